@@ -1,0 +1,85 @@
+"""The ``etl`` command: wiring only; the work is in the pipeline and its stages.
+
+    $ etl build data/raw data/processed
+    built 1 articles from 1 files into data/processed (0 problems)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from etl import __version__
+from etl.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR
+from etl.errors import EtlError, StrictModeError
+
+
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="etl")
+@click.option("-v", "--verbose", count=True, help="Log progress (-v) or details (-vv) to stderr.")
+def main(verbose: int) -> None:
+    """Turn news articles about armed conflict into a dated event dataset."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@main.command()
+@click.argument("raw_dir", default=str(DEFAULT_RAW_DIR),
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("out_dir", default=str(DEFAULT_OUT_DIR), type=click.Path(file_okay=False, path_type=Path))
+@click.option("--default-published", callback=_parse_date, metavar="DATE",
+              help="Reference date (YYYY-MM-DD) for articles with none in metadata or dateline.")
+@click.option("--strict", is_flag=True, help="Exit non-zero if any problem was recorded.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores).")
+def build(raw_dir: Path, out_dir: Path, default_published: date | None, strict: bool,
+          jobs: int | None) -> None:
+    """Build the tables in OUT_DIR from the articles in RAW_DIR."""
+    from etl.pipeline import build as run_build
+
+    show_progress = sys.stderr.isatty()
+    progress: Any = None
+    if show_progress:
+        from etl.ingest import discover
+
+        progress = click.progressbar(length=len(discover(raw_dir)), label="files", file=sys.stderr)
+    try:
+        report = run_build(
+            raw_dir, out_dir, default_published=default_published,
+            jobs=jobs or os.cpu_count() or 1,
+            on_file=(lambda name: progress.update(1)) if progress else None,
+        )
+    except EtlError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    finally:
+        if progress is not None:
+            progress.render_finish()
+    n_problems = len(report.problems)
+    click.echo(f"built {report.rows.get('articles', 0)} articles from {report.files} files "
+               f"into {out_dir} ({n_problems} problems)")
+    if strict and report.problems:
+        first = "; ".join(f"{p.input_file}:{p.line or ''} {p.code}" for p in report.problems[:3])
+        more = f" and {n_problems - 3} more" if n_problems > 3 else ""
+        error = StrictModeError(f"{n_problems} problems: {first}{more}")
+        click.echo(f"error: {error}", err=True)
+        sys.exit(error.exit_code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,29 @@
+"""Paths and limits in one place; everything else imports them from here.
+
+    >>> DEFAULT_RAW_DIR.name, DEFAULT_OUT_DIR.name
+    ('raw', 'processed')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DEFAULT_RAW_DIR = Path("data/raw")
+DEFAULT_OUT_DIR = Path("data/processed")
+RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
+
+# Input limits: hostile input must cost bounded memory and become a problem row, not a crash.
+MAX_FILE_BYTES = 256 * 1024 * 1024  # a raw file (or a .gz once expanded) larger than this is refused
+MAX_RECORD_BYTES = 8 * 1024 * 1024  # one article's text; longer is truncated with a warning
+MAX_LINE_BYTES = 16 * 1024 * 1024  # one JSON line
+MAX_JSON_DEPTH = 64  # nesting deeper than this in a JSON record is refused
+
+# Extensions read by ingest, by format module name.
+FORMATS: dict[str, str] = {
+    ".jsonl": "jsonl",
+    ".jsonl.gz": "jsonl",
+    ".csv": "csv",
+    ".txt": "text",
+    ".html": "html",
+    ".htm": "html",
+}

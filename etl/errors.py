@@ -1,0 +1,36 @@
+"""The exception tree. Most bad input is *not* an exception but a ``problems`` row.
+
+    EtlError                      base of everything raised on purpose (exit code 1)
+    ├── ConfigError               bad arguments or settings (exit code 2)
+    ├── StrictModeError           --strict and the build met problems (exit code 3)
+    └── OutputLockedError         another build holds the output folder (exit code 4)
+
+    >>> issubclass(StrictModeError, EtlError)
+    True
+"""
+
+from __future__ import annotations
+
+
+class EtlError(Exception):
+    """Base class; ``exit_code`` is what the CLI returns."""
+
+    exit_code = 1
+
+
+class ConfigError(EtlError):
+    """Arguments or settings that cannot work, e.g. a date that is not a date."""
+
+    exit_code = 2
+
+
+class StrictModeError(EtlError):
+    """Raised after a ``--strict`` build that recorded problems."""
+
+    exit_code = 3
+
+
+class OutputLockedError(EtlError):
+    """Another build is writing the same output folder."""
+
+    exit_code = 4

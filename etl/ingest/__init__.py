@@ -1,0 +1,130 @@
+"""Ingest: every file under ``data/raw`` to ``articles`` rows, and problems for the rest.
+
+One module per format (``jsonl``, ``csv_format``, ``text``, ``html``); this module finds the
+files, picks the reader, turns raw records into rows and assigns each a reference date.
+
+    >>> batch = read_file(Path("data/raw/ukraine-2024-12-17.txt"), Path("data/raw"))  # doctest: +SKIP
+    >>> batch.articles[0]["published_basis"]                                            # doctest: +SKIP
+    'metadata'
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from etl.config import FORMATS, MAX_FILE_BYTES
+from etl.ingest.base import RawRecord, ReaderOutput, file_problem
+from etl.ingest.csv_format import read_csv
+from etl.ingest.decode import looks_binary
+from etl.ingest.html import read_html
+from etl.ingest.jsonl import read_jsonl
+from etl.ingest.records import RecordError, normalize_record, record_problems, truncate_text
+from etl.ingest.reference import assign_reference_date
+from etl.ingest.text import read_text
+from etl.problems import Problem
+
+READERS: dict[str, Callable[[Path, str], ReaderOutput]] = {
+    "jsonl": read_jsonl,
+    "csv": read_csv,
+    "text": read_text,
+    "html": read_html,
+}
+
+
+@dataclass
+class FileBatch:
+    """What one raw file yields: its articles and its problems."""
+
+    input_file: str
+    articles: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def format_of(path: Path) -> str | None:
+    """The format name for a file, from its (possibly double) extension; None if unknown."""
+    name = path.name.lower()
+    for suffix in sorted(FORMATS, key=len, reverse=True):
+        if name.endswith(suffix):
+            return FORMATS[suffix]
+    return None
+
+
+def discover(raw_dir: Path) -> list[Path]:
+    """Every regular file below ``raw_dir``, in a stable order; hidden files are skipped."""
+    found = []
+    for root, dirs, files in os.walk(raw_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(root) / f for f in files if not f.startswith("."))
+    return sorted(found, key=lambda p: p.relative_to(raw_dir).as_posix())
+
+
+def relative_name(path: Path, raw_dir: Path) -> str:
+    """The file's path relative to the raw folder, with forward slashes on every system."""
+    try:
+        return path.relative_to(raw_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _precheck(path: Path, input_file: str) -> Problem | None:
+    """Refuse files that are unreadable, empty, oversized or binary before any parsing."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+    except OSError as exc:
+        return file_problem(input_file, "unreadable", f"cannot read file: {exc.strerror or exc}")
+    if size == 0:
+        return file_problem(input_file, "empty_file", "file is empty")
+    if size > MAX_FILE_BYTES:
+        return file_problem(input_file, "file_too_large",
+                            f"file is {size} bytes, more than the {MAX_FILE_BYTES} limit")
+    if not path.name.lower().endswith(".gz") and looks_binary(head):
+        return file_problem(input_file, "binary_file", "file is binary, not text")
+    return None
+
+
+def _to_article(raw: RawRecord, input_file: str, default_published: date | None,
+                problems: list[Problem]) -> dict[str, Any] | None:
+    """Normalize a raw record and give it a reference date; a problem row if it is unusable."""
+    try:
+        row = normalize_record(raw.fields, input_file, raw.line, raw.encoding)
+    except RecordError as exc:
+        problems.append(file_problem(input_file, exc.code, str(exc), raw.line))
+        return None
+    problems.extend(record_problems(row))
+    row["text"] = truncate_text(row["text"])
+    assign_reference_date(row, default_published)
+    del row["published_raw"]
+    return row
+
+
+def read_file(path: Path, raw_dir: Path, default_published: date | None = None) -> FileBatch:
+    """Read one raw file into articles and problems; never raises on bad content."""
+    input_file = relative_name(path, raw_dir)
+    batch = FileBatch(input_file)
+    fmt = format_of(path)
+    if fmt is None:
+        batch.problems.append(file_problem(input_file, "unknown_format",
+                                           f"unsupported file type {path.suffix or '(none)'!r}; "
+                                           f"readable: {', '.join(sorted(FORMATS))}"))
+        return batch
+    refused = _precheck(path, input_file)
+    if refused is not None:
+        batch.problems.append(refused)
+        return batch
+    try:
+        for item in READERS[fmt](path, input_file):
+            if isinstance(item, Problem):
+                batch.problems.append(item)
+                continue
+            article = _to_article(item, input_file, default_published, batch.problems)
+            if article is not None:
+                batch.articles.append(article)
+    except (OSError, MemoryError, RecursionError, ValueError) as exc:
+        batch.problems.append(file_problem(input_file, "read_failed", f"{type(exc).__name__}: {exc}"))
+    return batch

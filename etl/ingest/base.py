@@ -1,0 +1,31 @@
+"""What every format reader yields: raw records, or problems for what it could not read.
+
+    >>> RawRecord({"text": "x"}, line=3).line
+    3
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping, Union
+
+from etl.problems import Problem
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One article's input fields as the file gave them, with where it was found."""
+
+    fields: Mapping[str, Any]
+    line: int | None = None
+    encoding: str = "utf-8"
+    notes: tuple[str, ...] = field(default=())
+
+
+ReaderOutput = Iterator[Union[RawRecord, Problem]]
+
+
+def file_problem(input_file: str, code: str, message: str, line: int | None = None,
+                 severity: str = "error") -> Problem:
+    """A problem of the ingest stage about a file (or one of its lines)."""
+    return Problem(input_file, line, None, "ingest", severity, code, message)

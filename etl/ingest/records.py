@@ -1,0 +1,138 @@
+"""One raw record (a dict of input fields) to one ``articles`` row, or a problem.
+
+    >>> row = normalize_record({"body": "Shelling hit Kharkiv.", "date": "2024-12-17"}, "a.csv", 2)
+    >>> row["text"], row["published"].isoformat(), row["published_basis"]
+    ('Shelling hit Kharkiv.', '2024-12-17T00:00:00', 'metadata')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any, Mapping
+
+import dateparser
+
+from etl.config import MAX_RECORD_BYTES
+from etl.problems import Problem
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "article_id"),
+    "title": ("title", "headline"),
+    "text": ("text", "body", "content"),
+    "published": ("published", "published_at", "date", "publish_date"),
+    "url": ("url", "link"),
+    "source": ("source", "outlet"),
+    "language": ("language", "lang"),
+}
+
+# Parse only absolute dates: a metadata date must never be resolved against today's clock.
+_METADATA_DATE_SETTINGS = {
+    "PARSERS": ["timestamp", "custom-formats", "absolute-time"],
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    "TIMEZONE": "UTC",
+    "TO_TIMEZONE": "UTC",
+    "RETURN_AS_TIMEZONE_AWARE": False,
+    "PREFER_DAY_OF_MONTH": "first",
+    "DATE_ORDER": "YMD",
+    "RELATIVE_BASE": datetime(2000, 1, 1),
+}
+
+
+class RecordError(ValueError):
+    """A record that cannot become an article; carries the problem code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _field(record: Mapping[str, Any], name: str) -> str | None:
+    """The first non-empty alias of a field, as a stripped string."""
+    for key in ALIASES[name]:
+        value = record.get(key)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            continue
+        text = str(value).strip()
+        if text:
+            return text
+    return None
+
+
+@lru_cache(maxsize=4096)
+def parse_published(value: str) -> datetime | None:
+    """An ISO 8601 (or otherwise absolute) date/datetime as naive UTC; None if it is no date.
+
+    >>> parse_published("2024-12-17T09:30:00+02:00")
+    datetime.datetime(2024, 12, 17, 7, 30)
+    """
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = dateparser.parse(value, languages=["en"], settings=_METADATA_DATE_SETTINGS)  # type: ignore[arg-type]
+        if parsed is None:
+            return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed.replace(microsecond=0)
+
+
+def content_hash(title: str | None, text: str) -> str:
+    """SHA-256 of title and text: the article's content fingerprint."""
+    return hashlib.sha256(f"{title or ''}\x1f{text}".encode("utf-8")).hexdigest()
+
+
+def normalize_record(
+    record: Mapping[str, Any], input_file: str, line: int | None, encoding: str = "utf-8"
+) -> dict[str, Any]:
+    """Map input fields and their aliases to an ``articles`` row; raise RecordError if unusable."""
+    text = _field(record, "text")
+    if text is None:
+        raise RecordError("no_text", "record has no text (fields text, body or content)")
+    raw_text = next(str(record[k]) for k in ALIASES["text"] if _field({k: record.get(k)}, "text"))
+    title = _field(record, "title")
+    sha = content_hash(title, raw_text)
+    published_raw = _field(record, "published")
+    published = parse_published(published_raw) if published_raw else None
+    return {
+        "article_id": _field(record, "id") or sha[:16],
+        "title": title,
+        "text": raw_text,
+        "url": _field(record, "url"),
+        "source": _field(record, "source"),
+        "language": (_field(record, "language") or "en").lower()[:8],
+        "published": published,
+        "published_basis": "metadata" if published else "none",
+        "published_raw": published_raw,
+        "input_file": input_file,
+        "input_line": line,
+        "content_sha256": sha,
+        "encoding": encoding,
+    }
+
+
+def record_problems(row: Mapping[str, Any]) -> list[Problem]:
+    """Warnings about a normalized row: an unparsable published date, an over-long text."""
+    problems = []
+    where = (row["input_file"], row["input_line"], row["article_id"])
+    if row.get("published_raw") and row["published"] is None:
+        problems.append(
+            Problem(*where, "ingest", "warning", "bad_published",
+                    f"published value {row['published_raw']!r} is not a date; ignored")
+        )
+    if len(row["text"].encode("utf-8")) > MAX_RECORD_BYTES:
+        problems.append(
+            Problem(*where, "ingest", "warning", "text_too_long",
+                    f"text longer than {MAX_RECORD_BYTES} bytes; truncated")
+        )
+    return problems
+
+
+def truncate_text(text: str) -> str:
+    """Cut a text to the record size limit on a character boundary."""
+    data = text.encode("utf-8")
+    if len(data) <= MAX_RECORD_BYTES:
+        return text
+    return data[:MAX_RECORD_BYTES].decode("utf-8", errors="ignore")

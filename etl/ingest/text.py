@@ -1,0 +1,57 @@
+"""Plain text (``*.txt``): optional front matter, then a title line, then the text.
+
+    ---                          RawRecord(fields={"id": "k1", "published": "2024-12-17",
+    id: k1                                        "title": "Strike on Kharkiv",
+    published: 2024-12-17                         "text": "KHARKIV - ..."})
+    ---
+    Strike on Kharkiv
+    KHARKIV - ...
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from etl.ingest.base import RawRecord, ReaderOutput, file_problem
+from etl.ingest.decode import decode_bytes
+
+
+def split_front_matter(content: str) -> tuple[dict[str, str], str]:
+    """Front matter ``key: value`` lines between two ``---`` lines, and the rest of the file."""
+    lines = content.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return {}, content
+    meta: dict[str, str] = {}
+    for index, line in enumerate(lines[1:], 1):
+        if line.strip() == "---":
+            return meta, "".join(lines[index + 1:])
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            meta[key.strip().lower()] = value.strip().strip("\"'")
+    return {}, content  # no closing line: not front matter after all
+
+
+def parse_text_article(content: str) -> dict[str, Any]:
+    """Fields of a text article: front matter, the first non-empty line as title, the rest."""
+    meta, body = split_front_matter(content)
+    fields: dict[str, Any] = dict(meta)
+    lines = body.strip().splitlines()
+    title_index = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if title_index is None:
+        fields.setdefault("text", "")
+        return fields
+    fields.setdefault("title", lines[title_index].strip())
+    fields["text"] = "\n".join(lines[title_index + 1:]).strip()
+    return fields
+
+
+def read_text(path: Path, input_file: str) -> ReaderOutput:
+    """Read one article from a text file."""
+    decoded = decode_bytes(path.read_bytes())
+    if decoded.encoding != "utf-8" or decoded.replaced:
+        yield file_problem(input_file, "non_utf8",
+                           f"not UTF-8; decoded as {decoded.encoding}"
+                           + (" with replacement characters" if decoded.replaced else ""),
+                           severity="warning")
+    yield RawRecord(parse_text_article(decoded.text), None, decoded.encoding)

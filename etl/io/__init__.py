@@ -1,0 +1,1 @@
+"""I/O at the edges: Parquet tables in, Parquet tables out."""

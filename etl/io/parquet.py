@@ -1,0 +1,152 @@
+"""Write tables to Parquet atomically with their declared schema; read them back typed.
+
+    >>> write_table(pd.DataFrame(columns=columns("problems")), "problems", out)  # doctest: +SKIP
+    >>> load(out)["problems"].dtypes["line"]                                    # doctest: +SKIP
+    Int64Dtype()
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from etl import __version__
+from etl.schema import SCHEMA_VERSION, TABLES
+
+
+def table_metadata(table: str) -> dict[bytes, bytes]:
+    """Key-value metadata stamped on every file: package, schema version and table name."""
+    return {
+        b"etl.version": __version__.encode(),
+        b"etl.schema_version": SCHEMA_VERSION.encode(),
+        b"etl.table": table.encode(),
+    }
+
+
+def to_arrow(table: str, data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pa.Table:
+    """Conform rows or a DataFrame to the table's schema: exact columns, order and types."""
+    schema = TABLES[table]
+    if isinstance(data, pd.DataFrame):
+        missing = [c for c in schema.names if c not in data.columns]
+        if missing:
+            raise ValueError(f"{table}: missing columns {missing}")
+        frame = data[schema.names].astype(object).where(data[schema.names].notna(), None)
+        arrow = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+    else:
+        rows = [{name: row.get(name) for name in schema.names} for row in data]
+        arrow = pa.Table.from_pylist(rows, schema=schema)
+    return arrow.replace_schema_metadata(table_metadata(table))
+
+
+def write_arrow(arrow: pa.Table, path: Path) -> None:
+    """Write a Parquet file atomically: a temporary file in the same folder, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        pq.write_table(arrow, tmp, compression="zstd", write_statistics=True)
+        with open(tmp, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_table(table: str, data: pd.DataFrame | Iterable[Mapping[str, Any]], out_dir: Path) -> Path:
+    """Write one table as ``<out_dir>/<table>.parquet``; returns the path."""
+    path = out_dir / f"{table}.parquet"
+    write_arrow(to_arrow(table, data), path)
+    return path
+
+
+def _pandas_type(arrow_type: pa.DataType) -> Any:
+    """Pandas dtypes for reading: nullable integers and strings, dates as datetime64."""
+    if pa.types.is_integer(arrow_type):
+        return pd.Int64Dtype()
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return pd.StringDtype()
+    if pa.types.is_floating(arrow_type):
+        return pd.Float64Dtype()
+    return None
+
+
+def read_table(out_dir: Path, table: str) -> pd.DataFrame:
+    """One table as a DataFrame with the contract's dtypes (a file or a partitioned folder)."""
+    path = out_dir / f"{table}.parquet"
+    arrow = pq.read_table(path)
+    frame = arrow.to_pandas(types_mapper=_pandas_type, date_as_object=False)
+    for name in TABLES[table].names:
+        if name in frame.columns and pa.types.is_date32(TABLES[table].field(name).type):
+            frame[name] = frame[name].astype("datetime64[s]")
+    return frame
+
+
+def load(out_dir: str | os.PathLike[str] = "data/processed") -> dict[str, pd.DataFrame]:
+    """Every table present in a processed folder, by name."""
+    root = Path(out_dir)
+    return {name: read_table(root, name) for name in TABLES if (root / f"{name}.parquet").exists()}
+
+
+class TableWriter:
+    """Stream batches of one table into a Parquet file; visible only once ``commit`` renames it.
+
+        writer = TableWriter("events", out_dir); writer.write(rows); writer.commit()
+    """
+
+    def __init__(self, table: str, out_dir: Path, row_group_rows: int = 50_000) -> None:
+        self.table = table
+        self.path = out_dir / f"{table}.parquet"
+        self.row_group_rows = row_group_rows
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=out_dir)
+        os.close(handle)
+        self.tmp = Path(tmp)
+        schema = TABLES[table].with_metadata(table_metadata(table))
+        self._writer = pq.ParquetWriter(self.tmp, schema, compression="zstd")
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+        self.rows = 0
+
+    def write(self, data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> None:
+        """Add rows; they reach the file in row groups of a fixed size, so output is stable."""
+        arrow = to_arrow(self.table, data)
+        if arrow.num_rows == 0:
+            return
+        self._pending.append(arrow)
+        self._pending_rows += arrow.num_rows
+        self.rows += arrow.num_rows
+        while self._pending_rows >= self.row_group_rows:
+            self._flush(self.row_group_rows)
+
+    def _flush(self, rows: int | None = None) -> None:
+        if not self._pending:
+            return
+        combined = pa.concat_tables(self._pending)
+        take = combined.num_rows if rows is None else rows
+        self._writer.write_table(combined.slice(0, take), row_group_size=take)
+        rest = combined.slice(take)
+        self._pending = [rest] if rest.num_rows else []
+        self._pending_rows = rest.num_rows
+
+    def commit(self) -> Path:
+        """Flush, close and atomically move the file into place."""
+        self._flush()
+        self._writer.close()
+        with open(self.tmp, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(self.tmp, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        """Close and delete the temporary file; the previous table stays as it was."""
+        try:
+            self._writer.close()
+        finally:
+            self.tmp.unlink(missing_ok=True)

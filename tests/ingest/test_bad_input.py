@@ -1,0 +1,78 @@
+"""Bad input never stops a read and never vanishes: one problem row each."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from etl.ingest import read_file
+
+
+def _problems(tmp_path: Path, name: str, content: bytes) -> tuple[list, list]:
+    path = tmp_path / name
+    path.write_bytes(content)
+    batch = read_file(path, tmp_path)
+    return batch.articles, [(p.code, p.severity, p.line) for p in batch.problems]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("empty.txt", b"", "empty_file"),
+        ("empty.jsonl", b"", "empty_file"),
+        ("binary.txt", bytes(range(256)) * 4, "binary_file"),
+        ("notes.docx", b"PK\x03\x04 whatever", "unknown_format"),
+        ("noext", b"text", "unknown_format"),
+        ("broken.jsonl.gz", b"\x1f\x8b\x08\x00garbage", "bad_gzip"),
+        ("page.html", b"<html><body></body></html>", "no_main_text"),
+        ("notext.jsonl", b'{"id": "x", "title": "only a title"}\n', "no_text"),
+        ("notext.csv", b"id,text\nx,\n", "no_text"),
+        ("list.jsonl", b"[1, 2]\n", "bad_json"),
+        ("deep.jsonl", b"[" * 1000 + b"]" * 1000 + b"\n", "json_too_deep"),
+    ],
+)
+def test_bad_file_becomes_one_error(tmp_path: Path, name: str, content: bytes, code: str) -> None:
+    articles, problems = _problems(tmp_path, name, content)
+    assert articles == []
+    assert [p[0] for p in problems] == [code]
+    assert problems[0][1] == "error"
+
+
+def test_malformed_json_line_spoils_only_itself(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": "a", "text": "one"}), "{not json", json.dumps({"id": "b", "text": "two"})]
+    articles, problems = _problems(tmp_path, "a.jsonl", ("\n".join(lines) + "\n").encode())
+    assert [a["article_id"] for a in articles] == ["a", "b"]
+    assert problems == [("bad_json", "error", 2)]
+
+
+def test_non_utf8_text_is_decoded_and_reported(tmp_path: Path) -> None:
+    content = "Kyiv\nShelling near the café in Kramatorsk — officials said.".encode("cp1252")
+    articles, problems = _problems(tmp_path, "a.txt", content)
+    assert articles[0]["text"] == "Shelling near the café in Kramatorsk — officials said."
+    assert problems == [("non_utf8", "warning", None)]
+    assert articles[0]["encoding"] != "utf-8"
+
+
+def test_bad_published_is_a_warning_and_falls_back(tmp_path: Path) -> None:
+    record = {"id": "a", "text": "KYIV, Dec 16, 2024 (Reuters) - Shelling.", "published": "soon"}
+    articles, problems = _problems(tmp_path, "a.jsonl", (json.dumps(record) + "\n").encode())
+    assert problems == [("bad_published", "warning", 1)]
+    assert articles[0]["published_basis"] == "dateline"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
+def test_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_text("x")
+    path.chmod(0)
+    batch = read_file(path, tmp_path)
+    assert [p.code for p in batch.problems] == ["unreadable"]
+
+
+def test_unreadable_directory_named_like_a_file(tmp_path: Path) -> None:
+    (tmp_path / "folder.txt").mkdir()
+    batch = read_file(tmp_path / "folder.txt", tmp_path)
+    assert [p.code for p in batch.problems] == ["unreadable"]

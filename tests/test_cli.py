@@ -1,0 +1,111 @@
+"""The ``etl`` command through click's CliRunner, on real files in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+from click.testing import CliRunner
+
+from etl import __version__, build, load
+from etl.cli import main
+
+
+def test_version_and_help() -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+    for args in (["--help"], ["build", "--help"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_build_seed_article(seed_raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(seed_raw), str(out)])
+    assert result.exit_code == 0, result.output
+    assert "built 1 articles from 1 files" in result.output
+    articles = pd.read_parquet(out / "articles.parquet")
+    assert articles["article_id"].tolist() == ["ukraine-2024-12-17"]
+    assert articles["published"].iloc[0] == pd.Timestamp("2024-12-17")
+    assert articles["published_basis"].tolist() == ["metadata"]
+    assert (out / "problems.parquet").exists()
+
+
+def test_bad_input_is_recorded_and_strict_fails(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (raw / "ok.jsonl").write_text(json.dumps({"id": "a", "text": "Shelling.", "published": "2024-01-02"})
+                                  + "\n{bad\n")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    result = runner.invoke(main, ["build", str(raw), str(out)])
+    assert result.exit_code == 0, result.output
+    problems = load(out)["problems"]
+    assert sorted(problems["code"]) == ["bad_json", "empty_file", "unknown_format"]
+    assert problems.loc[problems["code"] == "bad_json", "line"].tolist() == [2]
+    assert load(out)["articles"]["article_id"].tolist() == ["a"]
+    result = runner.invoke(main, ["build", "--strict", str(raw), str(out)])
+    assert result.exit_code == 3
+    assert "3 problems" in result.output and "bad_json" in result.output
+
+
+def test_default_published(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("Title\nShelling hit the city on Monday.\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", "--default-published", "2024-03-04", str(raw), str(out)])
+    assert result.exit_code == 0, result.output
+    articles = load(out)["articles"]
+    assert articles["published_basis"].tolist() == ["default"]
+    assert articles["published"].iloc[0] == pd.Timestamp("2024-03-04")
+    result = CliRunner().invoke(main, ["build", "--default-published", "March", str(raw), str(out)])
+    assert result.exit_code == 2 and "not an ISO date" in result.output
+
+
+def test_no_reference_date_still_flows(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("Title\nShelling hit the city on Monday.\n")
+    build(raw, tmp_path / "out")
+    articles = load(tmp_path / "out")["articles"]
+    assert articles["published_basis"].tolist() == ["none"]
+    assert articles["published"].isna().all()
+
+
+def test_duplicate_ids_are_reported(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    line = json.dumps({"id": "same", "text": "x"})
+    (raw / "a.jsonl").write_text(f"{line}\n{line}\n")
+    build(raw, tmp_path / "out")
+    tables = load(tmp_path / "out")
+    assert tables["articles"]["article_id"].tolist() == ["same"]
+    assert tables["problems"]["code"].tolist() == ["duplicate_article_id"]
+
+
+def test_deterministic_bytes(seed_raw: Path, tmp_path: Path) -> None:
+    (seed_raw / "more.jsonl").write_text(
+        "".join(json.dumps({"id": f"a{i}", "text": f"Shelling hit Kharkiv on Monday, {i}.",
+                            "published": "2024-12-17"}) + "\n" for i in range(5)))
+    build(seed_raw, tmp_path / "one", jobs=1)
+    build(seed_raw, tmp_path / "two", jobs=2)
+    names = sorted(p.name for p in (tmp_path / "one").glob("*.parquet"))
+    assert names and names == sorted(p.name for p in (tmp_path / "two").glob("*.parquet"))
+    for name in names:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def test_python_dash_m(seed_raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "etl", "build", str(seed_raw), str(out)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (out / "articles.parquet").exists()
+    assert done.stderr == ""  # quiet when not attached to a terminal
