@@ -26,7 +26,7 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)")
+        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -170,7 +170,8 @@ def build(
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise OutputLockedError(f"another build is writing {out}; wait for it or use another folder")
+        raise OutputLockedError(
+            f"another build is writing {out}; wait for it or use another folder") from None
     try:
         return _build_locked(raw, out, default_published, jobs, on_file)
     finally:
@@ -190,7 +191,9 @@ def _build_locked(raw: Path, out: Path, default_published: date | None, jobs: in
             for name, frame in derived.items():
                 writers[name].write(frame)
             if "problems" in derived:
-                report.problems.extend(Problem(**r) for r in derived["problems"].to_dict("records"))
+                report.problems.extend(
+                    Problem(**{str(k): v for k, v in r.items()})
+                    for r in derived["problems"].to_dict("records"))
         for name, writer in writers.items():
             writer.commit()
             report.rows[name] = writer.rows

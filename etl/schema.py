@@ -161,4 +161,5 @@ SEVERITIES = ("error", "warning")
 
 def columns(table: str) -> list[str]:
     """Column names of a table, in schema order: ``columns("problems")[0] == "input_file"``."""
-    return TABLES[table].names
+    names: list[str] = TABLES[table].names
+    return names

@@ -11,10 +11,11 @@ files, picks the reader, turns raw records into rows and assigns each a referenc
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from etl.config import FORMATS, MAX_FILE_BYTES
 from etl.ingest.base import RawRecord, ReaderOutput, file_problem
@@ -55,7 +56,7 @@ def format_of(path: Path) -> str | None:
 
 def discover(raw_dir: Path) -> list[Path]:
     """Every regular file below ``raw_dir``, in a stable order; hidden files are skipped."""
-    found = []
+    found: list[Path] = []
     for root, dirs, files in os.walk(raw_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(Path(root) / f for f in files if not f.startswith("."))

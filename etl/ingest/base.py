@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Union
+from typing import Any
 
 from etl.problems import Problem
 
@@ -22,7 +23,7 @@ class RawRecord:
     notes: tuple[str, ...] = field(default=())
 
 
-ReaderOutput = Iterator[Union[RawRecord, Problem]]
+ReaderOutput = Iterator[RawRecord | Problem]
 
 
 def file_problem(input_file: str, code: str, message: str, line: int | None = None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO
 
 from etl.config import MAX_FILE_BYTES, MAX_JSON_DEPTH, MAX_LINE_BYTES
 from etl.ingest.base import RawRecord, ReaderOutput, file_problem
@@ -42,7 +42,7 @@ def _too_deep(raw: bytes) -> bool:
     return False
 
 
-def _lines(stream: IO[bytes], input_file: str) -> ReaderOutput:
+def _lines(stream: BinaryIO, input_file: str) -> ReaderOutput:
     """Parse each line of an open binary stream, with bounded line length and total size."""
     total = 0
     for number, raw in enumerate(iter(lambda: stream.readline(MAX_LINE_BYTES + 1), b""), 1):
@@ -83,8 +83,8 @@ def read_jsonl(path: Path, input_file: str) -> ReaderOutput:
     """Read a JSON Lines file, gzip-compressed when its name ends in ``.gz``."""
     if path.name.endswith(".gz"):
         try:
-            with gzip.open(path, "rb") as stream:
-                yield from _lines(stream, input_file)
+            with gzip.GzipFile(path, "rb") as stream:
+                yield from _lines(stream, input_file)  # type: ignore[arg-type]
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             yield file_problem(input_file, "bad_gzip", f"cannot decompress: {exc}")
         return

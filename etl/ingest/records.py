@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 import dateparser
 
@@ -71,17 +72,17 @@ def parse_published(value: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        parsed = dateparser.parse(value, languages=["en"], settings=_METADATA_DATE_SETTINGS)  # type: ignore[arg-type]
+        parsed = dateparser.parse(value, languages=["en"], settings=_METADATA_DATE_SETTINGS)
         if parsed is None:
             return None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed.replace(microsecond=0)
 
 
 def content_hash(title: str | None, text: str) -> str:
     """SHA-256 of title and text: the article's content fingerprint."""
-    return hashlib.sha256(f"{title or ''}\x1f{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{title or ''}\x1f{text}".encode()).hexdigest()
 
 
 def normalize_record(

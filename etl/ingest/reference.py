@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, MutableMapping
+from typing import Any
 
 import dateparser
 
@@ -59,7 +60,8 @@ def _dateline_pattern() -> re.Pattern[str]:
     date = rf"(?:{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?)"
     # Place: a city ("KYIV", "New York") optionally followed by a region or country; a title-case
     # place only counts when a date or an agency follows (see find_dateline).
-    place = r"[A-Z][A-Za-z'.\-]+(?:\s[A-Z][A-Za-z'.\-]+){0,3}(?:,\s[A-Z][A-Za-z'.\-]+(?:\s[A-Z][A-Za-z'.\-]+)?)?"
+    word = r"[A-Z][A-Za-z'.\-]+"
+    place = rf"{word}(?:\s{word}){{0,3}}(?:,\s{word}(?:\s{word})?)?"
     return re.compile(
         rf"^\s*(?P<place>{place})\s*(?:,\s*(?P<date>{date}))?\s*"
         rf"(?:\((?P<agency>{agencies})\))?\s*(?:{dashes})\s"
@@ -95,7 +97,7 @@ def dateline_date(dateline: Dateline, text: str, default_year: int | None) -> da
         if year is None:
             return None
         date_text = f"{date_text} {year}"
-    parsed = dateparser.parse(date_text, languages=["en"], settings=_DATELINE_SETTINGS)  # type: ignore[arg-type]
+    parsed = dateparser.parse(date_text, languages=["en"], settings=_DATELINE_SETTINGS)
     return parsed.date() if parsed else None
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -81,7 +82,7 @@ def read_table(out_dir: Path, table: str) -> pd.DataFrame:
     """One table as a DataFrame with the contract's dtypes (a file or a partitioned folder)."""
     path = out_dir / f"{table}.parquet"
     arrow = pq.read_table(path)
-    frame = arrow.to_pandas(types_mapper=_pandas_type, date_as_object=False)
+    frame: pd.DataFrame = arrow.to_pandas(types_mapper=_pandas_type, date_as_object=False)
     for name in TABLES[table].names:
         if name in frame.columns and pa.types.is_date32(TABLES[table].field(name).type):
             frame[name] = frame[name].astype("datetime64[s]")
