@@ -12,7 +12,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from etl.io.parquet import load  # noqa: E402
-from etl.pipeline import build  # noqa: E402
+from etl.io.parquet import load
+from etl.pipeline import build
 
 __all__ = ["__version__", "build", "load"]

@@ -47,9 +47,18 @@ def main(verbose: int) -> None:
 @click.option("--strict", is_flag=True, help="Exit non-zero if any problem was recorded.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: all cores).")
+@click.option("--full", is_flag=True, help="Reprocess every file, not only the changed ones.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Run the per-file work here or on an existing Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS",
+              help="Dask scheduler address (tcp://HOST:PORT) for --engine dask.")
 def build(raw_dir: Path, out_dir: Path, default_published: date | None, strict: bool,
-          jobs: int | None) -> None:
-    """Build the tables in OUT_DIR from the articles in RAW_DIR."""
+          jobs: int | None, full: bool, engine: str, scheduler: str | None) -> None:
+    """Build the tables in OUT_DIR from the articles in RAW_DIR.
+
+    Only files changed since the last build into OUT_DIR are processed again (--full: all).
+    """
+    from etl.engines import make_engine
     from etl.pipeline import build as run_build
 
     show_progress = sys.stderr.isatty()
@@ -60,8 +69,8 @@ def build(raw_dir: Path, out_dir: Path, default_published: date | None, strict: 
         progress = click.progressbar(length=len(discover(raw_dir)), label="files", file=sys.stderr)
     try:
         report = run_build(
-            raw_dir, out_dir, default_published=default_published,
-            jobs=jobs or os.cpu_count() or 1,
+            raw_dir, out_dir, default_published=default_published, full=full,
+            engine=make_engine(engine, jobs=jobs or os.cpu_count() or 1, scheduler=scheduler),
             on_file=(lambda name: progress.update(1)) if progress else None,
         )
     except EtlError as exc:
@@ -72,6 +81,7 @@ def build(raw_dir: Path, out_dir: Path, default_published: date | None, strict: 
             progress.render_finish()
     n_problems = len(report.problems)
     click.echo(f"built {report.rows.get('articles', 0)} articles from {report.files} files "
+               f"({report.processed} processed, {report.files - report.processed} unchanged) "
                f"into {out_dir} ({n_problems} problems)")
     if strict and report.problems:
         first = "; ".join(f"{p.input_file}:{p.line or ''} {p.code}" for p in report.problems[:3])

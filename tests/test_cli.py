@@ -27,7 +27,7 @@ def test_build_seed_article(seed_raw: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["build", str(seed_raw), str(out)])
     assert result.exit_code == 0, result.output
-    assert "built 1 articles from 1 files" in result.output
+    assert "built 1 articles from 1 files (1 processed" in result.output
     articles = pd.read_parquet(out / "articles.parquet")
     assert articles["article_id"].tolist() == ["ukraine-2024-12-17"]
     assert articles["published"].iloc[0] == pd.Timestamp("2024-12-17")

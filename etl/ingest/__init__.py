@@ -25,10 +25,11 @@ from etl.ingest.html import read_html
 from etl.ingest.jsonl import read_jsonl
 from etl.ingest.records import RecordError, normalize_record, record_problems, truncate_text
 from etl.ingest.reference import assign_reference_date
+from etl.ingest.source import LocalSource, Source
 from etl.ingest.text import read_text
 from etl.problems import Problem
 
-READERS: dict[str, Callable[[Path, str], ReaderOutput]] = {
+READERS: dict[str, Callable[[Source, str], ReaderOutput]] = {
     "jsonl": read_jsonl,
     "csv": read_csv,
     "text": read_text,
@@ -71,11 +72,11 @@ def relative_name(path: Path, raw_dir: Path) -> str:
         return path.as_posix()
 
 
-def _precheck(path: Path, input_file: str) -> Problem | None:
+def _precheck(source: Source, input_file: str) -> Problem | None:
     """Refuse files that are unreadable, empty, oversized or binary before any parsing."""
     try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
+        size = source.size()
+        with source.open() as handle:
             head = handle.read(8192)
     except OSError as exc:
         return file_problem(input_file, "unreadable", f"cannot read file: {exc.strerror or exc}")
@@ -84,7 +85,7 @@ def _precheck(path: Path, input_file: str) -> Problem | None:
     if size > MAX_FILE_BYTES:
         return file_problem(input_file, "file_too_large",
                             f"file is {size} bytes, more than the {MAX_FILE_BYTES} limit")
-    if not path.name.lower().endswith(".gz") and looks_binary(head):
+    if not source.name.lower().endswith(".gz") and looks_binary(head):
         return file_problem(input_file, "binary_file", "file is binary, not text")
     return None
 
@@ -105,27 +106,48 @@ def _to_article(raw: RawRecord, input_file: str, default_published: date | None,
 
 
 def read_file(path: Path, raw_dir: Path, default_published: date | None = None) -> FileBatch:
-    """Read one raw file into articles and problems; never raises on bad content."""
-    input_file = relative_name(path, raw_dir)
+    """Read one local raw file into articles and problems; never raises on bad content."""
+    return read_source(LocalSource(path, relative_name(path, raw_dir)), default_published)
+
+
+def read_source(source: Source, default_published: date | None = None) -> FileBatch:
+    """Read one raw file (local or remote) into articles and problems, in file order.
+
+    Ids repeated inside the file are skipped with a warning; across files the pipeline checks.
+    """
+    input_file = source.name
     batch = FileBatch(input_file)
-    fmt = format_of(path)
+    fmt = format_of(Path(input_file))
     if fmt is None:
         batch.problems.append(file_problem(input_file, "unknown_format",
-                                           f"unsupported file type {path.suffix or '(none)'!r}; "
+                                           f"unsupported file type {Path(input_file).suffix or '(none)'!r}; "
                                            f"readable: {', '.join(sorted(FORMATS))}"))
         return batch
-    refused = _precheck(path, input_file)
+    refused = _precheck(source, input_file)
     if refused is not None:
         batch.problems.append(refused)
         return batch
+    seen: set[str] = set()
     try:
-        for item in READERS[fmt](path, input_file):
+        for item in READERS[fmt](source, input_file):
             if isinstance(item, Problem):
                 batch.problems.append(item)
                 continue
             article = _to_article(item, input_file, default_published, batch.problems)
-            if article is not None:
-                batch.articles.append(article)
+            if article is None:
+                continue
+            if article["article_id"] in seen:
+                batch.problems.append(duplicate_problem(article))
+                continue
+            seen.add(article["article_id"])
+            batch.articles.append(article)
     except (OSError, MemoryError, RecursionError, ValueError) as exc:
         batch.problems.append(file_problem(input_file, "read_failed", f"{type(exc).__name__}: {exc}"))
     return batch
+
+
+def duplicate_problem(article: dict[str, Any]) -> Problem:
+    """The warning for an article whose id was already read."""
+    return Problem(article["input_file"], article["input_line"], article["article_id"], "ingest",
+                   "warning", "duplicate_article_id",
+                   "an article with this id was already read; this one is skipped")

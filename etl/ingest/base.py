@@ -10,6 +10,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from etl.config import MAX_FILE_BYTES
+from etl.ingest.source import Source
 from etl.problems import Problem
 
 
@@ -30,3 +32,12 @@ def file_problem(input_file: str, code: str, message: str, line: int | None = No
                  severity: str = "error") -> Problem:
     """A problem of the ingest stage about a file (or one of its lines)."""
     return Problem(input_file, line, None, "ingest", severity, code, message)
+
+
+def read_all(source: Source) -> bytes:
+    """All of a file's bytes, refusing (ValueError) more than the file size limit."""
+    with source.open() as stream:
+        data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"file is larger than the {MAX_FILE_BYTES}-byte limit")
+    return data

@@ -8,18 +8,18 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from pathlib import Path
 
 from etl.config import MAX_RECORD_BYTES
-from etl.ingest.base import RawRecord, ReaderOutput, file_problem
+from etl.ingest.base import RawRecord, ReaderOutput, file_problem, read_all
 from etl.ingest.decode import decode_bytes
+from etl.ingest.source import Source
 
 csv.field_size_limit(min(sys.maxsize, 2 * MAX_RECORD_BYTES))
 
 
-def read_csv(path: Path, input_file: str) -> ReaderOutput:
+def read_csv(source: Source, input_file: str) -> ReaderOutput:
     """Read a CSV file with a header row; ``line`` is the row's line number in the file."""
-    decoded = decode_bytes(path.read_bytes())
+    decoded = decode_bytes(read_all(source))
     if decoded.encoding != "utf-8" or decoded.replaced:
         yield file_problem(input_file, "non_utf8",
                            f"not UTF-8; decoded as {decoded.encoding}"

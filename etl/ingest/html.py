@@ -8,13 +8,13 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 import trafilatura
 
-from etl.ingest.base import RawRecord, ReaderOutput, file_problem
+from etl.ingest.base import RawRecord, ReaderOutput, file_problem, read_all
 from etl.ingest.decode import decode_bytes
+from etl.ingest.source import Source
 
 # htmldate's default upper bound is today's date: pin it so output never depends on the clock.
 _DATE_PARAMS = {
@@ -52,9 +52,9 @@ def extract_html(content: str) -> dict[str, Any] | None:
     }
 
 
-def read_html(path: Path, input_file: str) -> ReaderOutput:
+def read_html(source: Source, input_file: str) -> ReaderOutput:
     """Read one article from a web page."""
-    decoded = decode_bytes(path.read_bytes())
+    decoded = decode_bytes(read_all(source))
     fields = extract_html(decoded.text)
     if fields is None:
         yield file_problem(input_file, "no_main_text", "no main text found in the HTML page")

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from etl.config import MAX_FILE_BYTES, MAX_JSON_DEPTH, MAX_LINE_BYTES
 from etl.ingest.base import RawRecord, ReaderOutput, file_problem
 from etl.ingest.decode import decode_bytes
+from etl.ingest.source import Source
 
 
 def _depth(value: Any, limit: int) -> int:
@@ -79,14 +79,14 @@ def _lines(stream: BinaryIO, input_file: str) -> ReaderOutput:
         yield RawRecord(value, number, decoded.encoding)
 
 
-def read_jsonl(path: Path, input_file: str) -> ReaderOutput:
+def read_jsonl(source: Source, input_file: str) -> ReaderOutput:
     """Read a JSON Lines file, gzip-compressed when its name ends in ``.gz``."""
-    if path.name.endswith(".gz"):
+    with source.open() as raw:
+        if not source.name.lower().endswith(".gz"):
+            yield from _lines(raw, input_file)
+            return
         try:
-            with gzip.GzipFile(path, "rb") as stream:
+            with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
                 yield from _lines(stream, input_file)  # type: ignore[arg-type]
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             yield file_problem(input_file, "bad_gzip", f"cannot decompress: {exc}")
-        return
-    with path.open("rb") as stream:
-        yield from _lines(stream, input_file)

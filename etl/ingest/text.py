@@ -10,11 +10,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from etl.ingest.base import RawRecord, ReaderOutput, file_problem
+from etl.ingest.base import RawRecord, ReaderOutput, file_problem, read_all
 from etl.ingest.decode import decode_bytes
+from etl.ingest.source import Source
 
 
 def split_front_matter(content: str) -> tuple[dict[str, str], str]:
@@ -46,9 +46,9 @@ def parse_text_article(content: str) -> dict[str, Any]:
     return fields
 
 
-def read_text(path: Path, input_file: str) -> ReaderOutput:
+def read_text(source: Source, input_file: str) -> ReaderOutput:
     """Read one article from a text file."""
-    decoded = decode_bytes(path.read_bytes())
+    decoded = decode_bytes(read_all(source))
     if decoded.encoding != "utf-8" or decoded.replaced:
         yield file_problem(input_file, "non_utf8",
                            f"not UTF-8; decoded as {decoded.encoding}"

@@ -1,0 +1,116 @@
+"""Incremental builds: each raw file's derived tables, cached by content hash and pipeline key.
+
+A rebuild reprocesses only files whose bytes changed (or that are new); the manifest maps each
+file to its size, modification time and SHA-256 so unchanged files are not even re-hashed.
+
+    cache = FileCache(out_dir / ".cache", pipeline_key(...))
+    key = cache.lookup(name, size, mtime_ns, lambda: sha256_file(path))
+    tables = cache.get(key)   # None on a miss; else cache.put(key, tables) after processing
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import etl
+from etl.schema import SCHEMA_VERSION
+
+Tables = dict[str, pd.DataFrame]
+MANIFEST = "manifest.json"
+
+
+def pipeline_key(*settings: Any) -> str:
+    """A hash of everything that shapes the output: package code, resources, versions, settings."""
+    digest = hashlib.sha256()
+    package = Path(etl.__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    for part in (etl.__version__, SCHEMA_VERSION, pd.__version__, *map(repr, settings)):
+        digest.update(str(part).encode())
+    return digest.hexdigest()[:20]
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    os.replace(tmp, path)
+
+
+class FileCache:
+    """Per-file results of one pipeline key under ``root``; other keys' entries are discarded."""
+
+    def __init__(self, root: Path, key: str) -> None:
+        self.root = root
+        self.key = key
+        self.dir = root / key
+        self.manifest: dict[str, dict[str, Any]] = {}
+        manifest_path = self.dir / MANIFEST
+        if manifest_path.exists():
+            try:
+                self.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.manifest = {}  # a damaged manifest only costs a full rebuild
+        self._used: dict[str, dict[str, Any]] = {}
+
+    def _entry_path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}.pkl"
+
+    def lookup(self, name: str, size: int, mtime_ns: int, hash_file: Callable[[], str]) -> str:
+        """The file's cache key (name and content hash); the content is re-hashed only when
+        size or mtime changed since the manifest was written."""
+        known = self.manifest.get(name)
+        if known and known["size"] == size and known["mtime_ns"] == mtime_ns:
+            sha = str(known["sha256"])
+        else:
+            sha = hash_file()
+        key = hashlib.sha256(f"{name}\0{sha}".encode()).hexdigest()
+        self._used[name] = {"size": size, "mtime_ns": mtime_ns, "sha256": sha, "entry": key}
+        return key
+
+    def get(self, key: str) -> Tables | None:
+        """Cached tables for a key from ``lookup``, or None."""
+        path = self._entry_path(key)
+        try:
+            with path.open("rb") as handle:
+                tables: Tables = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            return None
+        return tables
+
+    def put(self, key: str, tables: Tables) -> None:
+        """Store a file's tables (atomically: a crash never leaves half an entry)."""
+        _atomic_write(self._entry_path(key), pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def commit(self) -> None:
+        """Save the manifest of this build and drop entries and keys no longer used."""
+        _atomic_write(self.dir / MANIFEST, json.dumps(self._used, sort_keys=True).encode())
+        keep = {self._entry_path(e["entry"]) for e in self._used.values()}
+        for path in self.dir.glob("*/*.pkl"):
+            if path not in keep:
+                path.unlink(missing_ok=True)
+        for other in self.root.iterdir():
+            if other.is_dir() and other.name != self.key:
+                shutil.rmtree(other, ignore_errors=True)

@@ -1,0 +1,59 @@
+"""The Dask engine on a real distributed.LocalCluster with worker processes: same bytes as local."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from etl import build
+from etl.cli import main
+from etl.engines import DaskEngine
+from etl.errors import ConfigError
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None, silence_logs=50) as cluster:
+        yield cluster
+
+
+def _raw(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for f in range(5):
+        (raw / f"f{f}.jsonl").write_text("".join(
+            json.dumps({"id": f"{f}-{i}", "published": "2024-12-17",
+                        "text": f"Russian shelling hit Kharkiv on Monday, report {f} {i}."}) + "\n"
+            for i in range(3)))
+    (raw / "empty.txt").write_text("")
+    return raw
+
+
+def test_dask_output_identical_to_local(tmp_path: Path, cluster) -> None:
+    raw = _raw(tmp_path)
+    build(raw, tmp_path / "local", jobs=1)
+    report = build(raw, tmp_path / "dask", engine=DaskEngine(cluster.scheduler_address))
+    assert report.processed == 6
+    local = {p.name: p.read_bytes() for p in (tmp_path / "local").glob("*.parquet")}
+    dask = {p.name: p.read_bytes() for p in (tmp_path / "dask").glob("*.parquet")}
+    assert local and local == dask
+
+
+def test_cli_dask_engine_from_environment(tmp_path: Path, cluster, monkeypatch) -> None:
+    raw = _raw(tmp_path)
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster.scheduler_address)
+    result = CliRunner().invoke(main, ["build", "--engine", "dask", str(raw), str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "built 15 articles from 6 files" in result.output
+
+
+def test_dask_engine_needs_an_address(monkeypatch) -> None:
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    with pytest.raises(ConfigError, match="scheduler"):
+        DaskEngine()

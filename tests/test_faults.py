@@ -1,0 +1,70 @@
+"""A killed build leaves readable tables and the next build completes; builds lock their output."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from filelock import FileLock
+
+from etl import build
+from etl.cli import main
+from etl.errors import OutputLockedError
+
+
+def _corpus(raw: Path, files: int, per_file: int, salt: str = "") -> None:
+    raw.mkdir(parents=True, exist_ok=True)
+    for f in range(files):
+        lines = [json.dumps({"id": f"{salt}{f}-{i}", "published": "2024-12-17",
+                             "text": f"Russian shelling hit Kharkiv on Monday {salt} {f} {i}. " * 20})
+                 for i in range(per_file)]
+        (raw / f"f{f:03d}.jsonl").write_text("\n".join(lines) + "\n")
+
+
+def _bytes(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.glob("*.parquet"))}
+
+
+def test_sigkill_at_any_moment(tmp_path: Path) -> None:
+    raw, out, reference = tmp_path / "raw", tmp_path / "out", tmp_path / "reference"
+    _corpus(raw, files=30, per_file=40, salt="old")
+    build(raw, out)
+    old_ids = set(pd.read_parquet(out / "articles.parquet")["article_id"])
+    _corpus(raw, files=30, per_file=40, salt="new")  # same names, new content: all reprocessed
+    build(raw, reference, full=True)
+    new_ids = set(pd.read_parquet(reference / "articles.parquet")["article_id"])
+    for delay in (0.3, 0.8, 1.5, 2.5):
+        proc = subprocess.Popen([sys.executable, "-m", "etl", "build", "--jobs", "2", "--full",
+                                 str(raw), str(out)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        # Whatever moment it died, each table is whole: the old build's or the new one's.
+        for path in out.glob("*.parquet"):
+            assert pd.read_parquet(path).shape[1] > 0
+        ids = set(pd.read_parquet(out / "articles.parquet")["article_id"])
+        assert ids in (old_ids, new_ids)
+    build(raw, out)
+    assert _bytes(out) == _bytes(reference)
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_second_build_on_one_folder_exits_clearly(tmp_path: Path) -> None:
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    _corpus(raw, files=1, per_file=1)
+    out.mkdir()
+    with FileLock(str(out / ".etl.lock")):
+        with pytest.raises(OutputLockedError, match="another build is writing"):
+            build(raw, out)
+        result = CliRunner().invoke(main, ["build", str(raw), str(out)])
+        assert result.exit_code == 4
+        assert "another build is writing" in result.output
+    assert build(raw, out).files == 1  # the lock is released with its holder

@@ -1,0 +1,87 @@
+"""Incremental builds: only changed files are reprocessed, and the result equals a full build."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from etl import build, load
+
+
+def _article(i: int) -> str:
+    return json.dumps({"id": f"a{i}", "text": f"Shelling hit Kharkiv on Monday, report {i}.",
+                       "published": "2024-12-17"}) + "\n"
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(6):
+        (raw / f"f{i}.jsonl").write_text(_article(i))
+    return raw
+
+
+def _bytes(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.glob("*.parquet"))}
+
+
+def test_unchanged_tree_reprocesses_nothing(raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = build(raw, out)
+    assert (first.files, first.processed) == (6, 6)
+    before = _bytes(out)
+    again = build(raw, out)
+    assert (again.files, again.processed) == (6, 0)
+    assert _bytes(out) == before
+
+
+@pytest.mark.parametrize("change", ["add", "modify", "delete", "touch"])
+def test_one_file_change_reprocesses_only_it(raw: Path, tmp_path: Path, change: str) -> None:
+    out = tmp_path / "out"
+    build(raw, out)
+    if change == "add":
+        (raw / "new.jsonl").write_text(_article(99))
+    elif change == "modify":
+        (raw / "f2.jsonl").write_text(_article(42))
+    elif change == "delete":
+        (raw / "f3.jsonl").unlink()
+    else:  # same bytes, new mtime: re-hashed, not reprocessed
+        os.utime(raw / "f1.jsonl", ns=(1, 1))
+    report = build(raw, out)
+    assert report.processed == {"add": 1, "modify": 1, "delete": 0, "touch": 0}[change]
+    full = tmp_path / "full"
+    build(raw, full, full=True)
+    assert _bytes(out) == _bytes(full)
+    ids = set(load(out)["articles"]["article_id"])
+    assert ("a3" in ids) == (change != "delete")
+
+
+def test_full_flag_reprocesses_everything(raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(raw, out)
+    assert build(raw, out, full=True).processed == 6
+
+
+def test_settings_change_invalidates_cache(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("Title\nShelling hit the city.\n")
+    out = tmp_path / "out"
+    build(raw, out)
+    report = build(raw, out, default_published=__import__("datetime").date(2024, 1, 2))
+    assert report.processed == 1
+    assert load(out)["articles"]["published_basis"].tolist() == ["default"]
+
+
+def test_duplicate_ids_across_files_keep_the_first(raw: Path, tmp_path: Path) -> None:
+    (raw / "z.jsonl").write_text(_article(0))
+    out = tmp_path / "out"
+    build(raw, out)
+    tables = load(out)
+    assert tables["articles"]["article_id"].tolist().count("a0") == 1
+    dup = tables["problems"][tables["problems"]["code"] == "duplicate_article_id"]
+    assert dup["input_file"].tolist() == ["z.jsonl"]
