@@ -13,7 +13,8 @@ DEFAULT_OUT_DIR = Path("data/processed")
 RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
 
 # Input limits: hostile input must cost bounded memory and become a problem row, not a crash.
-MAX_FILE_BYTES = 256 * 1024 * 1024  # a raw file (or a .gz once expanded) larger than this is refused
+MAX_FILE_BYTES = 256 * 1024 * 1024  # a streamed file (JSONL, CSV; a .gz once expanded) is cut here
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024  # a one-article file (text, HTML) is read whole: refused above
 MAX_RECORD_BYTES = 8 * 1024 * 1024  # one article's text; longer is truncated with a warning
 MAX_LINE_BYTES = 16 * 1024 * 1024  # one JSON line
 MAX_JSON_DEPTH = 64  # nesting deeper than this in a JSON record is refused

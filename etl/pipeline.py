@@ -23,15 +23,18 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from filelock import FileLock, Timeout
 
 from etl.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR
 from etl.engines import Engine, LocalEngine
 from etl.errors import OutputLockedError
-from etl.ingest import discover, duplicate_problem, read_source, relative_name
-from etl.ingest.source import LocalSource, Source
-from etl.io.cache import FileCache, pipeline_key, sha256_file
-from etl.io.parquet import TableWriter, read_table, write_table
+from etl.ingest import duplicate_problem, read_source
+from etl.ingest.source import Source, is_url, list_sources
+from etl.io.cache import FileCache, pipeline_key
+from etl.io.parquet import TableWriter, read_table, to_arrow, write_table
+from etl.io.remote import local_mirror, upload_tables
 from etl.problems import Problem
 from etl.schema import ARTICLES, columns
 
@@ -39,6 +42,7 @@ log = logging.getLogger(__name__)
 
 BATCH_ARTICLES = 64  # articles per stage call: bounds memory on large files
 Tables = dict[str, pd.DataFrame]
+ArrowTables = dict[str, pa.Table]
 StageResult = tuple[Tables, list[Problem]]
 Stage = Callable[[pd.DataFrame, Tables], StageResult]
 
@@ -82,11 +86,6 @@ def articles_frame(batch: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def problems_frame(problems: list[Problem]) -> pd.DataFrame:
-    """Problems as a ``problems`` DataFrame."""
-    return pd.DataFrame([p.as_row() for p in problems], columns=columns("problems"))
-
-
 def transform_batch(articles: pd.DataFrame) -> StageResult:
     """Run every per-article stage on a batch of articles."""
     tables: Tables = {}
@@ -98,29 +97,31 @@ def transform_batch(articles: pd.DataFrame) -> StageResult:
     return tables, problems
 
 
-def process_source(source: Source, default_published: date | None) -> Tables:
-    """One raw file to its rows of every per-article table (runs in a worker)."""
+def process_source(source: Source, default_published: date | None) -> ArrowTables:
+    """One raw file to its rows of every per-article table, as Arrow (runs in a worker)."""
     file_batch = read_source(source, default_published)
+    articles = articles_frame(file_batch.articles)
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in STAGE_TABLES}
     problems = list(file_batch.problems)
-    for start in range(0, len(file_batch.articles), BATCH_ARTICLES):
-        articles = articles_frame(file_batch.articles[start:start + BATCH_ARTICLES])
-        tables, stage_problems = transform_batch(articles)
+    for start in range(0, len(articles), BATCH_ARTICLES):
+        tables, stage_problems = transform_batch(articles.iloc[start:start + BATCH_ARTICLES])
         for name in STAGE_TABLES:
-            parts[name].append(tables[name])
+            parts[name].append(to_arrow(name, tables[name]))
         problems.extend(stage_problems)
-    result: Tables = {"articles": articles_frame(file_batch.articles)}
+    result: ArrowTables = {"articles": to_arrow("articles", articles)}
     for name in STAGE_TABLES:
-        result[name] = (pd.concat(parts[name], ignore_index=True) if parts[name]
-                        else pd.DataFrame(columns=columns(name)))
-    result["problems"] = problems_frame(problems)
+        result[name] = (pa.concat_tables(parts[name]) if parts[name]
+                        else to_arrow(name, pd.DataFrame(columns=columns(name))))
+    result["problems"] = to_arrow("problems", [p.as_row() for p in problems])
     return result
 
 
-def _without_articles(tables: Tables, drop: set[str]) -> Tables:
-    """The tables less the rows of the given article ids."""
-    return {name: frame[~frame["article_id"].isin(drop)] if name != "problems" else frame
-            for name, frame in tables.items()}
+def _without_articles(tables: ArrowTables, drop: set[str]) -> ArrowTables:
+    """The tables less the rows of the given article ids (problems are kept)."""
+    mask = pa.array(sorted(drop), type=pa.string())
+    return {name: table if name == "problems"
+            else table.filter(pc.invert(pc.is_in(table["article_id"], value_set=mask)))
+            for name, table in tables.items()}
 
 
 def build(
@@ -138,7 +139,13 @@ def build(
     Only files whose content changed since the last build are processed again, unless ``full``.
     Two builds cannot write one folder at once: the second raises ``OutputLockedError``.
     """
-    raw, out = Path(raw_dir), Path(out_dir)
+    if is_url(out_dir) and not str(out_dir).startswith("file://"):
+        mirror = local_mirror(str(out_dir))
+        report = build(raw_dir, mirror, default_published=default_published, jobs=jobs,
+                       engine=engine, full=full, on_file=on_file)
+        upload_tables(mirror, str(out_dir))
+        return report
+    out = Path(str(out_dir).removeprefix("file://"))
     out.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(out / ".etl.lock"))
     try:
@@ -149,7 +156,7 @@ def build(
     try:
         _remove_stale_temporaries(out)
         cache = FileCache(out / ".cache", pipeline_key(default_published))
-        return _build_locked(raw, out, default_published, engine or LocalEngine(jobs), cache,
+        return _build_locked(raw_dir, out, default_published, engine or LocalEngine(jobs), cache,
                              full, on_file)
     finally:
         lock.release()
@@ -162,24 +169,19 @@ def _remove_stale_temporaries(out: Path) -> None:
 
 
 def _file_results(
-    raw: Path, default_published: date | None, engine: Engine, cache: FileCache, full: bool,
-    report: BuildReport,
-) -> Iterator[tuple[str, Tables]]:
-    """Every raw file's tables in path order: from the cache, or computed by the engine."""
+    raw: str | os.PathLike[str], default_published: date | None, engine: Engine, cache: FileCache,
+    full: bool, report: BuildReport,
+) -> Iterator[tuple[str, ArrowTables]]:
+    """Every raw file's tables in name order: from the cache, or computed by the engine."""
     plan: list[tuple[str, Source | None, str]] = []
-    source: Source | None
-    for path in discover(raw):
-        name = relative_name(path, raw)
-        try:
-            stat = path.stat()
-            key = cache.lookup(name, stat.st_size, stat.st_mtime_ns, partial(sha256_file, path))
-        except OSError:
-            source = LocalSource(path, name)
-            plan.append((name, source, ""))  # unreadable: let ingest report it
+    for entry in list_sources(raw):
+        name = entry.source.name
+        if entry.size < 0:
+            plan.append((name, entry.source, ""))  # unreadable: ingest reports it, nothing cached
             continue
+        key = cache.lookup(name, entry.size, entry.version, entry.hash_content)
         hit = None if full else cache.get(key)
-        source = None if hit is not None else LocalSource(path, name)
-        plan.append((name, source, key))
+        plan.append((name, None if hit is not None else entry.source, key))
     report.files = len(plan)
     todo = [source for _, source, _ in plan if source is not None]
     report.processed = len(todo)
@@ -195,13 +197,12 @@ def _file_results(
         yield name, tables
 
 
-def _problems_of(frame: pd.DataFrame) -> list[Problem]:
-    """A problems DataFrame back to Problem records (missing values as None)."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [Problem(*row) for row in clean[columns("problems")].itertuples(index=False)]
+def _problems_of(table: pa.Table) -> list[Problem]:
+    """Problem rows back to Problem records."""
+    return [Problem(**row) for row in table.to_pylist()]
 
 
-def _build_locked(raw: Path, out: Path, default_published: date | None, engine: Engine,
+def _build_locked(raw: str | os.PathLike[str], out: Path, default_published: date | None, engine: Engine,
                   cache: FileCache, full: bool, on_file: Callable[[str], None] | None) -> BuildReport:
     report = BuildReport()
     writers = {name: TableWriter(name, out) for name in FILE_TABLES}
@@ -210,19 +211,18 @@ def _build_locked(raw: Path, out: Path, default_published: date | None, engine: 
         for name, tables in _file_results(raw, default_published, engine, cache, full, report):
             if on_file:
                 on_file(name)
-            ids = tables["articles"]["article_id"]
-            repeated = set(ids[ids.isin(seen)])
-            extra: list[Problem] = []
+            ids = tables["articles"]["article_id"].to_pylist()
+            repeated = {i for i in ids if i in seen}
             if repeated:
-                articles = tables["articles"]
-                extra = [duplicate_problem({str(k): v for k, v in row.items()}) for row in
-                         articles[articles["article_id"].isin(repeated)].to_dict("records")]
+                extra = [duplicate_problem(row) for row in tables["articles"].to_pylist()
+                         if row["article_id"] in repeated]
                 tables = _without_articles(tables, repeated)
+                tables["problems"] = pa.concat_tables(
+                    [tables["problems"], to_arrow("problems", [p.as_row() for p in extra])])
             seen.update(ids)
-            problems = pd.concat([tables["problems"], problems_frame(extra)], ignore_index=True)
             for table in FILE_TABLES:
-                writers[table].write(problems if table == "problems" else tables[table])
-            report.problems.extend(_problems_of(problems))
+                writers[table].write(tables[table])
+            report.problems.extend(_problems_of(tables["problems"]))
         for table, writer in writers.items():
             writer.commit()
             report.rows[table] = writer.rows

@@ -57,3 +57,22 @@ def test_dask_engine_needs_an_address(monkeypatch) -> None:
     monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
     with pytest.raises(ConfigError, match="scheduler"):
         DaskEngine()
+
+
+def test_fsspec_paths_in_and_out(tmp_path: Path, cluster, monkeypatch) -> None:
+    import fsspec
+    import pandas as pd
+
+    raw = _raw(tmp_path)
+    monkeypatch.setenv("ETL_CACHE_DIR", str(tmp_path / "cache"))
+    url = "memory://etl-test/processed"
+    report = build(f"file://{raw}", url, engine=DaskEngine(cluster.scheduler_address))
+    assert report.files == 6
+    fs = fsspec.filesystem("memory")
+    names = sorted(p.rsplit("/", 1)[-1] for p in fs.ls("/etl-test/processed", detail=False))
+    assert "articles.parquet" in names and not any(n.endswith(".uploading") for n in names)
+    with fs.open("/etl-test/processed/articles.parquet", "rb") as handle:
+        assert len(pd.read_parquet(handle)) == 15
+    build(raw, tmp_path / "local")
+    with fs.open("/etl-test/processed/articles.parquet", "rb") as handle:
+        assert handle.read() == (tmp_path / "local" / "articles.parquet").read_bytes()

@@ -85,3 +85,19 @@ def test_duplicate_ids_across_files_keep_the_first(raw: Path, tmp_path: Path) ->
     assert tables["articles"]["article_id"].tolist().count("a0") == 1
     dup = tables["problems"][tables["problems"]["code"] == "duplicate_article_id"]
     assert dup["input_file"].tolist() == ["z.jsonl"]
+
+
+def test_raw_folder_behind_an_fsspec_url(raw: Path, tmp_path: Path) -> None:
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    for path in sorted(raw.iterdir()):
+        fs.pipe(f"/etl-raw-test/{path.name}", path.read_bytes())
+    fs.pipe("/etl-raw-test/.hidden.txt", b"ignored")
+    remote = build("memory://etl-raw-test", tmp_path / "remote")
+    assert (remote.files, remote.processed) == (6, 6)
+    build(raw, tmp_path / "local")
+    assert _bytes(tmp_path / "remote") == _bytes(tmp_path / "local")
+    assert build("memory://etl-raw-test", tmp_path / "remote").processed == 0
+    fs.pipe("/etl-raw-test/f0.jsonl", _article(77).encode())
+    assert build("memory://etl-raw-test", tmp_path / "remote").processed == 1

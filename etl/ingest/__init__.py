@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.config import FORMATS, MAX_FILE_BYTES
-from etl.ingest.base import RawRecord, ReaderOutput, file_problem
+from etl.ingest.base import FileTooLarge, RawRecord, ReaderOutput, file_problem
 from etl.ingest.csv_format import read_csv
 from etl.ingest.decode import looks_binary
 from etl.ingest.html import read_html
@@ -141,8 +141,13 @@ def read_source(source: Source, default_published: date | None = None) -> FileBa
                 continue
             seen.add(article["article_id"])
             batch.articles.append(article)
+    except FileTooLarge as exc:
+        batch.problems.append(file_problem(input_file, "file_too_large", str(exc)))
     except (OSError, MemoryError, RecursionError, ValueError) as exc:
         batch.problems.append(file_problem(input_file, "read_failed", f"{type(exc).__name__}: {exc}"))
+    if not batch.articles and not batch.problems:
+        batch.problems.append(file_problem(input_file, "no_records", "file holds no articles",
+                                           severity="warning"))
     return batch
 
 

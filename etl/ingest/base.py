@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from etl.config import MAX_FILE_BYTES
+from etl.config import MAX_DOCUMENT_BYTES
 from etl.ingest.source import Source
 from etl.problems import Problem
 
@@ -34,10 +34,14 @@ def file_problem(input_file: str, code: str, message: str, line: int | None = No
     return Problem(input_file, line, None, "ingest", severity, code, message)
 
 
-def read_all(source: Source) -> bytes:
-    """All of a file's bytes, refusing (ValueError) more than the file size limit."""
+class FileTooLarge(ValueError):
+    """A file over the size its format may be read whole at."""
+
+
+def read_all(source: Source, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """All of a file's bytes; FileTooLarge past ``limit`` (memory stays bounded)."""
     with source.open() as stream:
-        data = stream.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise ValueError(f"file is larger than the {MAX_FILE_BYTES}-byte limit")
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(f"file is larger than the {limit}-byte limit for its format")
     return data

@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
-from etl.config import MAX_RECORD_BYTES
-from etl.ingest.base import RawRecord, ReaderOutput, file_problem, read_all
+from etl.config import MAX_FILE_BYTES, MAX_RECORD_BYTES
+from etl.ingest.base import FileTooLarge, RawRecord, ReaderOutput, file_problem
 from etl.ingest.decode import decode_bytes
 from etl.ingest.source import Source
 
@@ -18,25 +20,68 @@ csv.field_size_limit(min(sys.maxsize, 2 * MAX_RECORD_BYTES))
 
 
 def read_csv(source: Source, input_file: str) -> ReaderOutput:
-    """Read a CSV file with a header row; ``line`` is the row's line number in the file."""
-    decoded = decode_bytes(read_all(source))
-    if decoded.encoding != "utf-8" or decoded.replaced:
-        yield file_problem(input_file, "non_utf8",
-                           f"not UTF-8; decoded as {decoded.encoding}"
-                           + (" with replacement characters" if decoded.replaced else ""),
-                           severity="warning")
-    reader = csv.DictReader(io.StringIO(decoded.text, newline=""))
-    try:
-        if not reader.fieldnames:
-            yield file_problem(input_file, "no_header", "CSV file has no header row")
-            return
-        line = reader.line_num
-        for row in reader:
-            start, line = line + 1, reader.line_num
-            if None in row:
-                yield file_problem(input_file, "bad_csv_row",
-                                   "row has more cells than the header", start)
-                continue
-            yield RawRecord({k: v for k, v in row.items() if k}, start, decoded.encoding)
-    except csv.Error as exc:
-        yield file_problem(input_file, "bad_csv", f"unreadable CSV: {exc}", reader.line_num)
+    """Read a CSV file with a header row, streaming; ``line`` is the row's first line number."""
+    with source.open() as raw:
+        head = raw.read(1 << 20)
+        decoded = decode_bytes(head)
+        encoding = decoded.encoding if not decoded.replaced else "utf-8"
+        if decoded.encoding != "utf-8" or decoded.replaced:
+            yield file_problem(input_file, "non_utf8",
+                               f"not UTF-8; decoded as {decoded.encoding}"
+                               + (" with replacement characters" if decoded.replaced else ""),
+                               severity="warning")
+        stream = io.TextIOWrapper(
+            io.BufferedReader(_Prefixed(head, raw)), encoding=_codec(encoding), errors="replace",
+            newline="")
+        reader = csv.DictReader(_bounded(stream))
+        try:
+            if not reader.fieldnames:
+                yield file_problem(input_file, "no_header", "CSV file has no header row")
+                return
+            line = reader.line_num
+            for row in reader:
+                start, line = line + 1, reader.line_num
+                if None in row:
+                    yield file_problem(input_file, "bad_csv_row",
+                                       "row has more cells than the header", start)
+                    continue
+                yield RawRecord({k: v for k, v in row.items() if k}, start, encoding)
+        except csv.Error as exc:
+            yield file_problem(input_file, "bad_csv", f"unreadable CSV: {exc}", reader.line_num)
+        except FileTooLarge as exc:
+            yield file_problem(input_file, "file_too_large", f"{exc}; rest skipped", reader.line_num)
+
+
+def _codec(encoding: str) -> str:
+    return "utf-8-sig" if encoding == "utf-8" else encoding
+
+
+def _bounded(stream: io.TextIOWrapper) -> Iterator[str]:
+    """Lines of a text stream, stopping (FileTooLarge) past the streamed-file limit."""
+    total = 0
+    for line in stream:
+        total += len(line)
+        if total > MAX_FILE_BYTES:
+            raise FileTooLarge(f"more than {MAX_FILE_BYTES} characters")
+        yield line
+
+
+class _Prefixed(io.RawIOBase):
+    """A raw stream that replays bytes already read, then continues from the source stream."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head.nbytes:
+            n = min(len(buffer), self._head.nbytes)
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)

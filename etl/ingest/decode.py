@@ -20,12 +20,15 @@ class Decoded:
     replaced: bool = False
 
 
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
+
+
 def looks_binary(data: bytes) -> bool:
     """True for content that is not text: NUL bytes or mostly control bytes in the first 8 KiB."""
     head = data[:8192]
     if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return bool(head) and controls / len(head) > 0.10
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from etl.config import MAX_FILE_BYTES, MAX_JSON_DEPTH, MAX_LINE_BYTES
 from etl.ingest.base import RawRecord, ReaderOutput, file_problem
@@ -15,22 +15,10 @@ from etl.ingest.decode import decode_bytes
 from etl.ingest.source import Source
 
 
-def _depth(value: Any, limit: int) -> int:
-    """Nesting depth of a JSON value, stopping once past ``limit``."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    deepest = 0
-    while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > limit:
-            return deepest
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
-
-
 def _too_deep(raw: bytes) -> bool:
     """Cheap pre-check before json.loads: bracket nesting deeper than the limit."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH:
+        return False  # too few brackets to nest that deep: skip the byte scan
     depth = 0
     for byte in raw:
         if byte in (0x5B, 0x7B):

@@ -6,7 +6,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -64,3 +69,80 @@ class FsspecSource:
         fs, path = self._fs_path()
         stream: BinaryIO = fs.open(path, "rb")
         return stream
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """A raw file found by ``list_sources``, with what the incremental cache needs to know."""
+
+    source: LocalSource | FsspecSource
+    size: int
+    version: int  # local: mtime in ns; remote: a hash of the listing's metadata (ETag, mtime)
+    hash_content: Callable[[], str]
+
+
+def is_url(location: str | os.PathLike[str]) -> bool:
+    """True for an fsspec URL such as ``s3://bucket/raw`` (``file://`` included)."""
+    return "://" in str(location)
+
+
+def _local_entries(raw: Path) -> list[SourceEntry]:
+    entries = []
+    for root, dirs, files in os.walk(raw):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for file in files:
+            if file.startswith("."):
+                continue
+            path = Path(root) / file
+            source = LocalSource(path, path.relative_to(raw).as_posix())
+            try:
+                stat = path.stat()
+                size, version = stat.st_size, stat.st_mtime_ns
+            except OSError:
+                size, version = -1, -1  # unreadable: ingest reports it
+            entries.append(SourceEntry(source, size, version, partial(_sha256_local, path)))
+    return sorted(entries, key=lambda e: e.source.name)
+
+
+def _remote_entries(url: str, storage_options: dict[str, Any]) -> list[SourceEntry]:
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(url, **storage_options)
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    root = root.rstrip("/")
+    entries = []
+    for path, info in sorted(fs.find(root, detail=True).items()):
+        name = path[len(root):].lstrip("/")
+        if any(part.startswith(".") for part in name.split("/")):
+            continue
+        marker = json.dumps({k: str(v) for k, v in sorted(info.items())}, sort_keys=True)
+        version = int(hashlib.sha256(marker.encode()).hexdigest()[:15], 16)
+        source = FsspecSource(f"{protocol}://{path}", name, tuple(sorted(storage_options.items())))
+        entries.append(SourceEntry(source, int(info.get("size") or 0), version,
+                                   partial(_sha256_remote, source)))
+    return entries
+
+
+def _sha256_local(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _sha256_remote(source: FsspecSource) -> str:
+    digest = hashlib.sha256()
+    with source.open() as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def list_sources(raw: str | os.PathLike[str], storage_options: dict[str, Any] | None = None,
+                 ) -> list[SourceEntry]:
+    """Every raw file below a local folder or an fsspec URL, hidden files skipped, by name."""
+    if is_url(raw) and not str(raw).startswith("file://"):
+        return _remote_entries(str(raw), storage_options or {})
+    local = Path(str(raw)[len("file://"):] if str(raw).startswith("file://") else raw)
+    return _local_entries(local)

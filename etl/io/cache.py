@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 import etl
 from etl.schema import SCHEMA_VERSION
 
-Tables = dict[str, pd.DataFrame]
+Tables = dict[str, pa.Table]
 MANIFEST = "manifest.json"
 
 

@@ -30,15 +30,22 @@ def table_metadata(table: str) -> dict[bytes, bytes]:
     }
 
 
-def to_arrow(table: str, data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pa.Table:
+def to_arrow(table: str, data: pd.DataFrame | pa.Table | Iterable[Mapping[str, Any]]) -> pa.Table:
     """Conform rows or a DataFrame to the table's schema: exact columns, order and types."""
     schema = TABLES[table]
-    if isinstance(data, pd.DataFrame):
+    if isinstance(data, pa.Table):
+        arrow = data.select(schema.names).cast(schema)
+    elif isinstance(data, pd.DataFrame):
         missing = [c for c in schema.names if c not in data.columns]
         if missing:
             raise ValueError(f"{table}: missing columns {missing}")
-        frame = data[schema.names].astype(object).where(data[schema.names].notna(), None)
-        arrow = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        frame = data[schema.names]
+        try:
+            arrow = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            # Mixed object columns (e.g. ints and NaN): normalize missing values to None first.
+            frame = frame.astype(object).where(frame.notna(), None)
+            arrow = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
     else:
         rows = [{name: row.get(name) for name in schema.names} for row in data]
         arrow = pa.Table.from_pylist(rows, schema=schema)
@@ -115,7 +122,7 @@ class TableWriter:
         self._pending_rows = 0
         self.rows = 0
 
-    def write(self, data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> None:
+    def write(self, data: pd.DataFrame | pa.Table | Iterable[Mapping[str, Any]]) -> None:
         """Add rows; they reach the file in row groups of a fixed size, so output is stable."""
         arrow = to_arrow(self.table, data)
         if arrow.num_rows == 0:
