@@ -9,7 +9,7 @@ RAW_FILES := $(shell find $(RAW) -type f ! -name '.*' 2>/dev/null)
 CODE_FILES := $(shell find etl -type f \( -name '*.py' -o -path '*/resources/*' \) ! -path '*/__pycache__/*' 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help data test lint bench bench-temporal bench-events bench-timeline clean
+.PHONY: help data test lint bench bench-corpus bench-temporal bench-events bench-timeline clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -37,5 +37,21 @@ lint: $(VENV)/.installed-dev ## ruff and mypy (strict)
 	$(VENV)/bin/ruff check etl tests bench
 	$(VENV)/bin/mypy
 
+N ?= 10000
+bench-corpus: $(VENV)/.installed-dev ## Generate N benchmark articles into bench/out/corpus-N (N=10000)
+	$(PY) -m bench.corpus $(N) bench/out/corpus-$(N)
+
+bench: $(VENV)/.installed-dev ## Whole-pipeline benchmark: 10k and 100k articles, RSS, incremental, baseline
+	$(PY) -m bench.pipeline
+
+bench-temporal: $(VENV)/.installed-dev ## Date-expression accuracy and speed vs dateparser.search_dates
+	$(PY) -m bench.temporal
+
+bench-events: $(VENV)/.installed-dev ## Geocoding, fatalities and actors against UCDP GED Ukraine
+	$(PY) -m bench.events
+
+bench-timeline: $(VENV)/.installed-dev ## Cross-article merge precision/recall against UCDP GED rows
+	$(PY) -m bench.timeline
+
 clean: ## Remove build output (keeps data/raw and .venv)
-	rm -rf $(OUT)/*.parquet $(OUT)/.built
+	rm -rf $(OUT)/*.parquet $(OUT)/.built $(OUT)/.cache

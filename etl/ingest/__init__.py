@@ -10,7 +10,6 @@ files, picks the reader, turns raw records into rows and assigns each a referenc
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,7 +24,7 @@ from etl.ingest.html import read_html
 from etl.ingest.jsonl import read_jsonl
 from etl.ingest.records import RecordError, normalize_record, record_problems, truncate_text
 from etl.ingest.reference import assign_reference_date
-from etl.ingest.source import LocalSource, Source
+from etl.ingest.source import LocalSource, Source, list_sources
 from etl.ingest.text import read_text
 from etl.problems import Problem
 
@@ -57,11 +56,7 @@ def format_of(path: Path) -> str | None:
 
 def discover(raw_dir: Path) -> list[Path]:
     """Every regular file below ``raw_dir``, in a stable order; hidden files are skipped."""
-    found: list[Path] = []
-    for root, dirs, files in os.walk(raw_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(root) / f for f in files if not f.startswith("."))
-    return sorted(found, key=lambda p: p.relative_to(raw_dir).as_posix())
+    return [Path(raw_dir) / e.source.name for e in list_sources(raw_dir)]
 
 
 def relative_name(path: Path, raw_dir: Path) -> str:
