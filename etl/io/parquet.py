@@ -102,16 +102,20 @@ def load(out_dir: str | os.PathLike[str] = "data/processed") -> dict[str, pd.Dat
     return {name: read_table(root, name) for name in TABLES if (root / f"{name}.parquet").exists()}
 
 
+# Rows per row group: article rows carry whole texts, so fewer of them are held before a flush.
+ROW_GROUP_ROWS = {"articles": 2_000}
+
+
 class TableWriter:
     """Stream batches of one table into a Parquet file; visible only once ``commit`` renames it.
 
         writer = TableWriter("events", out_dir); writer.write(rows); writer.commit()
     """
 
-    def __init__(self, table: str, out_dir: Path, row_group_rows: int = 50_000) -> None:
+    def __init__(self, table: str, out_dir: Path, row_group_rows: int | None = None) -> None:
         self.table = table
         self.path = out_dir / f"{table}.parquet"
-        self.row_group_rows = row_group_rows
+        self.row_group_rows = row_group_rows or ROW_GROUP_ROWS.get(table, 50_000)
         out_dir.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=out_dir)
         os.close(handle)
