@@ -91,5 +91,14 @@ def build(raw_dir: Path, out_dir: Path, default_published: date | None, strict: 
         sys.exit(error.exit_code)
 
 
+def _register_analysis_commands() -> None:
+    from etl.cli_analysis import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register_analysis_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -240,6 +240,8 @@ def _write_timeline(out: Path, report: BuildReport) -> None:
     """Merge all events across articles into the timeline table."""
     from etl.timeline import build_timeline
 
-    timeline = build_timeline(read_table(out, "events"), read_table(out, "articles"))
+    # The merge needs the articles' outlets and dates, not their texts.
+    articles = read_table(out, "articles", columns=["article_id", "source", "url", "published"])
+    timeline = build_timeline(read_table(out, "events"), articles)
     write_table("timeline", timeline, out)
     report.rows["timeline"] = len(timeline)

@@ -85,10 +85,10 @@ def _pandas_type(arrow_type: pa.DataType) -> Any:
     return None
 
 
-def read_table(out_dir: Path, table: str) -> pd.DataFrame:
-    """One table as a DataFrame with the contract's dtypes (a file or a partitioned folder)."""
+def read_table(out_dir: Path, table: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """One table (or some of its columns) as a DataFrame with the contract's dtypes."""
     path = out_dir / f"{table}.parquet"
-    arrow = pq.read_table(path)
+    arrow = pq.read_table(path, columns=columns)
     frame: pd.DataFrame = arrow.to_pandas(types_mapper=_pandas_type, date_as_object=False)
     for name in TABLES[table].names:
         if name in frame.columns and pa.types.is_date32(TABLES[table].field(name).type):

@@ -1,0 +1,72 @@
+"""Small DataFrame helpers for the analysis side: plain records in, contract-typed frames out.
+
+    >>> records(pd.DataFrame({"a": [1, None]}))
+    [{'a': 1.0}, {'a': None}]
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from etl.schema import TABLES
+
+
+def _plain(value: Any) -> Any:
+    """A Python value with every pandas/NumPy missing marker turned into None."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        return value.tolist()  # NumPy scalars and arrays (list columns) become Python values
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of plain Python values, None where missing."""
+    columns = list(frame.columns)
+    return [
+        {name: _plain(value) for name, value in zip(columns, row, strict=True)}
+        for row in frame.itertuples(index=False, name=None)
+    ]
+
+
+def _pandas_type(arrow_type: pa.DataType) -> Any:
+    """Nullable pandas dtypes, the same that ``etl.load`` gives a reader."""
+    if pa.types.is_integer(arrow_type):
+        return pd.Int64Dtype()
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return pd.StringDtype()
+    if pa.types.is_floating(arrow_type):
+        return pd.Float64Dtype()
+    return None
+
+
+def arrow_to_frame(table: str, arrow: pa.Table) -> pd.DataFrame:
+    """An Arrow table as a DataFrame with nullable dtypes and dates as ``datetime64[s]``."""
+    frame: pd.DataFrame = arrow.to_pandas(types_mapper=_pandas_type, date_as_object=False)
+    for name in TABLES[table].names:
+        # Only real date columns: a wrongly typed file (validate reads those) stays as it is.
+        if name in arrow.schema.names and pa.types.is_date32(arrow.schema.field(name).type):
+            frame[name] = frame[name].astype("datetime64[s]")
+    return frame
+
+
+def typed_frame(table: str, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Rows conformed to a contract table: exactly its columns, in order, with its types."""
+    schema = TABLES[table]
+    arrow = pa.Table.from_pylist([{n: r.get(n) for n in schema.names} for r in rows], schema=schema)
+    return arrow_to_frame(table, arrow)
+
+
+def load_tables(out_dir: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
+    """Every table present in a processed folder, by name, through ``etl.load``."""
+    from etl import load
+
+    return load(Path(out_dir))
