@@ -51,6 +51,7 @@ DATE_MENTIONS = pa.schema(
         ("anchor", _str),
         ("anchor_value", _str),
         ("rule", _str),
+        ("tense", _str),
     ]
 )
 

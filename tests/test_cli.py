@@ -82,7 +82,7 @@ def test_no_reference_date_still_flows(tmp_path: Path) -> None:
 def test_duplicate_ids_are_reported(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
-    line = json.dumps({"id": "same", "text": "x"})
+    line = json.dumps({"id": "same", "text": "x", "published": "2024-12-17"})
     (raw / "a.jsonl").write_text(f"{line}\n{line}\n")
     build(raw, tmp_path / "out")
     tables = load(tmp_path / "out")

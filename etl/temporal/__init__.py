@@ -1,0 +1,154 @@
+"""The temporal engine: find every date expression and normalize it to a TimeML value.
+
+English goes through our own grammar (``etl/resources/temporal/``); other languages through
+dateparser's language data. Relative expressions resolve against the reference (publication)
+date or, in narratives, against the last date the text set.
+
+    >>> [(m.text, m.value) for m in tag("Russia struck Kyiv on Friday.", date(2024, 12, 20))]
+    [('Friday', '2024-12-20')]
+    >>> tag("On December 16 ...", None)[0].value
+    'XXXX-12-16'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+from typing import Literal, overload
+
+import pandas as pd
+
+from etl.problems import Problem
+from etl.schema import DATE_MENTIONS
+from etl.temporal.resolve import Resolved, find
+
+__all__ = ["Mention", "date", "tag", "tag_articles"]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One temporal expression: its span in the text and its normalized value."""
+
+    start: int
+    end: int
+    text: str
+    type: str  # DATE | TIME | DURATION | SET
+    value: str  # TimeML value
+    date_start: dt.date | None
+    date_end: dt.date | None
+    granularity: str | None
+    anchor: str | None  # absolute | reference | narrative
+    anchor_value: str | None  # the anchor point's value, e.g. "2024-12-17"
+    rule: str  # grammar rule that matched
+    tense: str | None = None  # past | future | None: the cue used for underspecified dates
+
+
+def _reference_day(reference: dt.date | dt.datetime | pd.Timestamp | None) -> dt.date | None:
+    if reference is None:
+        return None
+    if isinstance(reference, pd.Timestamp):
+        return None if pd.isna(reference) else reference.date()
+    if isinstance(reference, dt.datetime):
+        return reference.date()
+    return reference
+
+
+def _mentions(text: str, reference: dt.date | None, language: str) -> list[Mention]:
+    lang = (language or "en").lower().split("-")[0]
+    if lang == "en":
+        found: list[Resolved] = find(text, reference)
+    else:
+        from etl.temporal.foreign import find_foreign
+
+        found = find_foreign(text, reference, lang)
+    return [Mention(**{f.name: getattr(r, f.name) for f in fields(Mention)}) for r in found]
+
+
+@overload
+def tag(
+    text: str,
+    reference_date: dt.date | dt.datetime | None,
+    language: str = ...,
+    as_frame: Literal[False] = ...,
+) -> list[Mention]: ...
+@overload
+def tag(
+    text: str, reference_date: dt.date | dt.datetime | None, language: str = ..., *, as_frame: Literal[True]
+) -> pd.DataFrame: ...
+
+
+def tag(
+    text: str,
+    reference_date: dt.date | dt.datetime | None,
+    language: str = "en",
+    as_frame: bool = False,
+) -> list[Mention] | pd.DataFrame:
+    """Temporal expressions of ``text`` resolved against ``reference_date`` (None: keep XXXX).
+
+        >>> [(m.text, m.value, m.anchor) for m in tag("Talks failed on Monday.", date(2024, 12, 17))]
+        [('Monday', '2024-12-16', 'reference')]
+    """
+    mentions = _mentions(text, _reference_day(reference_date), language)
+    if as_frame:
+        columns = [f.name for f in fields(Mention)]
+        return pd.DataFrame([asdict(m) for m in mentions], columns=columns)
+    return mentions
+
+
+def _optional(value: object) -> object:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+
+
+def tag_articles(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """The ``date_mentions`` table of an ``articles`` table, plus a warning per undated article.
+
+        >>> frame = pd.DataFrame([{"article_id": "a", "text": "On Friday ...", "published": pd.NaT}])
+        >>> table, problems = tag_articles(frame)
+        >>> list(table["value"]), [p.code for p in problems]
+        (['XXXX-WXX-5'], ['no_reference_date'])
+    """
+    rows: list[dict[str, object]] = []
+    problems: list[Problem] = []
+    for article in articles.itertuples(index=False):
+        article_id = str(article.article_id)
+        text = article.text if isinstance(article.text, str) else ""
+        published = getattr(article, "published", None)
+        reference = _reference_day(published if published is not None and not pd.isna(published) else None)
+        if reference is None:
+            problems.append(
+                Problem(
+                    input_file=_optional(getattr(article, "input_file", None)),  # type: ignore[arg-type]
+                    line=_optional(getattr(article, "input_line", None)),  # type: ignore[arg-type]
+                    article_id=article_id,
+                    stage="temporal",
+                    severity="warning",
+                    code="no_reference_date",
+                    message="no publication date: relative dates keep unresolved values (XXXX)",
+                )
+            )
+        language = getattr(article, "language", None)
+        language = language if isinstance(language, str) and language else "en"
+        for n, m in enumerate(_mentions(text, reference, language), start=1):
+            rows.append(
+                {
+                    "article_id": article_id,
+                    "mention_id": f"{article_id}:t{n}",
+                    "start": m.start,
+                    "end": m.end,
+                    "text": m.text,
+                    "type": m.type,
+                    "value": m.value,
+                    "date_start": m.date_start,
+                    "date_end": m.date_end,
+                    "granularity": m.granularity,
+                    "anchor": m.anchor,
+                    "anchor_value": m.anchor_value,
+                    "rule": m.rule,
+                    "tense": m.tense,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=DATE_MENTIONS.names)
+    for col in ("start", "end"):
+        frame[col] = frame[col].astype("int64")
+    return frame, problems

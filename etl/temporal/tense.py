@@ -1,0 +1,93 @@
+"""Which way in time a sentence points: the cue nearest to a date mention decides.
+
+>>> direction("Talks will be held on January 20.", 22)
+'future'
+>>> direction("Troops seized the town on Friday.", 25)
+'past'
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from functools import cache, lru_cache
+
+from etl.temporal.grammar import lexicon
+
+_TOKEN = re.compile(r"[A-Za-z']+")
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z\"“(])|\n")
+# A participle right after these is not a past event but a future or modal one ("will be held").
+_FUTURE_AUX = {"will", "would", "shall", "'ll", "to", "going"}
+_AUX_GAP = {"be", "been", "have", "not"}
+AFTER_PENALTY = 3
+_CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:and|but|that|which|while|as)\b")
+
+
+@cache
+def _cues() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    lex = lexicon()
+    return (
+        frozenset(lex["past_cue_words"]),
+        frozenset(w for w in lex["future_cue_words"] if " " not in w),
+        frozenset(lex["not_past_ed"]),
+    )
+
+
+@lru_cache(maxsize=8)
+def _sentence_breaks(text: str) -> tuple[list[int], list[int]]:
+    """Sentence end offsets (exclusive) and next-sentence start offsets of a text, computed once."""
+    found = list(_SENTENCE_END.finditer(text))
+    return [m.start() + 1 for m in found], [m.end() for m in found]
+
+
+def sentence_bounds(text: str, position: int) -> tuple[int, int]:
+    """Start and end offsets of the sentence holding ``position`` (a cheap splitter, no model)."""
+    ends, starts = _sentence_breaks(text)
+    i = bisect_right(starts, position)
+    start = starts[i - 1] if i else 0
+    j = bisect_left(ends, position + 1)
+    return start, (ends[j] if j < len(ends) else len(text))
+
+
+def _cue_kind(words: list[str], i: int) -> str | None:
+    past, future, not_ed = _cues()
+    w = words[i]
+    if w in future:
+        return "future"
+    is_past = w in past or (len(w) > 4 and w.endswith("ed") and w not in not_ed)
+    if not is_past:
+        return None
+    back = [x for x in words[max(0, i - 3) : i] if x not in _AUX_GAP]
+    if back and back[-1] in _FUTURE_AUX:
+        return "future"
+    return "past"
+
+
+@lru_cache(maxsize=256)
+def _sentence_cues(text: str, s_start: int, s_end: int) -> tuple[tuple[int, str], ...]:
+    """(offset, 'past' | 'future') of every tense cue in one sentence, computed once per sentence."""
+    tokens = [(m.start(), m.group(0).lower()) for m in _TOKEN.finditer(text, s_start, s_end)]
+    words = [w for _, w in tokens]
+    cues = []
+    for i, (pos, _) in enumerate(tokens):
+        kind = _cue_kind(words, i)
+        if kind is not None:
+            cues.append((pos, kind))
+    return tuple(cues)
+
+
+def direction(text: str, position: int, span_end: int | None = None) -> str | None:
+    """'past', 'future' or None (no cue) for a mention at ``position`` in ``text``."""
+    s_start, s_end = sentence_bounds(text, position)
+    span_end = position if span_end is None else span_end
+    best: tuple[int, str] | None = None
+    for pos, kind in _sentence_cues(text, s_start, s_end):
+        if position <= pos < span_end:
+            continue  # the mention's own words ("last Friday") are handled by its rule
+        if pos >= span_end and _CLAUSE_BREAK.search(text, span_end, pos):
+            continue  # a cue in the next clause ("... on Sunday and will travel ...") dates another verb
+        # A date usually follows the verb it dates ("seized ... on Friday"): cues after it count less.
+        distance = position - pos if pos < position else AFTER_PENALTY * (pos - span_end)
+        if best is None or distance < best[0]:
+            best = (distance, kind)
+    return best[1] if best else None
