@@ -9,7 +9,7 @@ RAW_FILES := $(shell find $(RAW) -type f ! -name '.*' 2>/dev/null)
 CODE_FILES := $(shell find etl -type f \( -name '*.py' -o -path '*/resources/*' \) ! -path '*/__pycache__/*' 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help data test lint bench bench-corpus bench-temporal bench-events bench-timeline clean
+.PHONY: help data test lint bench bench-corpus bench-geo bench-temporal bench-events bench-timeline clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,6 +46,9 @@ bench: $(VENV)/.installed-dev ## Whole-pipeline benchmark: 10k and 100k articles
 
 bench-temporal: $(VENV)/.installed-dev ## Date-expression accuracy and speed vs dateparser.search_dates
 	$(PY) -m bench.temporal
+
+bench-geo: $(VENV)/.installed-dev ## Geocoding of UCDP GED headlines vs the largest-population baseline
+	$(PY) -m bench.geo
 
 bench-events: $(VENV)/.installed-dev ## Geocoding, fatalities and actors against UCDP GED Ukraine
 	$(PY) -m bench.events
