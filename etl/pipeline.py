@@ -64,8 +64,8 @@ def events_stage(articles: pd.DataFrame, tables: Tables) -> StageResult:
 
 
 # The per-article stages in order; each sees the tables of the stages before it.
-STAGES: tuple[Stage, ...] = (temporal_stage,)
-STAGE_TABLES: tuple[str, ...] = ("date_mentions",)
+STAGES: tuple[Stage, ...] = (temporal_stage, events_stage)
+STAGE_TABLES: tuple[str, ...] = ("date_mentions", "events")
 FILE_TABLES = ("articles", *STAGE_TABLES, "problems")
 
 

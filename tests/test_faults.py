@@ -34,17 +34,19 @@ def _bytes(out: Path) -> dict[str, bytes]:
 
 def test_sigkill_at_any_moment(tmp_path: Path) -> None:
     raw, out, reference = tmp_path / "raw", tmp_path / "out", tmp_path / "reference"
-    _corpus(raw, files=30, per_file=40, salt="old")
+    _corpus(raw, files=12, per_file=4, salt="old")
     build(raw, out)
     old_ids = set(pd.read_parquet(out / "articles.parquet")["article_id"])
-    _corpus(raw, files=30, per_file=40, salt="new")  # same names, new content: all reprocessed
-    build(raw, reference, full=True)
+    _corpus(raw, files=12, per_file=4, salt="new")  # same names, new content: all reprocessed
+    command = [sys.executable, "-m", "etl", "build", "--jobs", "2", "--full", str(raw)]
+    started = time.perf_counter()
+    subprocess.run([*command, str(reference)], check=True, capture_output=True)
+    duration = time.perf_counter() - started  # kill points spread over a whole build
     new_ids = set(pd.read_parquet(reference / "articles.parquet")["article_id"])
-    for delay in (0.3, 0.8, 1.5, 2.5):
-        proc = subprocess.Popen([sys.executable, "-m", "etl", "build", "--jobs", "2", "--full",
-                                 str(raw), str(out)], stdout=subprocess.DEVNULL,
+    for share in (0.15, 0.4, 0.65, 0.9):
+        proc = subprocess.Popen([*command, str(out)], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
-        time.sleep(delay)
+        time.sleep(duration * share)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         # Whatever moment it died, each table is whole: the old build's or the new one's.

@@ -1,0 +1,515 @@
+"""The events stage: dated, typed, located records with actors and fatalities.
+
+One event per clause at most (its strongest trigger that reports something done); a later
+trigger of the same type that refers back ("the onslaught", "these offensive operations", a
+", killing 12" clause) enriches the earlier event instead of adding a row. Negated and
+irrealis triggers ("denied attacking", "could attack", "plans to meet") are dropped.
+
+    >>> events, problems = extract_events(articles, mentions)            # doctest: +SKIP
+    >>> events.loc[0, ["event_type", "actor1", "date_basis"]].tolist()   # doctest: +SKIP
+    ['ASSAULT', 'Military Forces of Russia', 'relative']
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from etl.events.actors import (
+    Actor,
+    ArticleActors,
+    Mention,
+    find_mentions,
+    main_country,
+    relocate,
+    resolve,
+)
+from etl.events.dating import (
+    EventDate,
+    MentionRow,
+    carried_over,
+    date_from_mention,
+    governing_date,
+    mention_rows,
+    publication_date,
+)
+from etl.events.fatalities import fatalities
+from etl.events.locating import Location, Locator
+from etl.events.resources import lexicon, modality, patterns
+from etl.events.text import (
+    Segment,
+    Token,
+    dateline_end,
+    split_clauses,
+    split_paragraphs,
+    split_sentences,
+    word_tokens,
+)
+from etl.events.triggers import TriggerMatch, assess, is_definite_noun, is_reported, match_tokens, priority
+from etl.problems import Problem
+from etl.schema import EVENTS
+
+__all__ = ["EventRecord", "detect_article", "extract_events"]
+
+STAGE = "events"
+
+
+@dataclass
+class EventRecord:
+    """One event while it is being assembled; ``row()`` gives its ``events`` table row."""
+
+    article_id: str
+    sentence: Segment
+    clause: Segment
+    trigger: TriggerMatch
+    reported: bool
+    actor1: Actor | None = None
+    actor2: Actor | None = None
+    actor1_source: str = "none"  # clause | inherited | none
+    local_templates: tuple[str | None, str | None] = (None, None)  # for actors without a country
+    date: EventDate = field(default_factory=lambda: publication_date(None))
+    date_level: str = "clause"  # clause | sentence | context | publication
+    location: Location = field(default_factory=Location.none)
+    fatalities: int | None = None
+    acled: tuple[str | None, str | None] = (None, None)
+
+    @property
+    def event_type(self) -> str:
+        """The PLOVER type."""
+        return self.trigger.sense.plover
+
+    def event_id(self) -> str:
+        """Stable id: a hash of the article id and the trigger's offsets."""
+        key = f"{self.article_id}:{self.trigger.start}:{self.trigger.end}"
+        return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+    def row(self, text: str) -> dict[str, Any]:
+        """The ``events`` table row."""
+        from etl.events.confidence import confidence
+
+        location = self.location
+        return {
+            "event_id": self.event_id(), "article_id": self.article_id,
+            "sentence": text[self.sentence.start : self.sentence.end],
+            "start": self.clause.start, "end": self.clause.end,
+            "trigger": self.trigger.text, "trigger_start": self.trigger.start,
+            "trigger_end": self.trigger.end,
+            "event_date": self.date.event_date, "date_start": self.date.date_start,
+            "date_end": self.date.date_end, "date_precision": self.date.date_precision,
+            "time_precision": self.date.time_precision, "date_basis": self.date.date_basis,
+            "date_mention_id": self.date.date_mention_id,
+            "event_type": self.event_type, "quad_class": lexicon().types[self.event_type],
+            "acled_event_type": self.acled[0], "acled_sub_event_type": self.acled[1],
+            "actor1": _name(self.actor1), "actor1_country": _country(self.actor1),
+            "actor1_sector": _sector(self.actor1),
+            "actor2": _name(self.actor2), "actor2_country": _country(self.actor2),
+            "actor2_sector": _sector(self.actor2),
+            "location": location.location, "admin1": location.admin1,
+            "country_iso3": location.country_iso3, "latitude": location.latitude,
+            "longitude": location.longitude, "geo_precision": location.geo_precision,
+            "geonameid": location.geonameid, "fatalities": self.fatalities,
+            "confidence": confidence(self),
+        }
+
+
+def _name(actor: Actor | None) -> str | None:
+    return actor.name if actor else None
+
+
+def _country(actor: Actor | None) -> str | None:
+    return actor.country if actor else None
+
+
+def _sector(actor: Actor | None) -> str | None:
+    return actor.sector if actor else None
+
+
+@dataclass
+class _SentenceState:
+    """What a sentence left for the next one: its events, date and place."""
+
+    paragraph: int
+    events: list[EventRecord]
+    date: EventDate | None
+    location: Location | None
+    actors: set[str]
+    first_actor: Actor | None
+
+
+def _starts_with(words: list[str], phrases: list[str]) -> bool:
+    for phrase in phrases:
+        cue = [t.lower for t in word_tokens(phrase)]
+        if words[: len(cue)] == cue:
+            return True
+    return False
+
+
+def _continues(tokens: list[Token], actor1: Actor | None, previous: _SentenceState | None,
+               paragraph: int) -> bool:
+    """Whether a sentence continues the story of the one before (date and place carry over)."""
+    if previous is None or previous.paragraph != paragraph:
+        return False
+    words = [t.lower for t in tokens[:6]]
+    if _starts_with(words, modality()["new_story"]):
+        return False
+    if _starts_with(words, modality()["continuation"]):
+        return True
+    return actor1 is not None and actor1.name in previous.actors
+
+
+def _acled(event: EventRecord, main_iso3: str | None) -> tuple[str | None, str | None]:
+    """ACLED type and sub-type, resolving the lexicon's ``@victim`` and ``@territory`` rules."""
+    sense = event.trigger.sense
+    if sense.acled_event_type == "@victim":
+        if event.actor2 is not None and (
+            event.actor2.sector == "civilians" or event.actor2.name.startswith("Protesters")
+        ):
+            return "Violence against civilians", "Attack"
+        return "Battles", "Armed clash"
+    if sense.acled_event_type == "@territory":
+        actor = event.actor1
+        if actor is not None and actor.sector in ("rebel", "militia"):
+            return "Battles", "Non-state actor overtakes territory"
+        home = event.location.country_iso3 or main_iso3
+        if actor is not None and actor.sector in ("military", "police") and actor.country == home:
+            return "Battles", "Government regains territory"
+        return "Battles", "Armed clash"
+    return sense.acled_event_type, sense.acled_sub_event_type
+
+
+def _specific(trigger: TriggerMatch, asserted: list[TriggerMatch]) -> TriggerMatch:
+    """A generic trigger ("killed") gives way to a specific one of its type in the clause
+    ("a Russian drone strike ... killed"): the weapon says how, and its modifier says who."""
+    if trigger.sense.acled_event_type not in ("@victim", None):
+        return trigger
+    specific = [m for m in asserted if m.sense.plover == trigger.sense.plover
+                and m.sense.acled_event_type not in ("@victim", "@territory", None)]
+    return specific[0] if specific else trigger
+
+
+def _clause_actors(
+    mentions: list[Mention], clause: Segment, trigger: TriggerMatch, text: str
+) -> tuple[Mention | None, Mention | None, bool]:
+    """actor1 and actor2 mentions of a trigger within its clause, and whether actor1 is the
+    agent of a noun trigger ("the Russian advances", "Russia's invasion")."""
+    inside = [m for m in mentions if m.start >= clause.start and m.end <= clause.end]
+    before = [m for m in inside if m.end <= trigger.start]
+    # a noun trigger's own words may name the target: "exposure of 12 Russian agents"
+    object_from = trigger.end if trigger.sense.pos == "verb" else trigger.start
+    after = [m for m in inside if m.start >= object_from and not m.co_actor]
+    subjects = [m for m in before if not m.passive_agent and m.kind != "modifier"]
+    objects = [m for m in after if m.kind not in ("modifier", "pronoun") and not m.passive_agent]
+    if trigger.sense.pos == "noun" and before:
+        agent = before[-1]
+        words_between = text[agent.end : trigger.start].split()
+        if agent.kind in ("modifier", "country", "group", "org") and len(words_between) <= 2:
+            rest = [m for m in subjects if m is not agent]
+            return agent, (rest[-1] if rest else None) or (objects[0] if objects else None), True
+    preceding = text[clause.start : trigger.start].split()
+    if preceding and preceding[-1].lower() in patterns()["passive_auxiliaries"]:
+        by_agent = next((m for m in after if m.passive_agent), None)
+        return by_agent, (subjects[-1] if subjects else None), False
+    return (subjects[-1] if subjects else None), (objects[0] if objects else None), False
+
+
+def _resolve_pronoun(mention: Mention | None, previous: _SentenceState | None,
+                     sentence_events: list[EventRecord]) -> Actor | None:
+    if mention is None or mention.kind != "pronoun":
+        return None
+    if sentence_events and sentence_events[-1].actor1 is not None:
+        return sentence_events[-1].actor1
+    if previous is not None:
+        for event in reversed(previous.events):
+            if event.actor1 is not None:
+                return event.actor1
+        return previous.first_actor
+    return None
+
+
+def _antecedent(
+    trigger: TriggerMatch, actor1: Actor | None, candidates: list[EventRecord]
+) -> EventRecord | None:
+    """The latest earlier event of the same type whose actor does not contradict ``actor1``."""
+    for event in reversed(candidates):
+        if event.event_type != trigger.sense.plover:
+            continue
+        if actor1 is not None and event.actor1 is not None and actor1.country != event.actor1.country:
+            continue
+        return event
+    return None
+
+
+def detect_article(
+    article: dict[str, Any], mentions: list[MentionRow], problems: list[Problem]
+) -> list[EventRecord]:
+    """All events of one article, assembled (dates, actors, places, fatalities)."""
+    text = _cell(article.get("text")) or ""
+    title = _cell(article.get("title")) or ""
+    article_id = str(article["article_id"])
+    published = _published(article.get("published"))
+    locator = Locator(title, text)
+    # where things happen beats who is named most: the geo context's country comes first
+    actors = ArticleActors(locator.main_country() or main_country(f"{title}\n{text}"))
+    dateline = dateline_end(text)
+    searchable = " " * dateline + text[dateline:]  # the dateline names no event's place
+    mentions = [m for m in mentions if m.start >= dateline]  # "KYIV, Dec 17 (Reuters) -"
+    events: list[EventRecord] = []
+    previous: _SentenceState | None = None
+    for sentence in split_sentences(text):
+        state = _sentence_events(
+            text, searchable, sentence, article_id, mentions, published, actors, locator,
+            previous, events,
+        )
+        events.extend(state.events)
+        previous = state
+    paragraph_country: dict[int, str | None] = {}
+    paragraphs = split_paragraphs(text)
+    for event in events:
+        if event.location.source is None:
+            number = event.sentence.paragraph
+            if number not in paragraph_country:
+                p_start, p_end = paragraphs[number]
+                paragraph_country[number] = _paragraph_country(
+                    locator.countries(searchable[p_start:p_end]) if len(paragraphs) > 1 else [],
+                    actors.main_country)
+            home = paragraph_country[number] or actors.main_country
+            event.location = locator.country(_fallback_country(event, home))
+        _relocate_actors(event)
+        event.acled = _acled(event, actors.main_country)
+    return events
+
+
+LOCAL_SECTORS = frozenset({"civilians", "other", "police", "rebel", "militia"})
+
+
+def _paragraph_country(countries: list[str], main_iso3: str | None) -> str | None:
+    """A paragraph that never names the article's country tells another country's story."""
+    if not countries or main_iso3 in countries:
+        return main_iso3
+    return countries[0]
+
+
+def _fallback_country(event: EventRecord, main_iso3: str | None) -> str | None:
+    """Without a place: the country of a local actor ("Polish farmers protested"), else the main one."""
+    for actor, template in zip((event.actor1, event.actor2), event.local_templates, strict=True):
+        if actor is not None and template is None and actor.sector in LOCAL_SECTORS and actor.country:
+            return actor.country
+    return main_iso3
+
+
+def _relocate_actors(event: EventRecord) -> None:
+    """Actors named without a country ("police", "civilians") belong to where the event happened."""
+    iso3 = event.location.country_iso3
+    first, second = event.local_templates
+    if event.actor1 is not None and first is not None:
+        event.actor1 = relocate(event.actor1, first, iso3)
+    if event.actor2 is not None and second is not None:
+        event.actor2 = relocate(event.actor2, second, iso3)
+
+
+def _cell(value: Any) -> str | None:
+    """A string cell of the articles table, None for None, NaN or pd.NA."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return str(value)
+
+
+def _published(value: Any) -> date | None:
+    if value is None or value is pd.NaT:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return None
+    return None if pd.isna(stamp) else stamp.date()
+
+
+def _sentence_events(
+    text: str, searchable: str, sentence: Segment, article_id: str, mentions: list[MentionRow],
+    published: date | None, actors: ArticleActors, locator: Locator,
+    previous: _SentenceState | None, earlier: list[EventRecord],
+) -> _SentenceState:
+    """Events of one sentence; merges back-references into ``earlier`` events."""
+    body = searchable[sentence.start : sentence.end]
+    tokens = word_tokens(text[sentence.start : sentence.end], sentence.start)
+    found = [replace(m, start=m.start + sentence.start, end=m.end + sentence.start)
+             for m in find_mentions(body, actors)]
+    reported = is_reported(tokens)
+    # an organization's name is no place: "Kiev forces shelled Luhansk" happened in Luhansk
+    for mention in found:
+        if mention.kind == "org":
+            size = mention.end - mention.start
+            local = mention.start - sentence.start
+            body = body[:local] + " " * size + body[local + size :]
+    sentence_place = locator.specific(body, "sentence")
+    sentence_country = locator.named_country(body, "sentence")
+    sentence_date = next(
+        (d for d in (date_from_mention(m, published, text[max(0, m.start - 30) : m.start]) for m in mentions
+                     if m.start >= sentence.start and m.end <= sentence.end) if d), None)
+    new: list[EventRecord] = []
+    merged: list[EventRecord] = []
+    same_paragraph = [e for e in earlier if e.sentence.paragraph == sentence.paragraph]
+    first_actor = next((resolve(m, None) for m in found if m.kind not in ("pronoun", "modifier")), None)
+    sentence_matches = match_tokens(tokens, text)
+    for clause in split_clauses(text, sentence):
+        first_token = next((i for i, t in enumerate(tokens) if t.start >= clause.start), len(tokens))
+        matches = [m for m in sentence_matches if clause.start <= m.start < clause.end]
+        asserted = [m for m in matches if assess(tokens, m, first_token) == "asserted"]
+        if not asserted:
+            continue
+        trigger = _specific(min(asserted, key=priority), asserted)
+        roles = _roles(found, clause, sentence, trigger, text, previous, new, first_actor)
+        actor1, actor1_source, actor2 = roles.actor1, roles.actor1_source, roles.actor2
+        clause_text = body[clause.start - sentence.start : clause.end - sentence.start]
+        clause_place = locator.specific(clause_text, "clause")
+        clause_date = governing_date(mentions, clause.start, clause.end, trigger.start, published, text)
+        own = actor1_source == "clause" and (trigger.sense.pos == "verb" or roles.from_agent)
+        own_actor = actor1 if own else None
+        antecedent = _antecedent(trigger, own_actor, new)
+        refers_back = any(m.sense.plover == trigger.sense.plover and is_definite_noun(tokens, m, first_token)
+                          for m in asserted)
+        if antecedent is None and refers_back and clause_place is None:
+            antecedent = _antecedent(trigger, own_actor, same_paragraph)
+        if antecedent is not None:
+            if antecedent.date.date_basis in (None, "publication") and clause_date is not None:
+                antecedent.date, antecedent.date_level = clause_date, "clause"
+            if antecedent.actor2 is None and actor2 is not None and actor2 != antecedent.actor1:
+                antecedent.actor2 = actor2
+            merged.append(antecedent)
+            continue
+        event = EventRecord(article_id, sentence, clause, trigger, reported, actor1, actor2, actor1_source)
+        event.local_templates = roles.templates
+        event.date, event.date_level = _choose_date(
+            clause_date, sentence_date, previous, tokens, actor1, sentence.paragraph, published)
+        event.location = _choose_location(
+            clause_place, sentence_place, previous, tokens, actor1, sentence.paragraph
+        ) or locator.named_country(clause_text, "clause") or sentence_country or Location.none()
+        new.append(event)
+    _attach_fatalities(text[sentence.start : sentence.end], [*new, *merged])
+    actor_names = {e.actor1.name for e in new if e.actor1} | {e.actor2.name for e in new if e.actor2}
+    carried_date = sentence_date or next((e.date for e in new if e.date.date_basis != "publication"), None)
+    if carried_date is None and previous is not None and new and new[0].date_level == "context":
+        carried_date = previous.date
+    place = sentence_place or next(
+        (e.location for e in new if e.location.source in ("clause", "sentence", "context")), None)
+    return _SentenceState(sentence.paragraph, new, carried_date, place, actor_names, first_actor)
+
+
+@dataclass(frozen=True)
+class _Roles:
+    """actor1 and actor2 of a clause's event, and how actor1 was found."""
+
+    actor1: Actor | None
+    actor1_source: str  # clause | inherited | none
+    actor2: Actor | None
+    from_agent: bool  # actor1 is the agent of a noun trigger ("the Russian advances")
+    templates: tuple[str | None, str | None]  # for local actors named without a country
+
+
+def _roles(
+    found: list[Mention], clause: Segment, sentence: Segment, trigger: TriggerMatch, text: str,
+    previous: _SentenceState | None, new: list[EventRecord], first_actor: Actor | None,
+) -> _Roles:
+    """Resolve the clause's actor mentions; a clause without a subject inherits the sentence's."""
+    actor1_mention, actor2_mention, from_agent = _clause_actors(found, clause, trigger, text)
+    actor1 = _resolve_pronoun(actor1_mention, previous, new) or (
+        resolve(actor1_mention, trigger.sense.plover) if actor1_mention else None)
+    source = "clause" if actor1 is not None else "none"
+    if actor1 is None and new:
+        actor1, source = new[-1].actor1, "inherited"
+    elif actor1 is None and first_actor is not None and clause.start > sentence.start:
+        actor1, source = first_actor, "inherited"
+    elif actor1_mention is not None and actor1_mention.kind == "pronoun":
+        source = "inherited"
+    actor2 = resolve(actor2_mention, trigger.sense.plover) if actor2_mention else None
+    templates = (
+        actor1_mention.template if actor1_mention is not None and source == "clause" else None,
+        actor2_mention.template if actor2_mention is not None else None,
+    )
+    return _Roles(actor1, source, actor2, from_agent, templates)
+
+
+def _choose_date(
+    clause_date: EventDate | None, sentence_date: EventDate | None,
+    previous: _SentenceState | None, tokens: list[Token], actor1: Actor | None,
+    paragraph: int, published: date | None,
+) -> tuple[EventDate, str]:
+    if clause_date is not None:
+        return clause_date, "clause"
+    if sentence_date is not None:
+        return sentence_date, "sentence"
+    if previous is not None and previous.date is not None and _continues(tokens, actor1, previous, paragraph):
+        return carried_over(previous.date), "context"
+    return publication_date(published), "publication"
+
+
+def _choose_location(
+    clause_place: Location | None, sentence_place: Location | None,
+    previous: _SentenceState | None, tokens: list[Token], actor1: Actor | None, paragraph: int,
+) -> Location | None:
+    if clause_place is not None:
+        return clause_place
+    if sentence_place is not None:
+        return sentence_place
+    if previous is not None and previous.location is not None and _continues(
+        tokens, actor1, previous, paragraph
+    ):
+        return replace(previous.location, source="context")
+    return None
+
+
+def _attach_fatalities(sentence_text: str, events: list[EventRecord]) -> None:
+    """The sentence's stated death count goes to its first violent event (new or referred to)."""
+    count = fatalities(sentence_text)
+    target = next((e for e in events if e.event_type == "ASSAULT"), None)
+    if count is None or target is None:
+        return
+    target.fatalities = count if target.fatalities is None else max(target.fatalities, count)
+
+
+def _article_mentions(mentions: pd.DataFrame) -> dict[str, list[MentionRow]]:
+    if mentions is None or mentions.empty:
+        return {}
+    return {str(key): mention_rows(group) for key, group in mentions.groupby("article_id", sort=False)}
+
+
+def extract_events(articles: pd.DataFrame, mentions: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """The ``events`` table of a batch of articles, and the problems met on the way."""
+    problems: list[Problem] = []
+    by_article = _article_mentions(mentions)
+    rows: list[dict[str, Any]] = []
+    for record in articles.to_dict("records"):
+        article = {str(key): value for key, value in record.items()}
+        article_id = str(article["article_id"])
+        if _published(article.get("published")) is None:
+            problems.append(Problem(
+                _cell(article.get("input_file")), None, article_id, STAGE, "warning", "no_reference_date",
+                "the article has no publication date: events without a date of their own are undated"))
+        language = (_cell(article.get("language")) or "en").lower()
+        if language != "en":
+            problems.append(Problem(
+                _cell(article.get("input_file")), None, article_id, STAGE, "warning", "unsupported_language",
+                f"events are extracted from English text only; this article is {language!r}"))
+            continue
+        text = _cell(article.get("text")) or ""
+        for event in detect_article(article, by_article.get(article_id, []), problems):
+            rows.append(event.row(text))
+    return events_frame(rows), problems
+
+
+def events_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows as a DataFrame with exactly the ``events`` columns and types, in the table's order."""
+    frame = pd.DataFrame(rows, columns=EVENTS.names)
+    for column in ("start", "end", "trigger_start", "trigger_end", "time_precision",
+                   "geo_precision", "geonameid", "fatalities"):
+        frame[column] = frame[column].astype("Int64")
+    for column in ("latitude", "longitude", "confidence"):
+        frame[column] = frame[column].astype("float64")
+    for column in ("event_date", "date_start", "date_end"):
+        frame[column] = frame[column].astype("object")
+    frame = frame.sort_values(["article_id", "start", "trigger_start", "event_id"], kind="stable")
+    return frame.reset_index(drop=True)

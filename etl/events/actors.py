@@ -1,0 +1,324 @@
+"""Actors: who acted (actor1) and on whom (actor2), with ACLED-style names, ISO3 and sector.
+
+Mentions come from dictionaries kept as data (countries and demonyms, actor head nouns,
+offices, organizations, persons); names introduced with an office ("Polish Prime Minister
+Donald Tusk") are remembered for the rest of the article ("Tusk said").
+
+    >>> [m.actor.name for m in find_mentions("North Korean troops fought.", ArticleActors("UKR"))]
+    ['Military Forces of North Korea']
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+
+from etl.events.resources import patterns, read_tsv, split_alternatives
+
+_PRONOUN = re.compile(r"\b(?:[Tt]hey|[Hh]e|[Ss]he)\b")
+_NAME = r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A normalized actor: ``Actor("Military Forces of Russia", "RUS", "military")``."""
+
+    name: str
+    country: str | None
+    sector: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An actor phrase in a sentence; ``kind`` says how it was found.
+
+    kinds: office, person, org, group, local, country (a bare country name: the actor depends on
+    the event type), modifier (a demonym or "X's": only the agent of a noun trigger), pronoun.
+    """
+
+    start: int
+    end: int
+    kind: str
+    actor: Actor | None = None
+    country: str | None = None
+    passive_agent: bool = False  # "supported by X"
+    co_actor: bool = False  # "alongside X", "together with X", "according to X": not a role
+    template: str | None = None  # local actors: re-named for the event's country
+
+
+@dataclass
+class ArticleActors:
+    """What one article has taught about actors: its main country and learned names."""
+
+    main_country: str | None
+    learned: dict[str, Actor] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """Compiled actor dictionaries."""
+
+    country_names: dict[str, str]  # iso3 -> name used in actor names
+    alias_to_iso3: dict[str, str]
+    demonym_to_iso3: dict[str, str]
+    heads: dict[str, tuple[str, str]]  # head (lower) -> (sector, template)
+    local_heads: frozenset[str]
+    offices: dict[str, str]  # office -> sector
+    orgs: dict[str, Actor]
+    persons: dict[str, Actor]
+    ref: re.Pattern[str]
+    group: re.Pattern[str]
+    local: re.Pattern[str]
+    office: re.Pattern[str]
+    org: re.Pattern[str]
+    person: re.Pattern[str]
+    locative: frozenset[str]
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def dictionary() -> Dictionary:
+    """The actor dictionaries from ``etl/resources/events/``, compiled once."""
+    names: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    demonyms: dict[str, str] = {}
+    for row in read_tsv("countries.tsv"):
+        names[row["iso3"]] = row["name"]
+        for alias in split_alternatives(row["aliases"]):
+            aliases.setdefault(alias, row["iso3"])
+        for demonym in split_alternatives(row["demonyms"]):
+            demonyms.setdefault(demonym, row["iso3"])
+    heads: dict[str, tuple[str, str]] = {}
+    local: set[str] = set()
+    for row in read_tsv("actor_heads.tsv"):
+        for head in split_alternatives(row["heads"]):
+            heads.setdefault(head.lower(), (row["sector"], row["template"]))
+            if row["local"] == "yes":
+                local.add(head.lower())
+    offices = {o: row["sector"] for row in read_tsv("offices.tsv")
+               for o in split_alternatives(row["offices"])}
+    orgs = {a: Actor(row["name"], row["iso3"] or None, row["sector"])
+            for row in read_tsv("organizations.tsv") for a in split_alternatives(row["aliases"])}
+    persons = {a: Actor(row["name"], row["iso3"] or None, row["sector"])
+               for row in read_tsv("persons.tsv") for a in split_alternatives(row["aliases"])}
+    ref = rf"(?<![\w-])(?:{_alternation([*aliases, *demonyms])})(?:'s|’s)?(?![\w-])"
+    head_alt = _alternation(list(heads))
+    group = (rf"(?P<refs>{ref}(?:(?:\s*,\s*|\s+and\s+|\s+or\s+){ref})*)"
+             rf"\s+(?:[\w-]+\s+){{0,2}}?(?i:(?P<head>{head_alt}))(?![\w])")
+    local_re = rf"(?<![\w-])(?i:(?:the\s+)?(?:local\s+)?(?P<head>{_alternation(list(local))}))(?![\w])"
+    office = (rf"(?:(?P<ref>{ref})\s+)?(?:(?:top|senior|former|acting|deputy)\s+)?"
+              rf"(?P<office>{_alternation(list(offices))})\s+(?P<name>{_NAME})")
+    org = rf"(?<![\w-])(?:{_alternation(list(orgs))})(?![\w-])"
+    person = rf"(?<![\w-])(?:{_alternation(list(persons))})(?![\w-])"
+    return Dictionary(
+        names, aliases, demonyms, heads, frozenset(local), offices, orgs, persons,
+        re.compile(ref), re.compile(group), re.compile(local_re), re.compile(office),
+        re.compile(org), re.compile(person), frozenset(patterns()["locative_words"]),
+    )
+
+
+def ref_country(surface: str) -> str | None:
+    """ISO3 of a country name or demonym, "'s" allowed: ``ref_country("Ukraine's") == "UKR"``."""
+    d = dictionary()
+    bare = re.sub(r"(?:'s|’s)$", "", surface)
+    return d.alias_to_iso3.get(bare) or d.demonym_to_iso3.get(bare)
+
+
+def country_name(iso3: str | None) -> str | None:
+    """The name used in actor names: ``country_name("PRK") == "North Korea"``."""
+    return dictionary().country_names.get(iso3) if iso3 else None
+
+
+def actor_from_template(template: str, sector: str, iso3: str | None) -> Actor:
+    """``"Civilians ({country})"`` + UKR -> ``Civilians (Ukraine)``; no country drops the part."""
+    name = country_name(iso3)
+    if name is None:
+        text = template.replace(" ({country})", "").replace(" of {country}", "")
+    elif "({country})" in template:  # "Civilians (United States)", not "(the United States)"
+        text = template.replace("{country}", name.removeprefix("the "))
+    else:
+        text = template.replace("{country}", name)
+    return Actor(text, iso3, sector)
+
+
+def actor_for_country(iso3: str, event_type: str | None) -> Actor:
+    """A bare country as an actor: its armed forces for violent types, else its government."""
+    if event_type in patterns()["military_event_types"]:
+        return actor_from_template("Military Forces of {country}", "military", iso3)
+    return actor_from_template("Government of {country}", "government", iso3)
+
+
+def main_country(text: str) -> str | None:
+    """The country the article names most (names and demonyms); ties go to the first named."""
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for match in dictionary().ref.finditer(text):
+        iso3 = ref_country(match.group())
+        if iso3:
+            counts[iso3] += 1
+            first.setdefault(iso3, match.start())
+    if not counts:
+        return None
+    return min(counts, key=lambda c: (-counts[c], first[c]))
+
+
+def _casefolded_view(text: str) -> str:
+    """An ALL-CAPS headline title-cased (same length) so proper-noun patterns can match."""
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+        titled = text.title()
+        if len(titled) == len(text):
+            return titled
+    return text
+
+
+def find_mentions(text: str, article: ArticleActors) -> list[Mention]:
+    """Actor mentions in ``text`` (offsets relative to it), longest and most specific first."""
+    view = _casefolded_view(text)
+    d = dictionary()
+    taken: list[Mention] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= m.start or start >= m.end for m in taken)
+
+    def add(mention: Mention) -> None:
+        if free(mention.start, mention.end):
+            taken.append(mention)
+
+    for match in d.office.finditer(view):
+        _add_office(match, article, add)
+    for pattern, table in ((d.person, d.persons), (_learned_pattern(article), article.learned)):
+        if pattern is None:
+            continue
+        for match in pattern.finditer(view):
+            add(Mention(match.start(), match.end(), "person", table[match.group()]))
+    for match in d.org.finditer(view):
+        add(Mention(match.start(), match.end(), "org", d.orgs[match.group()]))
+    for match in d.group.finditer(view):
+        if free(match.start(), match.end()):
+            taken.extend(_group_mentions(match))
+    for match in d.local.finditer(view):
+        sector, template = d.heads[match.group("head").lower()]
+        add(Mention(match.start(), match.end(), "local",
+                    actor_from_template(template, sector, article.main_country),
+                    article.main_country, template=template))
+    for match in d.ref.finditer(view):
+        _add_country(view, match, add)
+    for match in _PRONOUN.finditer(text):
+        add(Mention(match.start(), match.end(), "pronoun"))
+    return sorted((_flag_roles(text, m) for m in taken), key=lambda m: (m.start, m.end))
+
+
+def _group_mentions(match: re.Match[str]) -> list[Mention]:
+    """One mention per coordinated country ("Ukrainian and US officials"), each at its ref."""
+    sector, template = dictionary().heads[match.group("head").lower()]
+    refs = list(dictionary().ref.finditer(match.group("refs")))
+    mentions = []
+    for index, ref in enumerate(refs):
+        iso3 = ref_country(ref.group())
+        start = match.start() + ref.start()
+        end = match.end() if index == len(refs) - 1 else match.start() + ref.end()
+        mentions.append(Mention(start, end, "group", actor_from_template(template, sector, iso3), iso3))
+    return mentions
+
+
+def _add_office(match: re.Match[str], article: ArticleActors, add: object) -> None:
+    """"Polish Prime Minister Donald Tusk": the office's government (or forces), name learned."""
+    d = dictionary()
+    name = match.group("name")
+    known = d.persons.get(name) or article.learned.get(name)
+    iso3 = ref_country(match.group("ref")) if match.group("ref") else None
+    sector = d.offices[match.group("office")]
+    if iso3 is not None:
+        template = "Government of {country}" if sector == "government" else "Military Forces of {country}"
+        actor = actor_from_template(template, sector, iso3)
+    elif known is not None:
+        actor = known
+    elif article.main_country is not None:  # "Prime Minister Irakli Kobakhidze" in a Georgian story
+        template = "Government of {country}" if sector == "government" else "Military Forces of {country}"
+        actor = actor_from_template(template, sector, article.main_country)
+        assert callable(add)
+        add(Mention(match.start(), match.end(), "local", actor, actor.country, template=template))
+        article.learned.setdefault(name, actor)
+        return
+    else:
+        return
+    article.learned[name] = actor
+    surname = name.split()[-1]
+    if len(name.split()) > 1 and surname not in d.alias_to_iso3:
+        article.learned.setdefault(surname, actor)
+    assert callable(add)
+    add(Mention(match.start(), match.end(), "office", actor, actor.country))
+
+
+def _add_country(view: str, match: re.Match[str], add: object) -> None:
+    """A bare country name (an actor unless it names a place) or a demonym (a modifier)."""
+    d = dictionary()
+    surface = match.group()
+    iso3 = ref_country(surface)
+    assert callable(add)
+    if iso3 is None:
+        return
+    possessive = surface.endswith(("'s", "’s"))
+    bare = re.sub(r"(?:'s|’s)$", "", surface)
+    plural_demonym = bare in d.demonym_to_iso3 and bare.endswith("s") and bare not in d.alias_to_iso3
+    if (bare in d.alias_to_iso3 and not possessive) or plural_demonym:
+        before = view[max(0, match.start() - 60) : match.start()].rstrip()
+        previous = re.search(r"([\w'’-]+)$", before)
+        locative = previous is not None and previous.group(1).lower() in d.locative
+        appositive = (before.endswith(",") and re.search(r"[A-Z][\w'’-]+,$", before) is not None
+                      and not _ends_with_ref(before[:-1]))
+        if not locative and not appositive:
+            add(Mention(match.start(), match.end(), "country", None, iso3))
+            return
+        if locative or appositive:
+            return
+    add(Mention(match.start(), match.end(), "modifier", None, iso3))
+
+
+def _ends_with_ref(text: str) -> bool:
+    """Whether ``text`` ends with a country name (a list "North Korea, Belarus", not "Tallinn, Estonia")."""
+    tail = text[-40:]
+    return any(m.end() == len(tail) for m in dictionary().ref.finditer(tail))
+
+
+def _flag_roles(text: str, mention: Mention) -> Mention:
+    """Mark passive agents ("supported by X") and co-actors ("alongside X")."""
+    before = text[max(0, mention.start - 20) : mention.start].lower()
+    passive = re.search(r"\bby\s+(?:the\s+)?$", before) is not None
+    co_actor = re.search(
+        r"\b(?:alongside|together with|along with|according to)\s+(?:the\s+)?$", before)
+    if passive or co_actor:
+        return Mention(mention.start, mention.end, mention.kind, mention.actor, mention.country,
+                       passive, co_actor is not None, mention.template)
+    return mention
+
+
+def _learned_pattern(article: ArticleActors) -> re.Pattern[str] | None:
+    if not article.learned:
+        return None
+    return _compile_names(tuple(sorted(article.learned)))
+
+
+@cache
+def _compile_names(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-])(?:{_alternation(list(names))})(?![\w-])")
+
+
+def relocate(actor: Actor, template: str, iso3: str | None) -> Actor:
+    """A local actor ("police", "civilians") re-named for the country the event happened in."""
+    return actor_from_template(template, actor.sector, iso3) if iso3 else actor
+
+
+def resolve(mention: Mention, event_type: str | None) -> Actor | None:
+    """The actor a mention stands for, given the event type (bare countries depend on it)."""
+    if mention.actor is not None:
+        return mention.actor
+    if mention.country is not None and mention.kind in ("country", "modifier"):
+        return actor_for_country(mention.country, event_type)
+    return None

@@ -1,0 +1,172 @@
+"""Event dates from the temporal stage's ``date_mentions`` rows.
+
+Order of preference: the mention governing the event's clause, then one elsewhere in the
+sentence, then the date carried over from the sentence before when the text continues it,
+then the publication date with week precision. Durations ("for three consecutive days") become
+ranges ending at the reference date. Nothing reported as done is dated after publication.
+
+    >>> d = date_from_mention(MentionRow("m1", 4, 14, "P3D", "DURATION", None, None, "three days"),
+    ...                       date(2024, 12, 17), before="for ")
+    >>> (d.date_start, d.date_end, d.date_basis)
+    (datetime.date(2024, 12, 15), datetime.date(2024, 12, 17), 'relative')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from functools import cache
+from typing import Any
+
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+
+from etl.events.resources import patterns
+
+PUBLICATION_WINDOW_DAYS = 6  # "on or shortly before publication": the week up to it
+_DURATION = re.compile(r"^P(\d+)([DWMY])$")
+_MONTH_OR_NUMBER = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\d", re.IGNORECASE
+)
+
+
+@cache
+def _word_pattern(name: str, suffix: str = "") -> re.Pattern[str]:
+    """A ``patterns.toml`` word list as one case-insensitive alternation."""
+    words = sorted(patterns()[name], key=len, reverse=True)
+    alternation = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"\b(?:{alternation})\b{suffix}", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class MentionRow:
+    """The fields of one ``date_mentions`` row that dating needs."""
+
+    mention_id: str
+    start: int
+    end: int
+    value: str
+    type: str
+    date_start: date | None
+    date_end: date | None
+    text: str
+
+
+@dataclass(frozen=True)
+class EventDate:
+    """An event's date fields, as in the ``events`` table."""
+
+    event_date: date | None
+    date_start: date | None
+    date_end: date | None
+    date_precision: str | None
+    time_precision: int | None
+    date_basis: str | None
+    date_mention_id: str | None
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return pd.Timestamp(value).date()
+    except (ValueError, TypeError):
+        return None
+
+
+def _text(value: Any) -> str:
+    """A string cell, "" for None, NaN or pd.NA."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def mention_rows(mentions: pd.DataFrame) -> list[MentionRow]:
+    """One article's ``date_mentions`` rows as records, in text order."""
+    rows = [
+        MentionRow(str(r["mention_id"]), int(r["start"]), int(r["end"]), _text(r["value"]),
+                   _text(r["type"]), _as_date(r["date_start"]), _as_date(r["date_end"]),
+                   _text(r["text"]))
+        for r in mentions.to_dict("records")
+    ]
+    return sorted(rows, key=lambda m: (m.start, m.end))
+
+
+def precision(start: date, end: date) -> tuple[str, int]:
+    """``date_precision`` and ACLED ``time_precision`` of a range: one day is ("day", 1)."""
+    days = (end - start).days + 1
+    if days <= 1:
+        return "day", 1
+    if days <= 7:
+        return "week", 2
+    if days <= 31:
+        return "month", 3
+    return "year", 3
+
+
+def _dated(start: date, end: date, basis: str, mention_id: str | None) -> EventDate:
+    date_precision, time_precision = precision(start, end)
+    return EventDate(end, start, end, date_precision, time_precision, basis, mention_id)
+
+
+def date_from_mention(mention: MentionRow, published: date | None, before: str = "") -> EventDate | None:
+    """The event date a mention gives, or None when it gives none usable for a past event.
+
+    A duration dates an event only when it runs up to the reference ("for three days", "over
+    the past week", ``before`` is the text just before it); "a day after" is no event's span.
+    """
+    if mention.type == "DURATION":
+        leads = _word_pattern("duration_leads", r"\s+(?:the\s+)?(?:past\s+|last\s+)?$")
+        if not leads.search(before[-30:]):
+            return None
+        match = _DURATION.match(mention.value)
+        if match is None or published is None:
+            return None
+        size, unit = int(match.group(1)), match.group(2)
+        span = {"D": relativedelta(days=size), "W": relativedelta(weeks=size),
+                "M": relativedelta(months=size), "Y": relativedelta(years=size)}[unit]
+        return _dated(published - span + timedelta(days=1), published, "relative", mention.mention_id)
+    if mention.type not in ("DATE", "TIME") or mention.date_start is None:
+        return None
+    start, end = mention.date_start, mention.date_end or mention.date_start
+    if published is not None:
+        if start > published:  # a future date cannot date something reported as done
+            return None
+        end = min(end, published)
+    explicit = (_MONTH_OR_NUMBER.search(mention.text)
+                and not _word_pattern("relative_words").search(mention.text))
+    return _dated(start, end, "explicit" if explicit else "relative", mention.mention_id)
+
+
+def governing_date(
+    mentions: list[MentionRow], start: int, end: int, anchor: int, published: date | None,
+    text: str = "",
+) -> EventDate | None:
+    """The usable mention inside ``[start, end)`` nearest to offset ``anchor`` (the trigger)."""
+    best: tuple[int, EventDate] | None = None
+    for mention in mentions:
+        if mention.start < start or mention.end > end:
+            continue
+        dated = date_from_mention(mention, published, text[max(0, mention.start - 30) : mention.start])
+        if dated is None:
+            continue
+        distance = min(abs(mention.start - anchor), abs(mention.end - anchor))
+        if best is None or distance < best[0]:
+            best = (distance, dated)
+    return best[1] if best else None
+
+
+def carried_over(previous: EventDate) -> EventDate:
+    """A date carried from the sentence before: same interval, basis ``context``."""
+    return replace(previous, date_basis="context")
+
+
+def publication_date(published: date | None) -> EventDate:
+    """The fallback: the week up to publication, or nothing when the article has no date."""
+    if published is None:
+        return EventDate(None, None, None, None, None, None, None)
+    return _dated(published - timedelta(days=PUBLICATION_WINDOW_DAYS), published,
+                  "publication", None)

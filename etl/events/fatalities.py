@@ -1,0 +1,66 @@
+"""Fatalities: the number killed when the text states one, None when it does not.
+
+Injured, wounded, captured and missing people are never counted, and no number is guessed:
+"reports of casualties" gives None, never 0.
+
+    >>> fatalities("The death toll rose to 28."), fatalities("Shelling wounded 5 people.")
+    (28, None)
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from etl.events.resources import fatality_patterns
+
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+@cache
+def _compiled() -> tuple[re.Pattern[str], ...]:
+    data = fatality_patterns()
+    words = sorted(data["numbers"], key=len, reverse=True)
+    word_alt = "|".join(re.escape(w) for w in words)
+    tens = "|".join(_TENS)
+    units = "one|two|three|four|five|six|seven|eight|nine"
+    number = rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|(?:{tens})[- ](?:{units})|{word_alt})"
+    compiled = []
+    for pattern in data["patterns"]:
+        text = (pattern.replace("{Q}", data["quantifiers"]).replace("{N}", number)
+                .replace("{V}", data["victims"]))
+        compiled.append(re.compile(text, re.IGNORECASE))
+    return tuple(compiled)
+
+
+def parse_number(text: str) -> int | None:
+    """A stated count as an int: ``parse_number("twenty-five") == 25``, ``parse_number("1,200") == 1200``."""
+    words: dict[str, int] = {**fatality_patterns()["numbers"], "a": 1, "an": 1}
+    cleaned = text.lower().replace(",", "").strip()
+    if cleaned.isdigit():
+        return int(cleaned)
+    if cleaned in words:
+        return int(words[cleaned])
+    parts = re.split(r"[- ]", cleaned)
+    if len(parts) == 2 and all(p in words for p in parts):
+        return int(words[parts[0]]) + int(words[parts[1]])
+    return None
+
+
+def fatalities(sentence: str) -> int | None:
+    """The largest number of dead the sentence states ("killed 12", "death toll rose to 28")."""
+    found = []
+    for pattern in _compiled():
+        for match in pattern.finditer(sentence):
+            value = parse_number(match.group("n"))
+            if value is not None and _plausible(sentence, match, value):
+                found.append(value)
+    return max(found) if found else None
+
+
+def _plausible(sentence: str, match: re.Match[str], value: int) -> bool:
+    """Not a year ("killed in 2014 ...") nor a number glued to a unit ("F-16", "10-nation")."""
+    start = match.start("n")
+    if start > 0 and sentence[start - 1] in "-/.":
+        return False
+    return not (1900 <= value <= 2100 and match.group("n").isdigit())

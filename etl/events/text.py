@@ -1,0 +1,165 @@
+"""Words, sentences and clauses with character offsets into the article text.
+
+Sentence splitting survives abbreviations ("Gen.", "U.S.", "Dec. 16"), quotes and sentences
+glued together without a space ("...the border.In the evening...").
+
+    >>> text = "Gen. Smith left.He came back."
+    >>> [text[s.start:s.end] for s in split_sentences(text)]
+    ['Gen. Smith left.', 'He came back.']
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from etl.events.resources import modality, patterns
+
+# A hyphen joins words ("counter-offensive", "F-16") except after a bare number, which is a
+# wire prefix or a count ("UPDATE 5-Fighting", "3-day"): those split.
+_WORD = re.compile(r"\d+(?=-[^\W\d_])|\w+(?:[-'’]\w+)*|[^\s\w]")
+# A sentence-final mark with any closing quotes or brackets that belong to it.
+_END = re.compile(r"[.!?]+[\"'”’)\]]*")
+_WORD_BEFORE = re.compile(r"([\w.'’-]*\w)[.!?]*[\"'”’)\]]*$")
+_ACRONYM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")  # U.S / e.g / U.N (dot removed at the end)
+_OPENERS = "\"'“‘([«"
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word (or punctuation mark) with its offsets: ``Token("Kyiv", 0, 4).lower == "kyiv"``."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def lower(self) -> str:
+        """The word in lower case, curly apostrophes made straight."""
+        return self.text.lower().replace("’", "'")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A sentence or clause: offsets into the article text and the paragraph it belongs to."""
+
+    start: int
+    end: int
+    paragraph: int
+
+
+def word_tokens(text: str, offset: int = 0) -> list[Token]:
+    """Words and punctuation marks: ``word_tokens("didn't stop.")`` -> didn't, stop, ``.``."""
+    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in _WORD.finditer(text)]
+
+
+@cache
+def _abbreviations() -> frozenset[str]:
+    return frozenset(patterns()["abbreviations_title"])
+
+
+@cache
+def _sentence_starters() -> frozenset[str]:
+    return frozenset(patterns()["sentence_starters"])
+
+
+def _is_boundary(text: str, mark_start: int, mark_end: int) -> bool:
+    """Whether the end mark at ``text[mark_start:mark_end]`` closes a sentence."""
+    rest = text[mark_end:]
+    if not rest.strip():
+        return True
+    before = _WORD_BEFORE.search(text[max(0, mark_end - 60) : mark_end])  # bounded: no O(n²)
+    word = before.group(1) if before else ""
+    is_period = text[mark_start] == "."
+    if not rest[0].isspace():  # glued: "the border.In the evening"
+        glued = re.match(r"[A-Z][a-z]", rest)
+        return bool(glued and is_period and re.fullmatch(r"[a-z]{2,}", word or ""))
+    following = rest.lstrip()
+    next_word_match = re.match(r"[\w'’-]+", following)
+    next_word = next_word_match.group() if next_word_match else ""
+    if following[0].islower():
+        return False
+    if is_period and word:
+        if word in _abbreviations() or word.rstrip(".") in _abbreviations():
+            return False
+        if re.fullmatch(r"[A-Z]", word):  # an initial: "J. Smith"
+            return False
+        if _ACRONYM.match(word):  # "U.S. officials" vs "in the U.S. The talks"
+            return next_word in _sentence_starters()
+    return following[0].isupper() or following[0].isdigit() or following[0] in _OPENERS
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """Offsets of the non-empty lines of ``text``: ``split_paragraphs("a\\n\\nb") == [(0, 1), (3, 4)]``."""
+    spans = []
+    for match in re.finditer(r"[^\n]+", text):
+        stripped = match.group().strip()
+        if stripped:
+            lead = len(match.group()) - len(match.group().lstrip())
+            spans.append((match.start() + lead, match.start() + lead + len(stripped)))
+    return spans
+
+
+def split_sentences(text: str) -> list[Segment]:
+    """Sentences of every paragraph, as offsets: ``text[s.start:s.end]`` is the sentence."""
+    sentences: list[Segment] = []
+    for number, (p_start, p_end) in enumerate(split_paragraphs(text)):
+        paragraph = text[p_start:p_end]
+        start = 0
+        for mark in _END.finditer(paragraph):
+            if _is_boundary(paragraph, mark.start(), mark.end()):
+                _append_trimmed(sentences, paragraph, start, mark.end(), p_start, number)
+                start = mark.end()
+        _append_trimmed(sentences, paragraph, start, len(paragraph), p_start, number)
+    return sentences
+
+
+def _append_trimmed(
+    out: list[Segment], paragraph: str, start: int, end: int, offset: int, number: int
+) -> None:
+    piece = paragraph[start:end]
+    if not piece.strip():
+        return
+    lead = len(piece) - len(piece.lstrip())
+    trail = len(piece) - len(piece.rstrip())
+    out.append(Segment(offset + start + lead, offset + end - trail, number))
+
+
+@cache
+def _clause_pattern() -> re.Pattern[str]:
+    cues = sorted(modality()["clause_boundaries"], key=len, reverse=True)
+    skip = "|".join(re.escape(word) for word in patterns()["non_participles"])
+    participle = rf",\s+(?!(?:{skip})\b)[a-z]+ing\b"
+    return re.compile("|".join([*(re.escape(cue) for cue in cues), participle]), re.IGNORECASE)
+
+
+def split_clauses(text: str, sentence: Segment) -> list[Segment]:
+    """Clauses of one sentence, split at connectives ("; ", ", while", ", which", ", killing")."""
+    body = text[sentence.start : sentence.end]
+    cuts = [0]
+    for match in _clause_pattern().finditer(body):
+        lead = len(match.group()) - len(match.group().lstrip(",; "))
+        cut = match.start() + lead
+        if cut - cuts[-1] >= 3:
+            cuts.append(cut)
+    cuts.append(len(body))
+    clauses = []
+    for begin, finish in itertools.pairwise(cuts):
+        piece = body[begin:finish].rstrip(",; ")
+        if piece.strip():
+            clauses.append(Segment(sentence.start + begin, sentence.start + begin + len(piece),
+                                   sentence.paragraph))
+    return clauses
+
+
+@cache
+def _dateline() -> re.Pattern[str]:
+    return re.compile(patterns()["dateline"])
+
+
+def dateline_end(text: str) -> int:
+    """Where an opening dateline ("KYIV –") ends, 0 when there is none: ``dateline_end("KYIV – x") == 7``."""
+    match = _dateline().match(text)
+    return match.end() if match else 0
