@@ -16,17 +16,9 @@ from typing import Any
 import click
 
 from etl import __version__
+from etl.cli_options import iso_date
 from etl.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR
 from etl.errors import EtlError, StrictModeError
-
-
-def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -42,7 +34,7 @@ def main(verbose: int) -> None:
 @click.argument("raw_dir", default=str(DEFAULT_RAW_DIR),
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("out_dir", default=str(DEFAULT_OUT_DIR), type=click.Path(file_okay=False, path_type=Path))
-@click.option("--default-published", callback=_parse_date, metavar="DATE",
+@click.option("--default-published", callback=iso_date, metavar="DATE",
               help="Reference date (YYYY-MM-DD) for articles with none in metadata or dateline.")
 @click.option("--strict", is_flag=True, help="Exit non-zero if any problem was recorded.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from etl.cli_options import iso_date
 from etl.config import DEFAULT_OUT_DIR
 
 DEFAULT_CHARTS_DIR = Path("reports/figures")
@@ -24,15 +25,6 @@ DEFAULT_CHARTS_DIR = Path("reports/figures")
 out_dir_argument = click.argument(
     "out_dir", default=str(DEFAULT_OUT_DIR),
     type=click.Path(exists=True, file_okay=False, path_type=Path))
-
-
-def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
 def _load(out_dir: Path) -> dict[str, pd.DataFrame]:
@@ -48,8 +40,8 @@ def _fail(message: str) -> None:
 
 @click.command("timeline")
 @out_dir_argument
-@click.option("--since", callback=_iso_date, metavar="DATE", help="Events on or after DATE (YYYY-MM-DD).")
-@click.option("--until", callback=_iso_date, metavar="DATE", help="Events on or before DATE.")
+@click.option("--since", callback=iso_date, metavar="DATE", help="Events on or after DATE (YYYY-MM-DD).")
+@click.option("--until", callback=iso_date, metavar="DATE", help="Events on or before DATE.")
 @click.option("--country", multiple=True, metavar="ISO3",
               help="ISO 3166 alpha-3 code; repeat or comma-separate for several.")
 @click.option("--admin1", multiple=True, metavar="NAME", help="First-level region, e.g. 'Kharkiv Oblast'.")

@@ -11,16 +11,7 @@ from click.testing import CliRunner
 from etl import load
 from etl.cli import main
 from etl.validate import validate
-
-EXPECTED_MENTIONS = [  # surface text, type, value: seed-expected.md, in text order
-    ("three consecutive days", "DURATION", "P3D"),
-    ("December 16", "DATE", "2024-12-16"),
-    ("recent weeks", "DURATION", "PXW"),
-    ("previous months", "DURATION", "PXM"),
-    ("December 16", "DATE", "2024-12-16"),
-    ("January 20", "DATE", "2025-01-20"),
-    ("December 17", "DATE", "2024-12-17"),
-]
+from tests.temporal.test_seed import EXPECTED as EXPECTED_MENTIONS  # seed-expected.md, text order
 
 
 @pytest.fixture(scope="module")

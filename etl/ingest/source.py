@@ -100,7 +100,7 @@ def _local_entries(raw: Path) -> list[SourceEntry]:
                 size, version = stat.st_size, stat.st_mtime_ns
             except OSError:
                 size, version = -1, -1  # unreadable: ingest reports it
-            entries.append(SourceEntry(source, size, version, partial(_sha256_local, path)))
+            entries.append(SourceEntry(source, size, version, partial(sha256_of, source)))
     return sorted(entries, key=lambda e: e.source.name)
 
 
@@ -119,19 +119,12 @@ def _remote_entries(url: str, storage_options: dict[str, Any]) -> list[SourceEnt
         version = int(hashlib.sha256(marker.encode()).hexdigest()[:15], 16)
         source = FsspecSource(f"{protocol}://{path}", name, tuple(sorted(storage_options.items())))
         entries.append(SourceEntry(source, int(info.get("size") or 0), version,
-                                   partial(_sha256_remote, source)))
+                                   partial(sha256_of, source)))
     return entries
 
 
-def _sha256_local(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _sha256_remote(source: FsspecSource) -> str:
+def sha256_of(source: Source) -> str:
+    """SHA-256 of a source's bytes, read in 1 MiB chunks."""
     digest = hashlib.sha256()
     with source.open() as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):

@@ -4,7 +4,7 @@ A rebuild reprocesses only files whose bytes changed (or that are new); the mani
 file to its size, modification time and SHA-256 so unchanged files are not even re-hashed.
 
     cache = FileCache(out_dir / ".cache", pipeline_key(...))
-    key = cache.lookup(name, size, mtime_ns, lambda: sha256_file(path))
+    key = cache.lookup(name, size, mtime_ns, entry.hash_content)
     tables = cache.get(key)   # None on a miss; else cache.put(key, tables) after processing
 """
 
@@ -41,15 +41,6 @@ def pipeline_key(*settings: Any) -> str:
     for part in (etl.__version__, SCHEMA_VERSION, pd.__version__, *map(repr, settings)):
         digest.update(str(part).encode())
     return digest.hexdigest()[:20]
-
-
-def sha256_file(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -74,8 +74,8 @@ def write_table(table: str, data: pd.DataFrame | Iterable[Mapping[str, Any]], ou
     return path
 
 
-def _pandas_type(arrow_type: pa.DataType) -> Any:
-    """Pandas dtypes for reading: nullable integers and strings, dates as datetime64."""
+def pandas_type(arrow_type: pa.DataType) -> Any:
+    """Pandas dtypes for reading: nullable integers, strings and floats (None: the default)."""
     if pa.types.is_integer(arrow_type):
         return pd.Int64Dtype()
     if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
@@ -85,15 +85,19 @@ def _pandas_type(arrow_type: pa.DataType) -> Any:
     return None
 
 
-def read_table(out_dir: Path, table: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """One table (or some of its columns) as a DataFrame with the contract's dtypes."""
-    path = out_dir / f"{table}.parquet"
-    arrow = pq.read_table(path, columns=columns)
-    frame: pd.DataFrame = arrow.to_pandas(types_mapper=_pandas_type, date_as_object=False)
+def arrow_to_frame(table: str, arrow: pa.Table) -> pd.DataFrame:
+    """An Arrow table as a DataFrame with nullable dtypes and dates as ``datetime64[s]``."""
+    frame: pd.DataFrame = arrow.to_pandas(types_mapper=pandas_type, date_as_object=False)
     for name in TABLES[table].names:
-        if name in frame.columns and pa.types.is_date32(TABLES[table].field(name).type):
+        # Only real date columns: a wrongly typed file (validate reads those) stays as it is.
+        if name in arrow.schema.names and pa.types.is_date32(arrow.schema.field(name).type):
             frame[name] = frame[name].astype("datetime64[s]")
     return frame
+
+
+def read_table(out_dir: Path, table: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """One table (or some of its columns) as a DataFrame with the contract's dtypes."""
+    return arrow_to_frame(table, pq.read_table(out_dir / f"{table}.parquet", columns=columns))
 
 
 def load(out_dir: str | os.PathLike[str] = "data/processed") -> dict[str, pd.DataFrame]:

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from etl.io.parquet import arrow_to_frame
 from etl.schema import TABLES
 
 
@@ -35,27 +36,6 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         {name: _plain(value) for name, value in zip(columns, row, strict=True)}
         for row in frame.itertuples(index=False, name=None)
     ]
-
-
-def _pandas_type(arrow_type: pa.DataType) -> Any:
-    """Nullable pandas dtypes, the same that ``etl.load`` gives a reader."""
-    if pa.types.is_integer(arrow_type):
-        return pd.Int64Dtype()
-    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
-        return pd.StringDtype()
-    if pa.types.is_floating(arrow_type):
-        return pd.Float64Dtype()
-    return None
-
-
-def arrow_to_frame(table: str, arrow: pa.Table) -> pd.DataFrame:
-    """An Arrow table as a DataFrame with nullable dtypes and dates as ``datetime64[s]``."""
-    frame: pd.DataFrame = arrow.to_pandas(types_mapper=_pandas_type, date_as_object=False)
-    for name in TABLES[table].names:
-        # Only real date columns: a wrongly typed file (validate reads those) stays as it is.
-        if name in arrow.schema.names and pa.types.is_date32(arrow.schema.field(name).type):
-            frame[name] = frame[name].astype("datetime64[s]")
-    return frame
 
 
 def typed_frame(table: str, rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:

@@ -1,0 +1,21 @@
+"""Click pieces shared by the commands.
+
+    >>> iso_date(None, None, "2024-12-17")  # type: ignore[arg-type]
+    datetime.date(2024, 12, 17)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+
+def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """A click callback: an ISO date (YYYY-MM-DD) or a usage error (exit code 2)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
