@@ -37,7 +37,7 @@ from etl.schema import (
     SEVERITIES,
     TABLES,
 )
-from etl.timeline.frames import arrow_to_frame
+from etl.io.parquet import arrow_to_frame
 
 EXAMPLES = 3  # ids quoted per failure: enough to find the rows, short enough to read
 
@@ -169,6 +169,11 @@ def check_range(table: str, frame: pd.DataFrame, column: str, low: float | None,
     return _rows_failure(table, "values", f"with {column} outside [{low}, {high}]", _ids(frame, table, bad))
 
 
+def _slice_matches(piece: str, surface: str, text: str, within: bool) -> bool:
+    """The slice equals the surface, or (``within``) lies inside a surface taken from the text."""
+    return piece in surface and surface in text if within else piece == surface
+
+
 def check_offsets(table: str, frame: pd.DataFrame, texts: dict[Any, str], start: str, end: str,
                   surface: str, within: bool = False) -> list[Failure]:
     """``articles.text[start:end] == surface`` for every row whose article is known; with
@@ -182,11 +187,8 @@ def check_offsets(table: str, frame: pd.DataFrame, texts: dict[Any, str], start:
             continue
         first, last = int(first), int(last)
         surface_text = None if pd.isna(stored) else str(stored)
-        if not 0 <= first <= last <= len(text) or surface_text is None:
-            bad.append(row_id)
-        elif within and not (text[first:last] in surface_text and surface_text in text):
-            bad.append(row_id)
-        elif not within and text[first:last] != surface_text:
+        in_range = 0 <= first <= last <= len(text) and surface_text is not None
+        if not in_range or not _slice_matches(text[first:last], surface_text or "", text, within):
             bad.append(row_id)
     relation = "does not hold" if within else "is not"
     return _rows_failure(table, "offsets", f"whose {surface} {relation} text[{start}:{end}]", bad)

@@ -120,5 +120,5 @@ def test_event_offsets_may_mark_a_clause_inside_the_sentence():
                           "start": [22, 58, 0], "end": [56, 73, 8],
                           "sentence": [sentence, sentence, "Shelling is not here at all"]})
     failures = check_offsets("events", frame, {"a": text}, "start", "end", "sentence", within=True)
-    assert failures == [Failure("events", "offsets",
-                                "2 rows whose sentence does not hold text[start:end] (e.g. outside, foreign)")]
+    message = "2 rows whose sentence does not hold text[start:end] (e.g. outside, foreign)"
+    assert failures == [Failure("events", "offsets", message)]
