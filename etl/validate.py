@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from etl.config import RESOURCES_DIR
+from etl.io.parquet import arrow_to_frame
 from etl.schema import (
     ANCHORS,
     DATE_BASIS,
@@ -37,7 +38,6 @@ from etl.schema import (
     SEVERITIES,
     TABLES,
 )
-from etl.io.parquet import arrow_to_frame
 
 EXAMPLES = 3  # ids quoted per failure: enough to find the rows, short enough to read
 
