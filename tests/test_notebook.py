@@ -32,3 +32,19 @@ def test_notebook_is_stored_without_outputs():
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
     assert notebook.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.slow
+def test_timeline_notebook_runs_on_the_sample_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from etl import build
+    from tests.conftest import REPO
+
+    out = tmp_path / "processed"
+    build(REPO / "data" / "raw", out)
+    monkeypatch.setenv("ETL_PROCESSED_DIR", str(out))
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    NotebookClient(notebook, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+    printed = "".join(o.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
+                      for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+    assert "Pokrovsk" in printed  # the sample article's Russian advance on Pokrovsk, UKR
