@@ -21,7 +21,7 @@ from pathlib import Path
 
 from etl.geo import GeoContext, Place, article_context, context_place, find_places, gazetteer, locate
 from etl.geo.index import build_index, load_index
-from etl.geo.resolve import _city_place, _tokens
+from etl.geo.resolve import _city_place, _clear_caches, _tokens
 
 DEFAULT_CSV = (
     Path(__file__).resolve().parents[1]
@@ -137,11 +137,13 @@ def main(argv: list[str]) -> int:
         load_s = time.perf_counter() - t0
     gazetteer()  # the process cache, outside the timed loops
     rows = read_rows(path)
+    _clear_caches()  # time the cold path: no headline scanned or resolved yet
     t0 = time.perf_counter()
     system = [system_locate(r.headlines) for r in rows]
     system_s = time.perf_counter() - t0
     baseline = [baseline_row(r.headlines) for r in rows]
     with_fallback = [system_locate(r.headlines, fallback=True) for r in rows]
+    _clear_caches()
     t0 = time.perf_counter()
     n_places = sum(len(find_places(h, GeoContext())) for r in rows for h in r.headlines)
     places_s = time.perf_counter() - t0

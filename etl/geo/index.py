@@ -28,13 +28,14 @@ from typing import Any
 from etl.config import RESOURCES_DIR
 
 GEO_RESOURCES = RESOURCES_DIR / "geo"
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 CITIES_FILE = "cities500.json"
 
 _FOLD = {**dict.fromkeys(map(ord, "'’‘`´ʼʹ.\u02bb"), None), **dict.fromkeys(map(ord, "-‐–\u00a0"), " ")}
 _LATIN_KEY = re.compile(r"[a-z ]+")
 
 
+@lru_cache(maxsize=1 << 16)  # text repeats: the same words and names in every article
 def name_key(text: str) -> str:
     """Fold a place name to its lookup key: no accents, apostrophes, dots, hyphens or case.
 
@@ -53,6 +54,7 @@ def name_key(text: str) -> str:
 _DOUBLED = re.compile(r"(.)\1+")
 
 
+@lru_cache(maxsize=1 << 16)
 def loose_key(key: str) -> str:
     """A looser key for transliteration variants: y as i, doubled letters single.
 
@@ -130,6 +132,9 @@ class Admin1:
     population: int
 
 
+_MEMO_SIZE = 1 << 15
+
+
 class Gazetteer:
     """The loaded index: places, first-level divisions, countries and named regions with name keys.
 
@@ -158,6 +163,10 @@ class Gazetteer:
         self.regions: list[tuple[str, str, float, float]] = data["regions"]
         self._region_names: dict[str, int] = data["region_names"]
         self.max_words: int = data["max_words"]
+        # Proper word prefixes of every multi-word key (plain and loose): a run of words whose
+        # key is not in here cannot be the start of a longer name, so scanning stops early.
+        self.name_prefixes: frozenset[str] = frozenset(data["name_prefixes"].split("\n"))
+        self._city_memo: dict[tuple[str, bool], tuple[tuple[int, bool], ...]] = {}
         self.admin1_by_code: dict[str, int] = {
             a.country_iso2 + "." + a.code: k for k, a in enumerate(self.admin1s)
         }
@@ -191,11 +200,18 @@ class Gazetteer:
         When no place has exactly this name, places whose name differs only in transliteration
         ("Shchastia"/"Shchastya") are returned, all as alternate-name matches.
         """
-        key = name_key(name)
-        found = self._city_names.get(key)
-        if found or not loose:
-            return [(v >> 1, bool(v & 1)) for v in found]
-        return [(v, False) for v in self._loose_names.get(loose_key(key))]
+        memo = self._city_memo.get((name, loose))
+        if memo is None:
+            if len(self._city_memo) >= _MEMO_SIZE:
+                self._city_memo.clear()  # bounded: names repeat within and across articles
+            key = name_key(name)
+            found = self._city_names.get(key)
+            if found or not loose:
+                memo = tuple((v >> 1, bool(v & 1)) for v in found)
+            else:
+                memo = tuple((v, False) for v in self._loose_names.get(loose_key(key)))
+            self._city_memo[(name, loose)] = memo
+        return list(memo)
 
     def lookup_admin1(self, name: str) -> tuple[int, ...]:
         """First-level divisions with this name or one of its stems ('Donetsk', 'Donetsk Oblast')."""
@@ -220,6 +236,21 @@ class Gazetteer:
     def has_country(self, iso2: str) -> bool:
         """True when the country is known."""
         return iso2 in self._countries
+
+
+def _word_prefixes(keys: Iterable[str]) -> frozenset[str]:
+    """Every proper prefix, in whole words, of the multi-word keys ('nova' of 'nova kakhovka').
+
+    >>> sorted(_word_prefixes(["nova kakhovka raion", "kyiv"]))
+    ['nova', 'nova kakhovka']
+    """
+    out: set[str] = set()
+    for key in keys:
+        end = key.rfind(" ")
+        while end > 0:
+            out.add(key[:end])
+            end = key.rfind(" ", 0, end)
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -502,6 +533,8 @@ def _build(cities_file: str = CITIES_FILE) -> dict[str, Any]:
         if len(key) >= 5:
             loose_names[loose_key(key)].update(v >> 1 for v in values)
     all_keys = [*city_names, *admin1_names, *country_names, *region_names]
+    prefixes = _word_prefixes([*all_keys, *loose_names, *demonyms()])
+    name_key.cache_clear()  # filled with a million alternate names the text lookups never ask
     return {
         "meta": {},
         "gid": array("q", gid),
@@ -521,6 +554,7 @@ def _build(cities_file: str = CITIES_FILE) -> dict[str, Any]:
         "regions": regions,
         "region_names": dict(sorted(region_names.items())),
         "max_words": min(6, max(len(k.split()) for k in all_keys)),
+        "name_prefixes": "\n".join(sorted(prefixes)),  # a string: byte-identical builds
     }
 
 

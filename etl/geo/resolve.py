@@ -14,9 +14,20 @@ from collections import defaultdict
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import pairwise
+from itertools import accumulate, compress, count, pairwise
+from operator import add, itemgetter
+from typing import NamedTuple
 
-from etl.geo.index import GEO_RESOURCES, Gazetteer, demonyms, gazetteer, name_key, resource_rows, words
+from etl.geo.index import (
+    GEO_RESOURCES,
+    Gazetteer,
+    demonyms,
+    gazetteer,
+    loose_key,
+    name_key,
+    resource_rows,
+    words,
+)
 
 # A bare, ambiguous name with no support from the article's countries or regions must name a
 # place at least this large; below it, news text far more often means something else.
@@ -28,7 +39,10 @@ MIN_DOMINANT_POPULATION = 1_000
 DOMINANCE = 10
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w'’]*(?:-[\w'’]+)*")
-_POSSESSIVE = re.compile(r"['’]s$")
+# Texts up to this length (sentences, clauses, headlines) have their scan and resolution cached.
+_CACHED_TEXT_CHARS = 2000
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
+_POSSESSIVE_ENDINGS = ("'s", "’s")
 _DATELINE = re.compile(
     r"^\s*(?P<place>[A-Z][A-Za-z'’.\- ]{1,40}?)(?:,\s*(?P<qual>[A-Z][A-Za-z.\- ]{1,30}?))?"
     r"\s*(?:\([^)\n]{1,40}\)\s*)?[–—-]{1,2}\s"
@@ -84,140 +98,243 @@ class _Mention:
     is_qualifier: bool = False
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     start: int
     end: int
     text: str
 
 
 def _tokens(text: str) -> list[_Token]:
+    """The word tokens of a text with their offsets (possessive 's dropped), as `_Words` reads them."""
     out = []
     for m in _TOKEN.finditer(text):
-        word = _POSSESSIVE.sub("", m.group())
-        out.append(_Token(m.start(), m.start() + len(word), word))
+        word, start = m.group(), m.start()
+        if word.endswith(_POSSESSIVE_ENDINGS):  # a token holds no newline: endswith = r"['’]s$"
+            word = word[:-2]
+        out.append(_Token(start, start + len(word), word))
     return out
-
-
-def _capitalized(token: _Token) -> bool:
-    return token.text[:1].isupper()
 
 
 def _word_set(name: str) -> frozenset[str]:
     return words()[name]
 
 
-def _joined(text: str, a: _Token, b: _Token) -> bool:
-    """True when two tokens are adjacent words of one name (a single space between them)."""
-    return text[a.end : b.start] == " "
+@lru_cache(maxsize=1)
+def _glue_exempt() -> tuple[frozenset[str], frozenset[str]]:
+    """Words that do not glue to a name after it, and before it (demonyms too): built once."""
+    after = _word_set("stopwords") | _word_set("titles")
+    return after, after | frozenset(demonyms())
 
 
-def _scan(text: str, gaz: Gazetteer) -> list[_Mention]:
-    """Every name-like mention in a text, longest match first, left to right."""
-    toks = _tokens(text)
-    stop, persons, titles = _word_set("stopwords"), _word_set("person_names"), _word_set("titles")
+class _Words:
+    """A text's tokens as parallel lists (cheaper than one object per word in a 5 KB article).
+
+    Tokens are the matches of `_TOKEN` ("Russia's" -> "Russia"), found with one `re.split`.
+
+    >>> w = _Words("Russia's army near Kharkiv")
+    >>> w.words, w.starts, w.ends, w.capitals
+    (['Russia', 'army', 'near', 'Kharkiv'], [0, 9, 14, 19], [6, 13, 18, 26], [0, 3])
+    """
+
+    __slots__ = ("_keys", "capitals", "ends", "starts", "text", "words")
+
+    def __init__(self, text: str) -> None:
+        parts = _TOKEN_SPLIT.split(text)  # gap, token, gap, token, ..., gap
+        offsets = list(accumulate(map(len, parts), initial=0))
+        raw = parts[1::2]
+        self.text = text
+        self.starts: list[int] = offsets[1 : len(parts) : 2]
+        # a token holds no newline, so endswith is the same test as r"['’]s$"
+        self.words: list[str] = [w[:-2] if w.endswith(_POSSESSIVE_ENDINGS) else w for w in raw]
+        self.ends: list[int] = list(map(add, self.starts, map(len, self.words)))
+        self.capitals: list[int] = list(compress(count(), map(str.isupper, map(itemgetter(0), self.words))))
+        self._keys: dict[int, str] = {}
+
+    def key(self, k: int) -> str:
+        """The folded word at a position (folded on demand: most words are never looked up)."""
+        found = self._keys.get(k)
+        if found is None:
+            found = self._keys[k] = name_key(self.words[k])
+        return found
+
+    def capitalized(self, k: int) -> bool:
+        return self.words[k][:1].isupper()
+
+    def joined(self, a: int, b: int) -> bool:
+        """True when two tokens are adjacent words of one name (a single space between them)."""
+        return self.text[self.ends[a] : self.starts[b]] == " "
+
+
+@lru_cache(maxsize=1 << 15)
+def _may_start_name(key: str, gaz: Gazetteer) -> bool:
+    """True when a folded word begins some multi-word name key (as `_longest_possible` tests it)."""
+    twice = name_key(key)
+    prefixes = gaz.name_prefixes
+    return key in prefixes or twice in prefixes or loose_key(twice) in prefixes
+
+
+def _longest_possible(w: _Words, i: int, gaz: Gazetteer) -> int:
+    """How many joined tokens from `i` on can still form one name: beyond it no lookup can match.
+
+    A run of n words can only be a name when each of its shorter runs is a word prefix of some
+    multi-word name key (plain, folded twice as the lookups do, or loose) and its words are
+    joined by single spaces; every run up to the returned length is so joined.
+    """
+    limit = min(gaz.max_words, len(w.words) - i)
+    plain = w.key(i)
+    if limit <= 1 or not _may_start_name(plain, gaz):
+        return 1  # the common case, decided once per word
+    prefixes = gaz.name_prefixes
+    twice = name_key(plain)
+    loose = loose_key(twice)
+    n = 1
+    while n < limit and (plain in prefixes or twice in prefixes or loose in prefixes):
+        if not w.joined(i + n - 1, i + n):
+            break
+        key = w.key(i + n)
+        word = name_key(key)
+        plain, twice, loose = f"{plain} {key}", f"{twice} {word}", f"{loose} {loose_key(word)}"
+        n += 1
+    return n
+
+
+def _scan(text: str, gaz: Gazetteer) -> tuple[_Mention, ...]:
+    """Every name-like mention in a text, longest match first, left to right (cached per sentence).
+
+    The mentions are shared between callers: read them, never change them.
+    """
+    if len(text) > _CACHED_TEXT_CHARS:
+        return _scan_text(text, gaz)  # a whole article: scanned once, not worth keeping
+    return _scan_cached(text, gaz)
+
+
+@lru_cache(maxsize=4096)
+def _scan_cached(text: str, gaz: Gazetteer) -> tuple[_Mention, ...]:
+    return _scan_text(text, gaz)
+
+
+def _scan_text(text: str, gaz: Gazetteer) -> tuple[_Mention, ...]:
+    w = _Words(text)
+    toks, key_at, starts, ends = w.words, w.key, w.starts, w.ends
+    persons, titles = _word_set("person_names"), _word_set("titles")
     connectors, provinces, districts = (
         _word_set("connectors"),
         _word_set("province_words"),
         _word_set("district_words"),
     )
     directions, orgs = _word_set("directions"), _word_set("org_words")
-    dem = demonyms()
+    exempt_after, exempt_before = _glue_exempt()
     out: list[_Mention] = []
     i = 0
-    while i < len(toks):
-        if not _capitalized(toks[i]):
-            i += 1
-            continue
+    for c in w.capitals:
+        if c < i:
+            continue  # inside the previous mention
+        i = c
         found: _Mention | None = None
         n_used = 0
-        for n in range(min(gaz.max_words, len(toks) - i), 0, -1):
-            span = toks[i : i + n]
-            if not _capitalized(span[-1]):
+        # Every run of up to _longest_possible tokens is joined by single spaces.
+        for n in range(_longest_possible(w, i, gaz), 0, -1):
+            last = i + n - 1
+            if not w.capitalized(last):
                 # only a named region may end in a lowercase word ("Donets basin")
-                if n > 1 and all(_joined(text, a, b) for a, b in pairwise(span)):
-                    key = name_key(text[span[0].start : span[-1].end])
+                if n > 1:
+                    key = name_key(text[starts[i] : ends[last]])
                     region = gaz.lookup_region(key)
                     if region is not None:
                         found, n_used = _Mention(0, 0, "region", key, region=region), n
                         break
                 continue
-            if any(not _joined(text, a, b) for a, b in pairwise(span)):
+            if any(not w.capitalized(k) and key_at(k) not in connectors for k in range(i + 1, last)):
                 continue
-            if any(not _capitalized(t) and name_key(t.text) not in connectors for t in span[1:-1]):
-                continue
-            surface = text[span[0].start : span[-1].end]
-            key = name_key(surface)
-            found = _classify(key, span, gaz, dem, stop, persons)
-            if found is not None:
-                n_used = n
+            template = _classified(text[starts[i] : ends[last]], gaz)
+            if template is not None:
+                found, n_used = _copy(template), n
                 break
         if found is None:
             i += 1
             continue
-        nxt = toks[i + n_used] if i + n_used < len(toks) else None
-        prev = toks[i - 1] if i > 0 else None
+        nxt = i + n_used if i + n_used < len(toks) else None
+        prev = i - 1 if i > 0 else None
         if (
             found.kind in ("city", "province")
             and prev is not None
-            and name_key(prev.text) in titles
-            and _capitalized(prev)
+            and key_at(prev) in titles
+            and w.capitalized(prev)
         ):
             i += n_used  # "President Washington", "Gen. Kursk": a person or a title, not a place
             continue
         if (
             nxt is not None
             and found.kind in ("city", "province")
-            and _capitalized(nxt)
-            and _joined(text, toks[i + n_used - 1], nxt)
-            and name_key(nxt.text) in orgs
+            and w.capitalized(nxt)
+            and w.joined(nxt - 1, nxt)
+            and key_at(nxt) in orgs
         ):
             i += n_used  # "Washington Post", "Minsk Protocol": part of another name
             continue
-        if nxt is not None and found.kind == "city" and _capitalized(nxt) and name_key(nxt.text) in persons:
+        if nxt is not None and found.kind == "city" and w.capitalized(nxt) and key_at(nxt) in persons:
             i += n_used  # "Donald Trump"
             continue
-        found.start, found.end = toks[i].start, toks[i + n_used - 1].end
-        if nxt is not None and found.kind in ("city", "province") and name_key(nxt.text) in provinces:
+        found.start, found.end = starts[i], ends[i + n_used - 1]
+        if nxt is not None and found.kind in ("city", "province") and key_at(nxt) in provinces:
             found = _as_province(found, gaz)
-            found.end = nxt.end
+            found.end = ends[nxt]
             n_used += 1
-        elif nxt is not None and found.kind == "city" and name_key(nxt.text) in districts:
+        elif nxt is not None and found.kind == "city" and key_at(nxt) in districts:
             found.kind, found.part = "district", True
-            found.end = nxt.end
+            found.end = ends[nxt]
             n_used += 1
         elif found.kind == "city" and (
-            _glued(text, toks[i + n_used - 1], nxt, stop | titles)
-            or _glued(text, toks[i], prev, stop | titles | dem.keys())
+            _glued(w, i + n_used - 1, nxt, exempt_after) or _glued(w, i, prev, exempt_before)
         ):
             found.glued = True
-        if prev is not None and found.kind == "province" and name_key(prev.text) in directions:
+        if prev is not None and found.kind == "province" and key_at(prev) in directions:
             found.part = True
-        if found.kind == "province" and nxt is not None and nxt.text.lower().endswith("s"):
+        if found.kind == "province" and nxt is not None and toks[nxt].lower().endswith("s"):
             _spread_plural(out, text, found, gaz)
         out.append(found)
         i += n_used
     _link_qualifiers(text, out, gaz)
+    return tuple(out)
+
+
+def _glued(w: _Words, token: int, other: int | None, exempt: AbstractSet[str]) -> bool:
+    """True when a neighbouring capitalized word joins the name ("Nizhni Lozovoe")."""
+    if other is None or not w.capitalized(other) or w.key(other) in exempt:
+        return False
+    first, second = (token, other) if token < other else (other, token)
+    return w.joined(first, second) and w.starts[other] > 0
+
+
+def _copy(m: _Mention) -> _Mention:
+    """A shallow copy of a mention (its lists are replaced, never changed in place)."""
+    out = object.__new__(_Mention)
+    out.__dict__.update(m.__dict__)
     return out
 
 
-def _glued(text: str, token: _Token, other: _Token | None, exempt: AbstractSet[str]) -> bool:
-    """True when a neighbouring capitalized word joins the name ("Nizhni Lozovoe")."""
-    if other is None or not _capitalized(other) or name_key(other.text) in exempt:
-        return False
-    first, second = (token, other) if token.start < other.start else (other, token)
-    return _joined(text, first, second) and other.start > 0
+@lru_cache(maxsize=1 << 13)
+def _classified(surface: str, gaz: Gazetteer) -> _Mention | None:
+    """`_classify` of a name written as one run of words (cached: copy the result before use)."""
+    return _classify(
+        name_key(surface),
+        surface.split(" "),
+        gaz,
+        demonyms(),
+        _word_set("stopwords"),
+        _word_set("person_names"),
+    )
 
 
 def _classify(
     key: str,
-    span: list[_Token],
+    span: list[str],
     gaz: Gazetteer,
     dem: dict[str, str],
     stop: frozenset[str],
     persons: frozenset[str],
 ) -> _Mention | None:
-    """What a candidate name is, if anything: demonym, country, region, city or division."""
+    """What a candidate name (words in `span`) is, if anything: demonym, country, region, city, division."""
     single = len(span) == 1
     if key in dem:
         return _Mention(0, 0, "demonym", key, country=gaz.iso2(dem[key]))
@@ -229,9 +346,9 @@ def _classify(
         return _Mention(0, 0, "region", key, region=region)
     if single and (key in stop or key in persons):
         return None
-    if all(name_key(t.text) in stop for t in span):
+    if all(name_key(t) in stop for t in span):
         return None
-    if any(t.text.isupper() and len(t.text) > 1 for t in span):
+    if any(t.isupper() and len(t) > 1 for t in span):
         return None  # acronyms ("SBU", "NATO") and shouted words are not place names here
     cities = gaz.lookup_city(key)
     admin1s = gaz.lookup_admin1(key)
@@ -319,7 +436,9 @@ class _Support:
     admin1s: frozenset[int]
 
 
+@lru_cache(maxsize=256)
 def _support(context: GeoContext, gaz: Gazetteer) -> _Support:
+    """The context's country ranks and division indexes (cached: an article asks for each sentence)."""
     ranks: dict[str, int] = {}
     for rank, iso3 in enumerate(context.countries):
         iso2 = gaz.iso2(iso3)
@@ -454,19 +573,34 @@ def _resolve(m: _Mention, sup: _Support, gaz: Gazetteer) -> Place | None:
     return None
 
 
+def _clear_caches() -> None:
+    """Forget every per-text and per-context cache (benchmarks time the cold path with it)."""
+    for cached in (_scan_cached, _classified, _may_start_name, _resolved_cached, _support):
+        cached.cache_clear()
+
+
 # ---------------------------------------------------------------- public
 
 
-def _resolved(sentence: str, context: GeoContext) -> list[tuple[int, int, Place, bool]]:
+def _resolved(sentence: str, context: GeoContext) -> tuple[tuple[int, int, Place, bool], ...]:
     """(start, end, place, is a qualifier of another place) for each resolved mention."""
-    gaz = gazetteer()
+    if len(sentence) > _CACHED_TEXT_CHARS:
+        return _resolved_cached.__wrapped__(sentence, context, gazetteer())
+    return _resolved_cached(sentence, context, gazetteer())
+
+
+@lru_cache(maxsize=4096)
+def _resolved_cached(
+    sentence: str, context: GeoContext, gaz: Gazetteer
+) -> tuple[tuple[int, int, Place, bool], ...]:
+    # Cached: callers often ask find_places and then locate, or a clause and then its sentence.
     sup = _support(context, gaz)
     out = []
     for m in _scan(sentence, gaz):
         place = None if m.kind == "demonym" else _resolve(m, sup, gaz)
         if place is not None:
             out.append((m.start, m.end, place, m.is_qualifier))
-    return out
+    return tuple(out)
 
 
 def find_places(sentence: str, context: GeoContext) -> list[tuple[int, int, Place]]:
@@ -573,7 +707,7 @@ def article_context(title: str, text: str) -> GeoContext:
     aweight: dict[int, float] = defaultdict(float)
     afirst: dict[int, int] = {}
     dateline = parse_dateline(text)
-    scans: list[tuple[list[_Mention], float, int]] = [
+    scans: list[tuple[tuple[_Mention, ...], float, int]] = [
         (_scan(title, gaz), 2.0, 0),
         (_scan(text, gaz), 1.0, len(title) + 1),
     ]
