@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -34,7 +35,7 @@ from etl.events.dating import (
     carried_over,
     date_from_mention,
     governing_date,
-    mention_rows,
+    mention_rows_by_article,
     publication_date,
 )
 from etl.events.fatalities import fatalities
@@ -140,12 +141,14 @@ class _SentenceState:
     first_actor: Actor | None
 
 
-def _starts_with(words: list[str], phrases: list[str]) -> bool:
-    for phrase in phrases:
-        cue = [t.lower for t in word_tokens(phrase)]
-        if words[: len(cue)] == cue:
-            return True
-    return False
+@cache
+def _opening_cues(name: str) -> tuple[list[str], ...]:
+    """A ``modality.toml`` list of sentence openers as lowercase word lists, tokenized once."""
+    return tuple([t.lower for t in word_tokens(phrase)] for phrase in modality()[name])
+
+
+def _starts_with(words: list[str], name: str) -> bool:
+    return any(words[: len(cue)] == cue for cue in _opening_cues(name))
 
 
 def _continues(tokens: list[Token], actor1: Actor | None, previous: _SentenceState | None,
@@ -154,9 +157,9 @@ def _continues(tokens: list[Token], actor1: Actor | None, previous: _SentenceSta
     if previous is None or previous.paragraph != paragraph:
         return False
     words = [t.lower for t in tokens[:6]]
-    if _starts_with(words, modality()["new_story"]):
+    if _starts_with(words, "new_story"):
         return False
-    if _starts_with(words, modality()["continuation"]):
+    if _starts_with(words, "continuation"):
         return True
     return actor1 is not None and actor1.name in previous.actors
 
@@ -474,7 +477,7 @@ def _attach_fatalities(sentence_text: str, events: list[EventRecord]) -> None:
 def _article_mentions(mentions: pd.DataFrame) -> dict[str, list[MentionRow]]:
     if mentions is None or mentions.empty:
         return {}
-    return {str(key): mention_rows(group) for key, group in mentions.groupby("article_id", sort=False)}
+    return mention_rows_by_article(mentions)
 
 
 def extract_events(articles: pd.DataFrame, mentions: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from string import ascii_lowercase
 
 from etl.events.resources import patterns, read_tsv, split_alternatives
 
@@ -81,6 +82,16 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+def _first_char(words: list[str]) -> str:
+    """A lookahead for the first letters of ``words``: ``(?=[PU])`` for Poland, Ukraine.
+
+    It matches nothing the alternation would not, but lets the regex engine skip a position
+    with one test instead of trying hundreds of alternatives there (most words start no name).
+    """
+    firsts = sorted({w[0] for w in words if w})
+    return f"(?=[{''.join(re.escape(c) for c in firsts)}])" if firsts else ""
+
+
 @cache
 def dictionary() -> Dictionary:
     """The actor dictionaries from ``etl/resources/events/``, compiled once."""
@@ -106,15 +117,20 @@ def dictionary() -> Dictionary:
             for row in read_tsv("organizations.tsv") for a in split_alternatives(row["aliases"])}
     persons = {a: Actor(row["name"], row["iso3"] or None, row["sector"])
                for row in read_tsv("persons.tsv") for a in split_alternatives(row["aliases"])}
-    ref = rf"(?<![\w-])(?:{_alternation([*aliases, *demonyms])})(?:'s|’s)?(?![\w-])"
+    refs = [*aliases, *demonyms]
+    ref = rf"(?<![\w-]){_first_char(refs)}(?:{_alternation(refs)})(?:'s|’s)?(?![\w-])"
     head_alt = _alternation(list(heads))
     group = (rf"(?P<refs>{ref}(?:(?:\s*,\s*|\s+and\s+|\s+or\s+){ref})*)"
              rf"\s+(?:[\w-]+\s+){{0,2}}?(?i:(?P<head>{head_alt}))(?![\w])")
-    local_re = rf"(?<![\w-])(?i:(?:the\s+)?(?:local\s+)?(?P<head>{_alternation(list(local))}))(?![\w])"
-    office = (rf"(?:(?P<ref>{ref})\s+)?(?:(?:top|senior|former|acting|deputy)\s+)?"
+    local_first = _first_char(["the", "local", *local])
+    local_re = (rf"(?<![\w-])(?i:{local_first}(?:the\s+)?(?:local\s+)?"
+                rf"(?P<head>{_alternation(list(local))}))(?![\w])")
+    modifiers = ["top", "senior", "former", "acting", "deputy"]
+    office = (rf"{_first_char([*refs, *modifiers, *offices])}"
+              rf"(?:(?P<ref>{ref})\s+)?(?:(?:{'|'.join(modifiers)})\s+)?"
               rf"(?P<office>{_alternation(list(offices))})\s+(?P<name>{_NAME})")
-    org = rf"(?<![\w-])(?:{_alternation(list(orgs))})(?![\w-])"
-    person = rf"(?<![\w-])(?:{_alternation(list(persons))})(?![\w-])"
+    org = rf"(?<![\w-]){_first_char(list(orgs))}(?:{_alternation(list(orgs))})(?![\w-])"
+    person = rf"(?<![\w-]){_first_char(list(persons))}(?:{_alternation(list(persons))})(?![\w-])"
     return Dictionary(
         names, aliases, demonyms, heads, frozenset(local), offices, orgs, persons,
         re.compile(ref), re.compile(group), re.compile(local_re), re.compile(office),
@@ -169,6 +185,9 @@ def main_country(text: str) -> str | None:
 
 def _casefolded_view(text: str) -> str:
     """An ALL-CAPS headline title-cased (same length) so proper-noun patterns can match."""
+    # most text is plainly not capitals: ASCII lower-case letters are a fifth of it or more
+    if 5 * sum(map(text.count, ascii_lowercase)) >= len(text):
+        return text
     letters = [c for c in text if c.isalpha()]
     if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
         titled = text.title()

@@ -84,15 +84,30 @@ def _text(value: Any) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
+def _mention_row(r: dict[Any, Any]) -> MentionRow:
+    return MentionRow(str(r["mention_id"]), int(r["start"]), int(r["end"]), _text(r["value"]),
+                      _text(r["type"]), _as_date(r["date_start"]), _as_date(r["date_end"]),
+                      _text(r["text"]))
+
+
 def mention_rows(mentions: pd.DataFrame) -> list[MentionRow]:
     """One article's ``date_mentions`` rows as records, in text order."""
-    rows = [
-        MentionRow(str(r["mention_id"]), int(r["start"]), int(r["end"]), _text(r["value"]),
-                   _text(r["type"]), _as_date(r["date_start"]), _as_date(r["date_end"]),
-                   _text(r["text"]))
-        for r in mentions.to_dict("records")
-    ]
+    rows = [_mention_row(r) for r in mentions.to_dict("records")]
     return sorted(rows, key=lambda m: (m.start, m.end))
+
+
+def mention_rows_by_article(mentions: pd.DataFrame) -> dict[str, list[MentionRow]]:
+    """Every article's ``date_mentions`` rows, in text order, keyed by article id.
+
+    One pass over the table (a pandas group per article costs more than its rows).
+    """
+    grouped: dict[str, list[MentionRow]] = {}
+    for r in mentions.to_dict("records"):
+        key = r["article_id"]
+        if key is None or (not isinstance(key, str) and pd.isna(key)):
+            continue  # as groupby does: rows without an article belong to none
+        grouped.setdefault(str(key), []).append(_mention_row(r))
+    return {key: sorted(rows, key=lambda m: (m.start, m.end)) for key, rows in grouped.items()}
 
 
 def precision(start: date, end: date) -> tuple[str, int]:

@@ -18,6 +18,13 @@ _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ni
 
 
 @cache
+def _cue() -> re.Pattern[str]:
+    """Any death word of ``fatalities.toml``: a sentence without one states no toll."""
+    cues = "|".join(re.escape(c) for c in fatality_patterns()["cues"])
+    return re.compile(rf"\b(?:{cues})", re.IGNORECASE)
+
+
+@cache
 def _compiled() -> tuple[re.Pattern[str], ...]:
     data = fatality_patterns()
     words = sorted(data["numbers"], key=len, reverse=True)
@@ -33,9 +40,14 @@ def _compiled() -> tuple[re.Pattern[str], ...]:
     return tuple(compiled)
 
 
+@cache
+def _number_words() -> dict[str, int]:
+    return {**fatality_patterns()["numbers"], "a": 1, "an": 1}
+
+
 def parse_number(text: str) -> int | None:
     """A stated count as an int: ``parse_number("twenty-five") == 25``, ``parse_number("1,200") == 1200``."""
-    words: dict[str, int] = {**fatality_patterns()["numbers"], "a": 1, "an": 1}
+    words = _number_words()
     cleaned = text.lower().replace(",", "").strip()
     if cleaned.isdigit():
         return int(cleaned)
@@ -49,6 +61,8 @@ def parse_number(text: str) -> int | None:
 
 def fatalities(sentence: str) -> int | None:
     """The largest number of dead the sentence states ("killed 12", "death toll rose to 28")."""
+    if not _cue().search(sentence):  # most sentences name no death: skip the big patterns
+        return None
     found = []
     for pattern in _compiled():
         for match in pattern.finditer(sentence):

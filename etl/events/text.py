@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from etl.events.resources import modality, patterns
@@ -34,11 +34,11 @@ class Token:
     text: str
     start: int
     end: int
+    # the word in lower case, curly apostrophes made straight: computed once, read many times
+    lower: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def lower(self) -> str:
-        """The word in lower case, curly apostrophes made straight."""
-        return self.text.lower().replace("’", "'")
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lower", self.text.lower().replace("’", "'"))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ idiom ("heart attack", ``IGNORE`` in the lexicon) silences the word it contains.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from etl.events.resources import (
     GAP,
@@ -32,6 +32,12 @@ IGNORE = "IGNORE"
 def _words(name: str) -> frozenset[str]:
     """A word list of ``patterns.toml``."""
     return frozenset(patterns()[name])
+
+
+@cache
+def _cue_words(name: str) -> frozenset[str]:
+    """A one-word cue list of ``modality.toml`` as a set."""
+    return frozenset(modality()[name])
 
 
 def type_priority() -> tuple[str, ...]:
@@ -115,10 +121,15 @@ def _determines(token: Token) -> bool:
 
 def _opens_noun_phrase(token: Token) -> bool:
     """A determiner, possessive, preposition, number or adjective-like word before a noun."""
-    word = token.lower
+    return token.text[:1].isupper() or _opens_noun_phrase_word(token.lower)
+
+
+@lru_cache(maxsize=1 << 16)
+def _opens_noun_phrase_word(word: str) -> bool:
+    # cached per word (bounded: a long run meets an open vocabulary); common words recur in
+    # every sentence
     return (word in _words("determiners") or word.endswith("'s") or word in _words("noun_openers")
-            or word.isdigit() or (word.endswith(("ed", "al", "ive", "ic", "ing")) and len(word) > 4)
-            or token.text[:1].isupper())
+            or word.isdigit() or (word.endswith(("ed", "al", "ive", "ic", "ing")) and len(word) > 4))
 
 
 def find_triggers(text: str) -> list[TriggerMatch]:
@@ -133,11 +144,20 @@ def _cues(name: str) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(phrases, key=len, reverse=True))
 
 
-def _has_cue(words: list[str], name: str) -> bool:
+@cache
+def _cues_by_first(name: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The cues of ``_cues(name)`` keyed by their first word: one dict lookup per word."""
+    index: dict[str, list[tuple[str, ...]]] = {}
     for cue in _cues(name):
-        size = len(cue)
-        for index in range(len(words) - size + 1):
-            if tuple(words[index : index + size]) == cue:
+        index.setdefault(cue[0], []).append(cue)
+    return {first: tuple(cues) for first, cues in index.items()}
+
+
+def _has_cue(words: list[str], name: str) -> bool:
+    by_first = _cues_by_first(name)
+    for index, word in enumerate(words):
+        for cue in by_first.get(word, ()):
+            if tuple(words[index : index + len(cue)]) == cue:
                 return True
     return False
 
@@ -146,7 +166,7 @@ def is_definite_noun(tokens: list[Token], match: TriggerMatch, clause_first: int
     """A noun trigger after the/this/their/X's within three words: presupposed to have happened."""
     if match.sense.pos != "noun":
         return False
-    definite = set(modality()["definite"])
+    definite = _cue_words("definite")
     for token in tokens[max(clause_first, match.first_token - 3) : match.first_token]:
         if token.lower in definite or token.lower.endswith("'s"):
             return True
@@ -156,8 +176,9 @@ def is_definite_noun(tokens: list[Token], match: TriggerMatch, clause_first: int
 def _infinitive_before(tokens: list[Token], first: int, last: int, clause_first: int) -> bool:
     """A "to <verb>" between ``first`` and ``last`` whose verb is not after continue/begin,
     in a clause that does not say what was used ("used tear gas to disperse")."""
-    factive = set(modality()["factive_to"])
-    if any(t.lower in modality()["instrumental"] for t in tokens[clause_first:last]):
+    factive = _cue_words("factive_to")
+    instrumental = _cue_words("instrumental")
+    if any(t.lower in instrumental for t in tokens[clause_first:last]):
         return False
     for index in range(first, last):
         if tokens[index].lower != "to" or index + 1 > last:

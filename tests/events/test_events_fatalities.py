@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
-from etl.events.fatalities import fatalities, parse_number
+from etl.events.fatalities import _compiled, fatalities, parse_number
+from etl.events.resources import fatality_patterns
 
 
 @pytest.mark.parametrize(
@@ -56,3 +57,20 @@ def test_event_gets_fatalities_of_its_sentence(events_of: Callable[..., pd.DataF
 def test_no_number_is_null_not_zero(events_of: Callable[..., pd.DataFrame]) -> None:
     events = events_of("Russian forces shelled Kharkiv, wounding 5 people.")
     assert events["fatalities"].isna().all()
+
+
+def test_every_pattern_names_a_cue() -> None:
+    """The pre-filter skips sentences without a cue: each pattern must need one."""
+    data = fatality_patterns()
+    for pattern in data["patterns"]:
+        assert any(cue in pattern.lower() for cue in data["cues"]), pattern
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Shelling left five people dead.", "Two fatalities were reported.", "1 KIA, 2 WIA.",
+     "The number of people killed reached 40.", "Dozens perished at sea.", "Troops shelled a town."],
+)
+def test_pre_filter_changes_nothing(sentence: str) -> None:
+    unfiltered = [parse_number(m.group("n")) for p in _compiled() for m in p.finditer(sentence)]
+    assert (fatalities(sentence) is None) == (not any(v for v in unfiltered if v is not None))
