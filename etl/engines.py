@@ -10,6 +10,8 @@ are byte-identical whichever engine and however many workers ran them.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,6 +29,21 @@ class Engine(Protocol):
     def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]: ...
 
 
+def _exit_with_parent(parent_pid: int) -> None:
+    """Worker initializer: end this worker when the build that started it is gone.
+
+    A build killed with SIGKILL cannot stop its pool; without this its workers would wait on
+    their queue forever. A daemon thread polls the parent id (reparenting changes it).
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 class LocalEngine:
     """This process (``jobs=1``) or a pool of worker processes with a bounded look-ahead."""
 
@@ -38,7 +55,8 @@ class LocalEngine:
         if self.jobs == 1:
             yield from map(func, items)
             return
-        with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+        with ProcessPoolExecutor(max_workers=self.jobs, initializer=_exit_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             window: deque[Future[R]] = deque()
             for item in items:
                 window.append(pool.submit(func, item))

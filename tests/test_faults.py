@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 from click.testing import CliRunner
 from filelock import FileLock
@@ -47,8 +48,15 @@ def test_sigkill_at_any_moment(tmp_path: Path) -> None:
         proc = subprocess.Popen([*command, str(out)], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         time.sleep(duration * share)
+        try:
+            workers = psutil.Process(proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            workers = []
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        # Its worker processes do not outlive it.
+        _, alive = psutil.wait_procs(workers, timeout=10)
+        assert alive == []
         # Whatever moment it died, each table is whole: the old build's or the new one's.
         for path in out.glob("*.parquet"):
             assert pd.read_parquet(path).shape[1] > 0
