@@ -238,10 +238,11 @@ def _build_locked(raw: str | os.PathLike[str], out: Path, default_published: dat
 
 def _write_timeline(out: Path, report: BuildReport) -> None:
     """Merge all events across articles into the timeline table."""
-    from etl.timeline import build_timeline
+    from etl.timeline.merge import MERGE_COLUMNS, build_timeline
 
-    # The merge needs the articles' outlets and dates, not their texts.
+    # The merge needs the articles' outlets and dates, not their texts; and not every column
+    # of the events: memory for a large build is dominated by this step.
     articles = read_table(out, "articles", columns=["article_id", "source", "url", "published"])
-    timeline = build_timeline(read_table(out, "events"), articles)
+    timeline = build_timeline(read_table(out, "events", columns=MERGE_COLUMNS), articles)
     write_table("timeline", timeline, out)
     report.rows["timeline"] = len(timeline)

@@ -430,6 +430,16 @@ def merged_row(
     }
 
 
+# The events columns the merge reads; a caller may load only these (offsets and triggers aside).
+MERGE_COLUMNS = [
+    "event_id", "article_id", "sentence", "event_date", "date_start", "date_end",
+    "date_precision", "date_basis", "event_type", "acled_event_type", "acled_sub_event_type",
+    "actor1", "actor1_country", "actor1_sector", "actor2", "actor2_country", "actor2_sector",
+    "location", "admin1", "country_iso3", "latitude", "longitude", "geo_precision",
+    "fatalities", "confidence",
+]
+
+
 def build_timeline(events: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     """Merge ``events`` across ``articles`` into the ``timeline`` table (etl.schema.TIMELINE).
 
@@ -451,4 +461,4 @@ def build_timeline(events: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame
     return frame.sort_values(SORT_KEYS["timeline"], kind="mergesort").reset_index(drop=True)
 
 
-__all__ = ["TIMELINE", "build_timeline", "compatible", "timeline_id"]
+__all__ = ["MERGE_COLUMNS", "TIMELINE", "build_timeline", "compatible", "timeline_id"]
