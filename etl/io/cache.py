@@ -103,6 +103,8 @@ class FileCache:
         for path in self.dir.glob("*/*.pkl"):
             if path not in keep:
                 path.unlink(missing_ok=True)
+        for path in self.dir.glob("*/.*.tmp"):  # left by a build killed while writing an entry
+            path.unlink(missing_ok=True)
         for other in self.root.iterdir():
             if other.is_dir() and other.name != self.key:
                 shutil.rmtree(other, ignore_errors=True)
