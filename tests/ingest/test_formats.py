@@ -132,3 +132,16 @@ def test_split_front_matter(content: str, meta: dict, rest: str) -> None:
 def test_parse_text_article_title_is_first_nonempty_line() -> None:
     fields = parse_text_article("\n\n  Title here  \n\nBody line one.\nBody line two.\n")
     assert fields == {"title": "Title here", "text": "Body line one.\nBody line two."}
+
+
+@pytest.mark.parametrize(("tag", "code"), [("en-GB", "en"), ("en_US", "en"), ("UK", "uk"), ("", "en")])
+def test_language_is_the_primary_subtag(tmp_path: Path, tag: str, code: str) -> None:
+    line = json.dumps({"id": "a", "text": TEXT, "language": tag}) + "\n"
+    assert _read_one(tmp_path, "a.jsonl", line.encode())["language"] == code
+
+
+@pytest.mark.parametrize("dateline", ["KYIV, Dec 16, 2024 (REUTERS) - Shelling.",
+                                      "KYIV, Dec 16, 2024 (afp) - Shelling."])
+def test_agency_case_does_not_matter(tmp_path: Path, dateline: str) -> None:
+    row = _read_one(tmp_path, "a.txt", f"Title\n{dateline}\n".encode())
+    assert (row["published"], row["published_basis"]) == (datetime(2024, 12, 16), "dateline")
