@@ -144,6 +144,12 @@ def read_source(source: Source, default_published: date | None = None) -> FileBa
         batch.problems.append(file_problem(input_file, "file_too_large", str(exc)))
     except (OSError, MemoryError, RecursionError, ValueError) as exc:
         batch.problems.append(file_problem(input_file, "read_failed", f"{type(exc).__name__}: {exc}"))
+    if batch.articles and any(p.code == "bad_gzip" for p in batch.problems):
+        # A corrupt archive can decompress to plausible but wrong records: keep none of them.
+        batch.problems.append(file_problem(
+            input_file, "untrusted_archive",
+            f"{len(batch.articles)} records read before the archive proved corrupt were dropped"))
+        batch.articles = []
     if not batch.articles and not batch.problems:
         batch.problems.append(file_problem(input_file, "no_records", "file holds no articles",
                                            severity="warning"))

@@ -13,6 +13,7 @@ date or, in narratives, against the last date the text set.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Literal, overload
@@ -62,7 +63,26 @@ def _mentions(text: str, reference: dt.date | None, language: str) -> list[Menti
         from etl.temporal.foreign import find_foreign
 
         found = find_foreign(text, reference, lang)
-    return [Mention(**{f.name: getattr(r, f.name) for f in fields(Mention)}) for r in found]
+    return [Mention(**{f.name: getattr(r, f.name) for f in fields(Mention)}) for r in found
+            if not names_impossible_day(r.value)]
+
+
+_FULL_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T|$)")
+
+
+def names_impossible_day(value: str) -> bool:
+    """A value naming a day no calendar has: ``names_impossible_day("2024-02-31") is True``.
+
+    "31 February 2024" matches the grammar's shape but is not a date: it is not tagged.
+    """
+    match = _FULL_DAY.match(value)
+    if match is None:
+        return False
+    try:
+        dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return True
+    return False
 
 
 @overload

@@ -108,3 +108,15 @@ def test_file_name_that_is_not_utf8(tmp_path: Path) -> None:
     (raw / os.fsdecode(b"bad\xff.txt")).write_text("Title\nShelling.\n")
     build(raw, tmp_path / "out")
     assert load(tmp_path / "out")["articles"]["input_file"].tolist() == ["bad\ufffd.txt"]
+
+
+def test_records_of_a_corrupt_archive_are_dropped(tmp_path: Path) -> None:
+    import gzip
+
+    lines = "".join(json.dumps({"id": f"a{i}", "text": f"Shelling number {i}."}) + "\n"
+                    for i in range(300))
+    packed = bytearray(gzip.compress(lines.encode()))
+    packed[-8] ^= 0xFF  # a wrong CRC: every byte decompresses, the checksum fails at the end
+    articles, problems = _problems(tmp_path, "a.jsonl.gz", bytes(packed))
+    assert articles == []
+    assert [p[0] for p in problems] == ["bad_gzip", "untrusted_archive"]
