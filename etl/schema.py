@@ -140,14 +140,9 @@ TABLES: dict[str, pa.Schema] = {
     "problems": PROBLEMS,
 }
 
-# Sort keys that make every table's row order independent of input order and parallelism.
-SORT_KEYS: dict[str, list[str]] = {
-    "articles": ["article_id"],
-    "date_mentions": ["article_id", "start", "end"],
-    "events": ["article_id", "start", "trigger_start", "event_id"],
-    "timeline": ["event_date", "timeline_id"],
-    "problems": ["input_file", "line", "article_id", "stage", "code", "message"],
-}
+# The timeline's row order; the per-article tables keep input order (files by path, then
+# records in file order), which is independent of parallelism by construction.
+SORT_KEYS: dict[str, list[str]] = {"timeline": ["event_date", "timeline_id"]}
 
 PUBLISHED_BASIS = ("metadata", "dateline", "inferred", "default", "none")
 MENTION_TYPES = ("DATE", "TIME", "DURATION", "SET")

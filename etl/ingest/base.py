@@ -7,10 +7,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from etl.config import MAX_DOCUMENT_BYTES
+from etl.ingest.decode import Decoded
 from etl.ingest.source import Source
 from etl.problems import Problem
 
@@ -22,7 +23,6 @@ class RawRecord:
     fields: Mapping[str, Any]
     line: int | None = None
     encoding: str = "utf-8"
-    notes: tuple[str, ...] = field(default=())
 
 
 ReaderOutput = Iterator[RawRecord | Problem]
@@ -36,6 +36,15 @@ def file_problem(input_file: str, code: str, message: str, line: int | None = No
 
 class FileTooLarge(ValueError):
     """A file over the size its format may be read whole at."""
+
+
+def encoding_problem(decoded: Decoded, input_file: str) -> Problem | None:
+    """The ``non_utf8`` warning for text that was not plain UTF-8, saying how it was read."""
+    if decoded.encoding == "utf-8" and not decoded.replaced:
+        return None
+    how = " with replacement characters" if decoded.replaced else ""
+    return file_problem(input_file, "non_utf8", f"not UTF-8; decoded as {decoded.encoding}{how}",
+                        severity="warning")
 
 
 def read_all(source: Source, limit: int = MAX_DOCUMENT_BYTES) -> bytes:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from etl.config import MAX_FILE_BYTES, MAX_RECORD_BYTES
-from etl.ingest.base import FileTooLarge, RawRecord, ReaderOutput, file_problem
+from etl.ingest.base import FileTooLarge, RawRecord, ReaderOutput, encoding_problem, file_problem
 from etl.ingest.decode import decode_bytes
 from etl.ingest.source import Source
 
@@ -25,11 +25,8 @@ def read_csv(source: Source, input_file: str) -> ReaderOutput:
         head = raw.read(1 << 20)
         decoded = decode_bytes(_whole_characters(head))
         encoding = decoded.encoding if not decoded.replaced else "utf-8"
-        if decoded.encoding != "utf-8" or decoded.replaced:
-            yield file_problem(input_file, "non_utf8",
-                               f"not UTF-8; decoded as {decoded.encoding}"
-                               + (" with replacement characters" if decoded.replaced else ""),
-                               severity="warning")
+        if (warning := encoding_problem(decoded, input_file)) is not None:
+            yield warning
         stream = io.TextIOWrapper(
             io.BufferedReader(_Prefixed(head, raw)), encoding=_codec(encoding), errors="replace",
             newline="")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from etl.ingest.base import RawRecord, ReaderOutput, file_problem, read_all
+from etl.ingest.base import RawRecord, ReaderOutput, encoding_problem, read_all
 from etl.ingest.decode import decode_bytes
 from etl.ingest.source import Source
 
@@ -49,9 +49,6 @@ def parse_text_article(content: str) -> dict[str, Any]:
 def read_text(source: Source, input_file: str) -> ReaderOutput:
     """Read one article from a text file."""
     decoded = decode_bytes(read_all(source))
-    if decoded.encoding != "utf-8" or decoded.replaced:
-        yield file_problem(input_file, "non_utf8",
-                           f"not UTF-8; decoded as {decoded.encoding}"
-                           + (" with replacement characters" if decoded.replaced else ""),
-                           severity="warning")
+    if (warning := encoding_problem(decoded, input_file)) is not None:
+        yield warning
     yield RawRecord(parse_text_article(decoded.text), None, decoded.encoding)
