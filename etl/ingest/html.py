@@ -12,7 +12,7 @@ from typing import Any
 
 import trafilatura
 
-from etl.ingest.base import RawRecord, ReaderOutput, file_problem, read_all
+from etl.ingest.base import RawRecord, ReaderOutput, encoding_problem, file_problem, read_all
 from etl.ingest.decode import decode_bytes
 from etl.ingest.source import Source
 
@@ -55,6 +55,8 @@ def extract_html(content: str) -> dict[str, Any] | None:
 def read_html(source: Source, input_file: str) -> ReaderOutput:
     """Read one article from a web page."""
     decoded = decode_bytes(read_all(source))
+    if (warning := encoding_problem(decoded, input_file)) is not None:
+        yield warning
     fields = extract_html(decoded.text)
     if fields is None:
         yield file_problem(input_file, "no_main_text", "no main text found in the HTML page")

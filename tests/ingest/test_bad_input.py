@@ -120,3 +120,12 @@ def test_records_of_a_corrupt_archive_are_dropped(tmp_path: Path) -> None:
     articles, problems = _problems(tmp_path, "a.jsonl.gz", bytes(packed))
     assert articles == []
     assert [p[0] for p in problems] == ["bad_gzip", "untrusted_archive"]
+
+
+def test_non_utf8_html_is_decoded_and_reported(tmp_path: Path) -> None:
+    page = ("<html><head><title>Strike</title></head><body><article><p>Shelling near the café in "
+            "Kramatorsk damaged a school, regional officials said on Monday in a statement.</p>"
+            "</article></body></html>").encode("cp1252")
+    articles, problems = _problems(tmp_path, "a.html", page)
+    assert "café" in articles[0]["text"]
+    assert problems == [("non_utf8", "warning", None)]
