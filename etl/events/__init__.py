@@ -13,6 +13,7 @@ irrealis triggers ("denied attacking", "could attack", "plans to meet") are drop
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
@@ -25,6 +26,7 @@ from etl.events.actors import (
     ArticleActors,
     Mention,
     find_mentions,
+    learn_names,
     main_country,
     relocate,
     resolve,
@@ -54,7 +56,7 @@ from etl.events.triggers import TriggerMatch, assess, is_definite_noun, is_repor
 from etl.problems import Problem
 from etl.schema import EVENTS
 
-__all__ = ["EventRecord", "detect_article", "extract_events"]
+__all__ = ["EventRecord", "detect_article", "event_rows", "extract_events"]
 
 STAGE = "events"
 
@@ -129,16 +131,37 @@ def _sector(actor: Actor | None) -> str | None:
     return actor.sector if actor else None
 
 
-@dataclass
 class _SentenceState:
-    """What a sentence left for the next one: its events, date and place."""
+    """What a sentence left for the next one: its events, date, place and first actor.
 
-    paragraph: int
-    events: list[EventRecord]
-    date: EventDate | None
-    location: Location | None
-    actors: set[str]
-    first_actor: Actor | None
+    A sentence without any trigger leaves only its date, place and first actor, and those
+    are worked out when a later sentence asks for them (most never do).
+    """
+
+    def __init__(self, paragraph: int, events: list[EventRecord], actors: set[str],
+                 settle: Callable[[], tuple[EventDate | None, Location | None, Actor | None]]) -> None:
+        self.paragraph = paragraph
+        self.events = events
+        self.actors = actors
+        self._settle = settle
+        self._settled: tuple[EventDate | None, Location | None, Actor | None] | None = None
+
+    def _facts(self) -> tuple[EventDate | None, Location | None, Actor | None]:
+        if self._settled is None:
+            self._settled = self._settle()
+        return self._settled
+
+    @property
+    def date(self) -> EventDate | None:
+        return self._facts()[0]
+
+    @property
+    def location(self) -> Location | None:
+        return self._facts()[1]
+
+    @property
+    def first_actor(self) -> Actor | None:
+        return self._facts()[2]
 
 
 @cache
@@ -339,25 +362,21 @@ def _sentence_events(
     """Events of one sentence; merges back-references into ``earlier`` events."""
     body = searchable[sentence.start : sentence.end]
     tokens = word_tokens(text[sentence.start : sentence.end], sentence.start)
-    found = [replace(m, start=m.start + sentence.start, end=m.end + sentence.start)
-             for m in find_mentions(body, actors)]
+    sentence_matches = match_tokens(tokens, text)
+    if not sentence_matches:  # nothing happens here: what it leaves is worked out on demand
+        before = ArticleActors(actors.main_country, dict(actors.learned))
+        learn_names(body, actors)
+        return _SentenceState(sentence.paragraph, [], set(), lambda: _quiet_facts(
+            text, body, sentence, before, mentions, published, locator))
+    found, body = _sentence_mentions(body, sentence, actors)
     reported = is_reported(tokens)
-    # an organization's name is no place: "Kiev forces shelled Luhansk" happened in Luhansk
-    for mention in found:
-        if mention.kind == "org":
-            size = mention.end - mention.start
-            local = mention.start - sentence.start
-            body = body[:local] + " " * size + body[local + size :]
     sentence_place = locator.specific(body, "sentence")
     sentence_country = locator.named_country(body, "sentence")
-    sentence_date = next(
-        (d for d in (date_from_mention(m, published, text[max(0, m.start - 30) : m.start]) for m in mentions
-                     if m.start >= sentence.start and m.end <= sentence.end) if d), None)
+    sentence_date = _sentence_date(text, sentence, mentions, published)
     new: list[EventRecord] = []
     merged: list[EventRecord] = []
     same_paragraph = [e for e in earlier if e.sentence.paragraph == sentence.paragraph]
-    first_actor = next((resolve(m, None) for m in found if m.kind not in ("pronoun", "modifier")), None)
-    sentence_matches = match_tokens(tokens, text)
+    first_actor = _first_actor(found)
     for clause in split_clauses(text, sentence):
         first_token = next((i for i, t in enumerate(tokens) if t.start >= clause.start), len(tokens))
         matches = [m for m in sentence_matches if clause.start <= m.start < clause.end]
@@ -399,7 +418,43 @@ def _sentence_events(
         carried_date = previous.date
     place = sentence_place or next(
         (e.location for e in new if e.location.source in ("clause", "sentence", "context")), None)
-    return _SentenceState(sentence.paragraph, new, carried_date, place, actor_names, first_actor)
+    facts = (carried_date, place, first_actor)
+    return _SentenceState(sentence.paragraph, new, actor_names, lambda: facts)
+
+
+def _sentence_mentions(body: str, sentence: Segment, actors: ArticleActors) -> tuple[list[Mention], str]:
+    """The sentence's actor mentions (text offsets), and its text with organizations blanked:
+    an organization's name is no place ("Kiev forces shelled Luhansk" happened in Luhansk)."""
+    found = [replace(m, start=m.start + sentence.start, end=m.end + sentence.start)
+             for m in find_mentions(body, actors)]
+    for mention in found:
+        if mention.kind == "org":
+            size = mention.end - mention.start
+            local = mention.start - sentence.start
+            body = body[:local] + " " * size + body[local + size :]
+    return found, body
+
+
+def _sentence_date(text: str, sentence: Segment, mentions: list[MentionRow],
+                   published: date | None) -> EventDate | None:
+    """The first date mention inside the sentence that gives an event date."""
+    return next(
+        (d for d in (date_from_mention(m, published, text[max(0, m.start - 30) : m.start]) for m in mentions
+                     if m.start >= sentence.start and m.end <= sentence.end) if d), None)
+
+
+def _first_actor(found: list[Mention]) -> Actor | None:
+    return next((resolve(m, None) for m in found if m.kind not in ("pronoun", "modifier")), None)
+
+
+def _quiet_facts(
+    text: str, body: str, sentence: Segment, actors: ArticleActors, mentions: list[MentionRow],
+    published: date | None, locator: Locator,
+) -> tuple[EventDate | None, Location | None, Actor | None]:
+    """Date, place and first actor of a sentence without triggers (``actors`` as it stood)."""
+    found, body = _sentence_mentions(body, sentence, actors)
+    return _sentence_date(text, sentence, mentions, published), locator.specific(body, "sentence"), \
+        _first_actor(found)
 
 
 @dataclass(frozen=True)
@@ -474,18 +529,30 @@ def _attach_fatalities(sentence_text: str, events: list[EventRecord]) -> None:
     target.fatalities = count if target.fatalities is None else max(target.fatalities, count)
 
 
-def _article_mentions(mentions: pd.DataFrame) -> dict[str, list[MentionRow]]:
-    if mentions is None or mentions.empty:
-        return {}
-    return mention_rows_by_article(mentions)
-
-
 def extract_events(articles: pd.DataFrame, mentions: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """The ``events`` table of a batch of articles, and the problems met on the way."""
+    rows, problems = event_rows(_records(articles), [] if mentions is None else _records(mentions))
+    return events_frame(rows), problems
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def event_rows(
+    articles: Iterable[Mapping[str, Any]], mentions: Iterable[Mapping[str, Any]],
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """``events`` rows of article rows and their ``date_mentions`` rows, in the table's order.
+
+        >>> rows, _ = event_rows([{"article_id": "a", "text": "Troops shelled Kharkiv.",
+        ...                        "published": date(2024, 12, 17)}], [])
+        >>> rows[0]["event_type"], rows[0]["location"]
+        ('ASSAULT', 'Kharkiv')
+    """
     problems: list[Problem] = []
-    by_article = _article_mentions(mentions)
+    by_article = mention_rows_by_article(mentions)
     rows: list[dict[str, Any]] = []
-    for record in articles.to_dict("records"):
+    for record in articles:
         article = {str(key): value for key, value in record.items()}
         article_id = str(article["article_id"])
         if _published(article.get("published")) is None:
@@ -501,7 +568,8 @@ def extract_events(articles: pd.DataFrame, mentions: pd.DataFrame) -> tuple[pd.D
         text = _cell(article.get("text")) or ""
         for event in detect_article(article, by_article.get(article_id, []), problems):
             rows.append(event.row(text))
-    return events_frame(rows), problems
+    rows.sort(key=lambda r: (r["article_id"], r["start"], r["trigger_start"], r["event_id"]))
+    return rows, problems
 
 
 def events_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from functools import cache
 from string import ascii_lowercase
 
 from etl.events.resources import patterns, read_tsv, split_alternatives
+from etl.wordlists import literal_alternation
 
 _PRONOUN = re.compile(r"\b(?:[Tt]hey|[Hh]e|[Ss]he)\b")
 _NAME = r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}"
@@ -79,7 +80,8 @@ class Dictionary:
 
 
 def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    """Any of ``words``, the longest that fits first (as a trie: lists run to thousands)."""
+    return literal_alternation(words)
 
 
 def _first_char(words: list[str]) -> str:
@@ -231,6 +233,18 @@ def find_mentions(text: str, article: ArticleActors) -> list[Mention]:
     for match in _PRONOUN.finditer(text):
         add(Mention(match.start(), match.end(), "pronoun"))
     return sorted((_flag_roles(text, m) for m in taken), key=lambda m: (m.start, m.end))
+
+
+def learn_names(text: str, article: ArticleActors) -> None:
+    """Learn office holders' names from ``text`` as ``find_mentions`` would, collecting nothing.
+
+        >>> article = ArticleActors("UKR"); learn_names("President Volodymyr Zelensky said", article)
+        >>> article.learned["Zelensky"].name
+        'Government of Ukraine'
+    """
+    view = _casefolded_view(text)
+    for match in dictionary().office.finditer(view):
+        _add_office(match, article, lambda mention: None)
 
 
 def _group_mentions(match: re.Match[str]) -> list[Mention]:

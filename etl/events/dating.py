@@ -14,6 +14,7 @@ ranges ending at the reference date. Nothing reported as done is dated after pub
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
@@ -84,7 +85,7 @@ def _text(value: Any) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
-def _mention_row(r: dict[Any, Any]) -> MentionRow:
+def _mention_row(r: Mapping[Any, Any]) -> MentionRow:
     return MentionRow(str(r["mention_id"]), int(r["start"]), int(r["end"]), _text(r["value"]),
                       _text(r["type"]), _as_date(r["date_start"]), _as_date(r["date_end"]),
                       _text(r["text"]))
@@ -96,13 +97,16 @@ def mention_rows(mentions: pd.DataFrame) -> list[MentionRow]:
     return sorted(rows, key=lambda m: (m.start, m.end))
 
 
-def mention_rows_by_article(mentions: pd.DataFrame) -> dict[str, list[MentionRow]]:
-    """Every article's ``date_mentions`` rows, in text order, keyed by article id.
+def mention_rows_by_article(
+    mentions: pd.DataFrame | Iterable[Mapping[str, Any]],
+) -> dict[str, list[MentionRow]]:
+    """Every article's ``date_mentions`` rows (a table or row dicts), in text order, by article id.
 
     One pass over the table (a pandas group per article costs more than its rows).
     """
     grouped: dict[str, list[MentionRow]] = {}
-    for r in mentions.to_dict("records"):
+    records = mentions.to_dict("records") if isinstance(mentions, pd.DataFrame) else mentions
+    for r in records:
         key = r["article_id"]
         if key is None or (not isinstance(key, str) and pd.isna(key)):
             continue  # as groupby does: rows without an article belong to none

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from etl.events.resources import modality, patterns
@@ -27,18 +27,31 @@ _ACRONYM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")  # U.S / e.g / U.N (dot remo
 _OPENERS = "\"'“‘([«"
 
 
-@dataclass(frozen=True)
 class Token:
-    """A word (or punctuation mark) with its offsets: ``Token("Kyiv", 0, 4).lower == "kyiv"``."""
+    """A word (or punctuation mark) with its offsets: ``Token("Kyiv", 0, 4).lower == "kyiv"``.
 
-    text: str
-    start: int
-    end: int
-    # the word in lower case, curly apostrophes made straight: computed once, read many times
-    lower: str = field(init=False, repr=False, compare=False)
+    Read-only by convention; a plain slotted class because articles make millions of them.
+    """
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "lower", self.text.lower().replace("’", "'"))
+    __slots__ = ("end", "lower", "start", "text")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        # the word in lower case, curly apostrophes made straight: computed once, read many times
+        self.lower = text.lower().replace("’", "'")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Token):
+            return NotImplemented
+        return (self.text, self.start, self.end) == (other.text, other.start, other.end)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.start, self.end))
+
+    def __repr__(self) -> str:
+        return f"Token(text={self.text!r}, start={self.start}, end={self.end})"
 
 
 @dataclass(frozen=True)

@@ -87,9 +87,13 @@ def match_tokens(tokens: list[Token], text: str, offset: int = 0) -> list[Trigge
     found: list[TriggerMatch] = []
     at = 0
     while at < len(tokens):
+        forms = by_first.get(tokens[at].lower)
+        if not forms:  # most words start no trigger
+            at += 1
+            continue
         best: tuple[int, TriggerForm] | None = None
         wanted = "noun" if at > 0 and _opens_noun_phrase(tokens[at - 1]) else "verb"
-        for form in by_first.get(tokens[at].lower, ()):
+        for form in forms:
             last = _match_form(form, tokens, at)
             if last is None:
                 continue

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import date
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 import pandas as pd
 
@@ -24,7 +25,7 @@ from etl.problems import Problem
 from etl.schema import DATE_MENTIONS
 from etl.temporal.resolve import Resolved, find
 
-__all__ = ["Mention", "date", "tag", "tag_articles"]
+__all__ = ["Mention", "date", "tag", "tag_articles", "tag_rows"]
 
 
 @dataclass(frozen=True)
@@ -128,18 +129,37 @@ def tag_articles(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
         >>> list(table["value"]), [p.code for p in problems]
         (['XXXX-WXX-5'], ['no_reference_date'])
     """
-    rows: list[dict[str, object]] = []
+    rows, problems = tag_rows(_records(articles))
+    frame = pd.DataFrame(rows, columns=DATE_MENTIONS.names)
+    for col in ("start", "end"):
+        frame[col] = frame[col].astype("int64")
+    return frame, problems
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def tag_rows(articles: Iterable[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """``date_mentions`` rows of article rows (dicts), plus a warning per undated article.
+
+        >>> rows, _ = tag_rows([{"article_id": "a", "text": "On Friday", "published": None}])
+        >>> rows[0]["mention_id"], rows[0]["value"]
+        ('a:t1', 'XXXX-WXX-5')
+    """
+    rows: list[dict[str, Any]] = []
     problems: list[Problem] = []
-    for article in articles.itertuples(index=False):
-        article_id = str(article.article_id)
-        text = article.text if isinstance(article.text, str) else ""
-        published = getattr(article, "published", None)
+    for article in articles:
+        article_id = str(article["article_id"])
+        text = article.get("text")
+        text = text if isinstance(text, str) else ""
+        published = article.get("published")
         reference = _reference_day(published if published is not None and not pd.isna(published) else None)
         if reference is None:
             problems.append(
                 Problem(
-                    input_file=_optional(getattr(article, "input_file", None)),  # type: ignore[arg-type]
-                    line=_optional(getattr(article, "input_line", None)),  # type: ignore[arg-type]
+                    input_file=_optional(article.get("input_file")),  # type: ignore[arg-type]
+                    line=_optional(article.get("input_line")),  # type: ignore[arg-type]
                     article_id=article_id,
                     stage="temporal",
                     severity="warning",
@@ -147,7 +167,7 @@ def tag_articles(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
                     message="no publication date: relative dates keep unresolved values (XXXX)",
                 )
             )
-        language = getattr(article, "language", None)
+        language = article.get("language")
         language = language if isinstance(language, str) and language else "en"
         for n, m in enumerate(_mentions(text, reference, language), start=1):
             rows.append(
@@ -168,7 +188,4 @@ def tag_articles(articles: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
                     "tense": m.tense,
                 }
             )
-    frame = pd.DataFrame(rows, columns=DATE_MENTIONS.names)
-    for col in ("start", "end"):
-        frame[col] = frame[col].astype("int64")
-    return frame, problems
+    return rows, problems
