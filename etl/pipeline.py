@@ -32,38 +32,40 @@ from etl.engines import Engine, LocalEngine
 from etl.errors import OutputLockedError
 from etl.ingest import duplicate_problem, read_source
 from etl.ingest.source import Source, is_url, list_sources
-from etl.io.cache import FileCache, pipeline_key
-from etl.io.parquet import TableWriter, read_table, to_arrow, write_table
+from etl.io.cache import FileCache, pipeline_key, table_stamp
+from etl.io.parquet import TableCursor, TableWriter, read_table, to_arrow, write_table
 from etl.io.remote import local_mirror, upload_tables
 from etl.problems import Problem
-from etl.schema import ARTICLES, columns
+from etl.schema import ARTICLES
 
 log = logging.getLogger(__name__)
 
 BATCH_ARTICLES = 64  # articles per stage call: bounds memory on large files
-Tables = dict[str, pd.DataFrame]
+Row = dict[str, Any]
+Rows = dict[str, list[Row]]
 ArrowTables = dict[str, pa.Table]
-StageResult = tuple[Tables, list[Problem]]
-Stage = Callable[[pd.DataFrame, Tables], StageResult]
+StageResult = tuple[Rows, list[Problem]]
+Stage = Callable[[list[Row], Rows], StageResult]
 
 
-def temporal_stage(articles: pd.DataFrame, tables: Tables) -> StageResult:
-    """Find and normalize every date expression: the ``date_mentions`` table."""
-    from etl.temporal import tag_articles
+def temporal_stage(articles: list[Row], tables: Rows) -> StageResult:
+    """Find and normalize every date expression: the ``date_mentions`` rows."""
+    from etl.temporal import tag_rows
 
-    mentions, problems = tag_articles(articles)
+    mentions, problems = tag_rows(articles)
     return {"date_mentions": mentions}, problems
 
 
-def events_stage(articles: pd.DataFrame, tables: Tables) -> StageResult:
+def events_stage(articles: list[Row], tables: Rows) -> StageResult:
     """Dated, typed, located events from the articles and their date mentions."""
-    from etl.events import extract_events
+    from etl.events import event_rows
 
-    events, problems = extract_events(articles, tables["date_mentions"])
+    events, problems = event_rows(articles, tables["date_mentions"])
     return {"events": events}, problems
 
 
-# The per-article stages in order; each sees the tables of the stages before it.
+# The per-article stages in order; each sees the rows of the stages before it. Stages work on
+# plain row dicts: a DataFrame per batch costs more than the work on a short article.
 STAGES: tuple[Stage, ...] = (temporal_stage, events_stage)
 STAGE_TABLES: tuple[str, ...] = ("date_mentions", "events")
 FILE_TABLES = ("articles", *STAGE_TABLES, "problems")
@@ -86,9 +88,9 @@ def articles_frame(batch: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def transform_batch(articles: pd.DataFrame) -> StageResult:
-    """Run every per-article stage on a batch of articles."""
-    tables: Tables = {}
+def transform_batch(articles: list[Row]) -> StageResult:
+    """Run every per-article stage on a batch of article rows."""
+    tables: Rows = {}
     problems: list[Problem] = []
     for stage in STAGES:
         produced, stage_problems = stage(articles, tables)
@@ -100,18 +102,17 @@ def transform_batch(articles: pd.DataFrame) -> StageResult:
 def process_source(source: Source, default_published: date | None) -> ArrowTables:
     """One raw file to its rows of every per-article table, as Arrow (runs in a worker)."""
     file_batch = read_source(source, default_published)
-    articles = articles_frame(file_batch.articles)
-    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in STAGE_TABLES}
+    articles = file_batch.articles
+    parts: dict[str, list[pa.Table]] = {name: [to_arrow(name, [])] for name in STAGE_TABLES}
     problems = list(file_batch.problems)
     for start in range(0, len(articles), BATCH_ARTICLES):
-        tables, stage_problems = transform_batch(articles.iloc[start:start + BATCH_ARTICLES])
+        tables, stage_problems = transform_batch(articles[start:start + BATCH_ARTICLES])
         for name in STAGE_TABLES:
-            parts[name].append(to_arrow(name, tables[name]))
+            parts[name].append(to_arrow(name, tables[name]))  # compact: rows as Python dicts are not
         problems.extend(stage_problems)
     result: ArrowTables = {"articles": to_arrow("articles", articles)}
     for name in STAGE_TABLES:
-        result[name] = (pa.concat_tables(parts[name]) if parts[name]
-                        else to_arrow(name, pd.DataFrame(columns=columns(name))))
+        result[name] = pa.concat_tables(parts[name])
     result["problems"] = to_arrow("problems", [p.as_row() for p in problems])
     return result
 
@@ -168,32 +169,72 @@ def _remove_stale_temporaries(out: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def _previous_tables(out: Path, cache: FileCache, full: bool) -> dict[str, TableCursor] | None:
+    """Cursors over the tables the last build committed, if they are exactly the ones its
+    manifest describes (a build killed between the two leaves them unused)."""
+    if full or set(cache.tables) != set(FILE_TABLES):
+        return None
+    try:
+        if any(table_stamp(out / f"{t}.parquet") != cache.tables[t] for t in FILE_TABLES):
+            return None
+        return {t: TableCursor(t, out / f"{t}.parquet") for t in FILE_TABLES}
+    except (OSError, pa.ArrowException):
+        return None
+
+
+def _reusable(previous: dict[str, Any] | None, key: str) -> bool:
+    """A file whose rows the last build wrote whole, from the same content and code."""
+    return (previous is not None and previous.get("entry") == key and "offsets" in previous
+            and not previous.get("filtered", True))
+
+
+@dataclass
+class _Reused:
+    """A file whose rows are taken from the last build's tables (``offsets``, ``rows``)."""
+
+    name: str
+    offsets: dict[str, int]
+    rows: dict[str, int]
+
+
 def _file_results(
-    raw: str | os.PathLike[str], default_published: date | None, engine: Engine, cache: FileCache,
-    full: bool, report: BuildReport,
-) -> Iterator[tuple[str, ArrowTables]]:
-    """Every raw file's tables in name order: from the cache, or computed by the engine."""
-    plan: list[tuple[str, Source | None, str]] = []
+    raw: str | os.PathLike[str], default_published: date | None, engine: Engine,
+    cache: FileCache, full: bool, reuse: bool, report: BuildReport,
+) -> Iterator[tuple[str, ArrowTables] | _Reused]:
+    """Every raw file in name order: its tables from the cache or computed by the engine, or
+    (with ``reuse``) where the last build's tables hold its rows, for a file that did not change."""
+    plan: list[tuple[str, Source, str, str]] = []  # name, source, cache key, where from
     for entry in list_sources(raw):
         name = entry.source.name
         if entry.size < 0:
-            plan.append((name, entry.source, ""))  # unreadable: ingest reports it, nothing cached
+            plan.append((name, entry.source, "", "compute"))  # unreadable: ingest reports it
             continue
         key = cache.lookup(name, entry.size, entry.version, entry.hash_content)
-        hit = None if full else cache.get(key)
-        plan.append((name, None if hit is not None else entry.source, key))
+        if full:
+            where = "compute"
+        elif reuse and _reusable(cache.previous(name), key):
+            where = "previous"
+        else:
+            where = "cache" if cache.has(key) else "compute"
+        plan.append((name, entry.source, key, where))
     report.files = len(plan)
-    todo = [source for _, source, _ in plan if source is not None]
+    todo = [source for _, source, _, where in plan if where == "compute"]
     report.processed = len(todo)
     computed = engine.map(partial(process_source, default_published=default_published), todo)
-    for name, source, key in plan:
-        if source is None:
-            tables = cache.get(key)
-            assert tables is not None
-        else:
+    for name, source, key, where in plan:
+        if where == "previous":
+            last = cache.previous(name) or {}
+            yield _Reused(name, last["offsets"], last["rows"])
+            continue
+        tables = cache.get(key) if where == "cache" else None
+        if where == "cache" and tables is None:  # a damaged entry: compute the file again here
+            tables = process_source(source, default_published)
+            cache.put(key, tables)
+        elif where == "compute":
             tables = next(computed)
             if key:
                 cache.put(key, tables)
+        assert tables is not None
         yield name, tables
 
 
@@ -202,35 +243,95 @@ def _problems_of(table: pa.Table) -> list[Problem]:
     return [Problem(**row) for row in table.to_pylist()]
 
 
+class _TableSink:
+    """Writes files' tables in order: drops repeated article ids, records where rows land."""
+
+    def __init__(self, out: Path, cache: FileCache, report: BuildReport,
+                 before: dict[str, TableCursor] | None, on_file: Callable[[str], None] | None) -> None:
+        self.writers = {name: TableWriter(name, out) for name in FILE_TABLES}
+        self.cache, self.report, self.before, self.on_file = cache, report, before, on_file
+        self.seen: set[str] = set()
+        self.run: list[_Reused] = []  # unchanged files in a row, taken from ``before`` at once
+
+    def add(self, item: tuple[str, ArrowTables] | _Reused) -> None:
+        if isinstance(item, _Reused):
+            if self.run and any(self.run[-1].offsets[t] + self.run[-1].rows[t] != item.offsets[t]
+                                for t in FILE_TABLES):
+                self.flush_run()  # a file between them is gone: not one stretch of the old tables
+            self.run.append(item)
+            return
+        self.flush_run()
+        self._file(*item)
+
+    def flush_run(self) -> None:
+        """Copy the rows of a run of unchanged files, as one stretch of each previous table."""
+        run, self.run = self.run, []
+        if not run:
+            return
+        assert self.before is not None
+        first = run[0].offsets
+        tables = {t: self.before[t].take(first[t], sum(r.rows[t] for r in run)) for t in FILE_TABLES}
+        ids = tables["articles"]["article_id"].to_pylist()
+        if self.seen.isdisjoint(ids) and len(set(ids)) == len(ids):
+            for reused in run:
+                self._announce(reused.name, reused.rows, {
+                    t: self.writers[t].rows + reused.offsets[t] - first[t] for t in FILE_TABLES}, False)
+            self.seen.update(ids)
+            self._write(tables)
+            return
+        for reused in run:  # an id read again now: file by file, as when computed
+            self._file(reused.name, {t: tables[t].slice(reused.offsets[t] - first[t], reused.rows[t])
+                                     for t in FILE_TABLES})
+
+    def _file(self, name: str, tables: ArrowTables) -> None:
+        ids = tables["articles"]["article_id"].to_pylist()
+        repeated = {i for i in ids if i in self.seen}
+        if repeated:
+            extra = [duplicate_problem(row) for row in tables["articles"].to_pylist()
+                     if row["article_id"] in repeated]
+            tables = _without_articles(tables, repeated)
+            tables["problems"] = pa.concat_tables(
+                [tables["problems"], to_arrow("problems", [p.as_row() for p in extra])])
+        self.seen.update(ids)
+        self._announce(name, {t: tables[t].num_rows for t in FILE_TABLES},
+                       {t: self.writers[t].rows for t in FILE_TABLES}, bool(repeated))
+        self._write(tables)
+
+    def _announce(self, name: str, rows: dict[str, int], offsets: dict[str, int], filtered: bool) -> None:
+        if self.on_file:
+            self.on_file(name)
+        if name in self.cache.used:
+            self.cache.record(name, rows, offsets, filtered)
+
+    def _write(self, tables: ArrowTables) -> None:
+        for table in FILE_TABLES:
+            self.writers[table].write(tables[table])
+        self.report.problems.extend(_problems_of(tables["problems"]))
+
+    def commit(self) -> None:
+        self.flush_run()
+        for table, writer in self.writers.items():
+            writer.commit()
+            self.report.rows[table] = writer.rows
+
+    def abort(self) -> None:
+        for writer in self.writers.values():
+            writer.abort()
+
+
 def _build_locked(raw: str | os.PathLike[str], out: Path, default_published: date | None, engine: Engine,
                   cache: FileCache, full: bool, on_file: Callable[[str], None] | None) -> BuildReport:
     report = BuildReport()
-    writers = {name: TableWriter(name, out) for name in FILE_TABLES}
-    seen: set[str] = set()
+    before = _previous_tables(out, cache, full)
+    sink = _TableSink(out, cache, report, before, on_file)
     try:
-        for name, tables in _file_results(raw, default_published, engine, cache, full, report):
-            if on_file:
-                on_file(name)
-            ids = tables["articles"]["article_id"].to_pylist()
-            repeated = {i for i in ids if i in seen}
-            if repeated:
-                extra = [duplicate_problem(row) for row in tables["articles"].to_pylist()
-                         if row["article_id"] in repeated]
-                tables = _without_articles(tables, repeated)
-                tables["problems"] = pa.concat_tables(
-                    [tables["problems"], to_arrow("problems", [p.as_row() for p in extra])])
-            seen.update(ids)
-            for table in FILE_TABLES:
-                writers[table].write(tables[table])
-            report.problems.extend(_problems_of(tables["problems"]))
-        for table, writer in writers.items():
-            writer.commit()
-            report.rows[table] = writer.rows
+        for item in _file_results(raw, default_published, engine, cache, full, before is not None, report):
+            sink.add(item)
+        sink.commit()
     except BaseException:
-        for writer in writers.values():
-            writer.abort()
+        sink.abort()
         raise
-    cache.commit()
+    cache.commit({t: table_stamp(out / f"{t}.parquet") for t in FILE_TABLES})
     if "events" in STAGE_TABLES:
         _write_timeline(out, report)
     return report

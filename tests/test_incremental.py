@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from etl import build, load
+from etl.io.parquet import TableCursor
 
 
 def _article(i: int) -> str:
@@ -101,3 +102,60 @@ def test_raw_folder_behind_an_fsspec_url(raw: Path, tmp_path: Path) -> None:
     assert build("memory://etl-raw-test", tmp_path / "remote").processed == 0
     fs.pipe("/etl-raw-test/f0.jsonl", _article(77).encode())
     assert build("memory://etl-raw-test", tmp_path / "remote").processed == 1
+
+
+def _articles_file(ids: list[int]) -> str:
+    return "".join(_article(i) for i in ids)
+
+
+@pytest.mark.parametrize("change", ["modify_first", "duplicate_later_id", "delete_middle",
+                                    "delete_first_of_duplicates", "add_between", "none"])
+def test_rows_reused_from_the_last_build_equal_a_full_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str,
+) -> None:
+    # small row groups, so that reused stretches span several of them
+    monkeypatch.setattr("etl.io.parquet.ROW_GROUP_ROWS", {"articles": 3})
+    monkeypatch.setattr("etl.io.parquet.DEFAULT_ROW_GROUP_ROWS", 5)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for f in range(12):
+        (raw / f"f{f:02d}.jsonl").write_text(_articles_file([10 * f + k for k in range(f % 3 + 1)]))
+    (raw / "f05b.jsonl").write_text(_articles_file([50, 999]))  # repeats a50 of f05
+    out = tmp_path / "out"
+    build(raw, out)
+    if change == "modify_first":
+        (raw / "f00.jsonl").write_text(_articles_file([0, 1, 2]))
+    elif change == "duplicate_later_id":
+        (raw / "f01.jsonl").write_text(_articles_file([10, 70]))  # a70 is f07's
+    elif change == "delete_middle":
+        (raw / "f04.jsonl").unlink()
+    elif change == "delete_first_of_duplicates":
+        (raw / "f05.jsonl").unlink()  # f05b's a50 is no longer a repeat
+    elif change == "add_between":
+        (raw / "f03b.jsonl").write_text(_articles_file([31, 32, 33, 34]))
+    taken: list[int] = []
+    original_take = TableCursor.take
+    monkeypatch.setattr(TableCursor, "take", lambda self, offset, count: (
+        taken.append(count), original_take(self, offset, count))[1])
+    report = build(raw, out)
+    assert report.processed == (0 if change in ("none", "delete_middle", "delete_first_of_duplicates")
+                                else 1)
+    assert sum(taken) > 0  # rows did come from the last build's tables
+    full = tmp_path / "full"
+    build(raw, full, full=True)
+    assert _bytes(out) == _bytes(full)
+    again = build(raw, out)  # and the next build reuses what this one wrote
+    assert again.processed == 0
+    assert _bytes(out) == _bytes(full)
+
+
+def test_tables_changed_behind_the_manifest_are_not_reused(raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(raw, out)
+    events = out / "events.parquet"
+    events.write_bytes(events.read_bytes())  # a new file: not the one the manifest describes
+    (raw / "f2.jsonl").write_text(_article(42))
+    build(raw, out)
+    full = tmp_path / "full"
+    build(raw, full, full=True)
+    assert _bytes(out) == _bytes(full)

@@ -71,14 +71,23 @@ class FileCache:
         self.root = root
         self.key = key
         self.dir = root / key
+        # the last build's files (name -> size, mtime, sha256, entry, rows and offsets in the
+        # tables) and the committed tables it wrote (name -> size, mtime, inode)
         self.manifest: dict[str, dict[str, Any]] = {}
+        self.tables: dict[str, dict[str, int]] = {}
         manifest_path = self.dir / MANIFEST
         if manifest_path.exists():
             try:
-                self.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                self.manifest = {}  # a damaged manifest only costs a full rebuild
+                data = json.loads(manifest_path.read_text(encoding="utf-8"))
+                self.manifest, self.tables = dict(data["files"]), dict(data["tables"])
+            except (OSError, ValueError, KeyError, TypeError):
+                self.manifest, self.tables = {}, {}  # a damaged manifest only costs a full rebuild
         self._used: dict[str, dict[str, Any]] = {}
+
+    @property
+    def used(self) -> dict[str, dict[str, Any]]:
+        """Files looked up by this build, by name."""
+        return self._used
 
     def _entry_path(self, key: str) -> Path:
         return self.dir / key[:2] / f"{key}.pkl"
@@ -95,6 +104,18 @@ class FileCache:
         self._used[name] = {"size": size, "mtime_ns": mtime_ns, "sha256": sha, "entry": key}
         return key
 
+    def previous(self, name: str) -> dict[str, Any] | None:
+        """What the last build recorded of a file: its entry key, rows and offsets per table."""
+        return self.manifest.get(name)
+
+    def has(self, key: str) -> bool:
+        """Whether an entry exists for a key (without loading it)."""
+        return self._entry_path(key).exists()
+
+    def record(self, name: str, rows: dict[str, int], offsets: dict[str, int], filtered: bool) -> None:
+        """Where a file's rows landed in the tables this build writes (read back by the next)."""
+        self._used[name].update(rows=rows, offsets=offsets, filtered=filtered)
+
     def get(self, key: str) -> Tables | None:
         """Cached tables for a key from ``lookup``, or None."""
         path = self._entry_path(key)
@@ -109,9 +130,11 @@ class FileCache:
         """Store a file's tables (atomically: a crash never leaves half an entry)."""
         _atomic_write(self._entry_path(key), pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def commit(self) -> None:
-        """Save the manifest of this build and drop entries and keys no longer used."""
-        _atomic_write(self.dir / MANIFEST, json.dumps(self._used, sort_keys=True).encode())
+    def commit(self, tables: dict[str, dict[str, int]] | None = None) -> None:
+        """Save the manifest of this build (with the tables it committed, ``table_stamp``) and
+        drop entries and keys no longer used."""
+        manifest = {"files": self._used, "tables": tables or {}}
+        _atomic_write(self.dir / MANIFEST, json.dumps(manifest, sort_keys=True).encode())
         keep = {self._entry_path(e["entry"]) for e in self._used.values()}
         for path in self.dir.glob("*/*.pkl"):
             if path not in keep:
@@ -121,3 +144,9 @@ class FileCache:
         for other in self.root.iterdir():
             if other.is_dir() and other.name != self.key:
                 shutil.rmtree(other, ignore_errors=True)
+
+
+def table_stamp(path: Path) -> dict[str, int]:
+    """What identifies a committed table file: a rename or rewrite changes its inode or mtime."""
+    stat = path.stat()
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "inode": stat.st_ino}

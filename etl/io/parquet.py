@@ -33,7 +33,9 @@ def table_metadata(table: str) -> dict[bytes, bytes]:
 def to_arrow(table: str, data: pd.DataFrame | pa.Table | Iterable[Mapping[str, Any]]) -> pa.Table:
     """Conform rows or a DataFrame to the table's schema: exact columns, order and types."""
     schema = TABLES[table]
-    if isinstance(data, pa.Table):
+    if isinstance(data, pa.Table) and data.schema.equals(schema):
+        arrow = data  # already conformed (rows of a committed table, a worker's result)
+    elif isinstance(data, pa.Table):
         arrow = data.select(schema.names).cast(schema)
     elif isinstance(data, pd.DataFrame):
         missing = [c for c in schema.names if c not in data.columns]
@@ -108,6 +110,7 @@ def load(out_dir: str | os.PathLike[str] = "data/processed") -> dict[str, pd.Dat
 
 # Rows per row group: article rows carry whole texts, so fewer of them are held before a flush.
 ROW_GROUP_ROWS = {"articles": 2_000}
+DEFAULT_ROW_GROUP_ROWS = 50_000
 
 
 class TableWriter:
@@ -119,7 +122,7 @@ class TableWriter:
     def __init__(self, table: str, out_dir: Path, row_group_rows: int | None = None) -> None:
         self.table = table
         self.path = out_dir / f"{table}.parquet"
-        self.row_group_rows = row_group_rows or ROW_GROUP_ROWS.get(table, 50_000)
+        self.row_group_rows = row_group_rows or ROW_GROUP_ROWS.get(table, DEFAULT_ROW_GROUP_ROWS)
         out_dir.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=out_dir)
         os.close(handle)
@@ -146,7 +149,9 @@ class TableWriter:
             return
         combined = pa.concat_tables(self._pending)
         take = combined.num_rows if rows is None else rows
-        self._writer.write_table(combined.slice(0, take), row_group_size=take)
+        # one chunk per column: the bytes written must not depend on how the rows arrived
+        # (file by file, or as a stretch of the last build's table)
+        self._writer.write_table(combined.slice(0, take).combine_chunks(), row_group_size=take)
         rest = combined.slice(take)
         self._pending = [rest] if rest.num_rows else []
         self._pending_rows = rest.num_rows
@@ -166,3 +171,32 @@ class TableWriter:
             self._writer.close()
         finally:
             self.tmp.unlink(missing_ok=True)
+
+
+class TableCursor:
+    """The rows of a committed table, taken in order a row group at a time (bounded memory).
+
+        cursor = TableCursor("events", out_dir / "events.parquet"); cursor.take(0, 12)
+    """
+
+    def __init__(self, table: str, path: Path) -> None:
+        self.table = table
+        self.schema = TABLES[table]
+        self.file = pq.ParquetFile(path)
+        self._next_group = 0
+        self._loaded: list[tuple[int, pa.Table]] = []  # (first row, rows) of row groups held
+        self._end = 0  # row after the last one held
+
+    def take(self, offset: int, count: int) -> pa.Table:
+        """Rows ``offset`` to ``offset + count``; offsets never go back between calls."""
+        if count == 0:
+            return self.schema.empty_table()
+        self._loaded = [(first, rows) for first, rows in self._loaded if first + rows.num_rows > offset]
+        while self._end < offset + count:
+            rows = self.file.read_row_group(self._next_group).cast(self.schema)
+            self._loaded.append((self._end, rows))
+            self._end += rows.num_rows
+            self._next_group += 1
+        parts = [rows.slice(max(0, offset - first), offset + count - max(first, offset))
+                 for first, rows in self._loaded if first < offset + count]
+        return parts[0] if len(parts) == 1 else pa.concat_tables(parts)
