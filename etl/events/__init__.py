@@ -139,29 +139,34 @@ class _SentenceState:
     """
 
     def __init__(self, paragraph: int, events: list[EventRecord], actors: set[str],
-                 settle: Callable[[], tuple[EventDate | None, Location | None, Actor | None]]) -> None:
+                 date: Callable[[], EventDate | None],
+                 place_and_actor: Callable[[], tuple[Location | None, Actor | None]]) -> None:
         self.paragraph = paragraph
         self.events = events
         self.actors = actors
-        self._settle = settle
-        self._settled: tuple[EventDate | None, Location | None, Actor | None] | None = None
-
-    def _facts(self) -> tuple[EventDate | None, Location | None, Actor | None]:
-        if self._settled is None:
-            self._settled = self._settle()
-        return self._settled
+        self._date = date
+        self._place_and_actor = place_and_actor
+        self._settled_date: tuple[EventDate | None] | None = None
+        self._settled_rest: tuple[Location | None, Actor | None] | None = None
 
     @property
     def date(self) -> EventDate | None:
-        return self._facts()[0]
+        if self._settled_date is None:
+            self._settled_date = (self._date(),)
+        return self._settled_date[0]
+
+    def _rest(self) -> tuple[Location | None, Actor | None]:
+        if self._settled_rest is None:
+            self._settled_rest = self._place_and_actor()
+        return self._settled_rest
 
     @property
     def location(self) -> Location | None:
-        return self._facts()[1]
+        return self._rest()[0]
 
     @property
     def first_actor(self) -> Actor | None:
-        return self._facts()[2]
+        return self._rest()[1]
 
 
 @cache
@@ -366,8 +371,9 @@ def _sentence_events(
     if not sentence_matches:  # nothing happens here: what it leaves is worked out on demand
         before = ArticleActors(actors.main_country, dict(actors.learned))
         learn_names(body, actors)
-        return _SentenceState(sentence.paragraph, [], set(), lambda: _quiet_facts(
-            text, body, sentence, before, mentions, published, locator))
+        return _SentenceState(
+            sentence.paragraph, [], set(), lambda: _sentence_date(text, sentence, mentions, published),
+            lambda: _quiet_place_and_actor(body, sentence, before, locator))
     found, body = _sentence_mentions(body, sentence, actors)
     reported = is_reported(tokens)
     sentence_place = locator.specific(body, "sentence")
@@ -418,8 +424,8 @@ def _sentence_events(
         carried_date = previous.date
     place = sentence_place or next(
         (e.location for e in new if e.location.source in ("clause", "sentence", "context")), None)
-    facts = (carried_date, place, first_actor)
-    return _SentenceState(sentence.paragraph, new, actor_names, lambda: facts)
+    return _SentenceState(sentence.paragraph, new, actor_names, lambda: carried_date,
+                          lambda: (place, first_actor))
 
 
 def _sentence_mentions(body: str, sentence: Segment, actors: ArticleActors) -> tuple[list[Mention], str]:
@@ -447,14 +453,12 @@ def _first_actor(found: list[Mention]) -> Actor | None:
     return next((resolve(m, None) for m in found if m.kind not in ("pronoun", "modifier")), None)
 
 
-def _quiet_facts(
-    text: str, body: str, sentence: Segment, actors: ArticleActors, mentions: list[MentionRow],
-    published: date | None, locator: Locator,
-) -> tuple[EventDate | None, Location | None, Actor | None]:
-    """Date, place and first actor of a sentence without triggers (``actors`` as it stood)."""
+def _quiet_place_and_actor(
+    body: str, sentence: Segment, actors: ArticleActors, locator: Locator,
+) -> tuple[Location | None, Actor | None]:
+    """Place and first actor of a sentence without triggers (``actors`` as it stood then)."""
     found, body = _sentence_mentions(body, sentence, actors)
-    return _sentence_date(text, sentence, mentions, published), locator.specific(body, "sentence"), \
-        _first_actor(found)
+    return locator.specific(body, "sentence"), _first_actor(found)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import re
 from functools import cache
 
 from etl.events.resources import fatality_patterns
+from etl.wordlists import literal_alternation
 
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 
@@ -27,11 +28,11 @@ def _cue() -> re.Pattern[str]:
 @cache
 def _compiled() -> tuple[re.Pattern[str], ...]:
     data = fatality_patterns()
-    words = sorted(data["numbers"], key=len, reverse=True)
-    word_alt = "|".join(re.escape(w) for w in words)
+    word_alt = literal_alternation(data["numbers"])
     tens = "|".join(_TENS)
     units = "one|two|three|four|five|six|seven|eight|nine"
-    number = rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|(?:{tens})[- ](?:{units})|{word_alt})"
+    # a count starts a word: "often died" states no ten deaths
+    number = rf"\b(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|(?:{tens})[- ](?:{units})|{word_alt})"
     compiled = []
     for pattern in data["patterns"]:
         text = (pattern.replace("{Q}", data["quantifiers"]).replace("{N}", number)
