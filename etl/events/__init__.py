@@ -52,7 +52,15 @@ from etl.events.text import (
     split_sentences,
     word_tokens,
 )
-from etl.events.triggers import TriggerMatch, assess, is_definite_noun, is_reported, match_tokens, priority
+from etl.events.triggers import (
+    TriggerMatch,
+    assess,
+    is_definite_noun,
+    is_reported,
+    match_tokens,
+    may_have_triggers,
+    priority,
+)
 from etl.problems import Problem
 from etl.schema import EVENTS
 
@@ -366,8 +374,9 @@ def _sentence_events(
 ) -> _SentenceState:
     """Events of one sentence; merges back-references into ``earlier`` events."""
     body = searchable[sentence.start : sentence.end]
-    tokens = word_tokens(text[sentence.start : sentence.end], sentence.start)
-    sentence_matches = match_tokens(tokens, text)
+    raw = text[sentence.start : sentence.end]
+    tokens = word_tokens(raw, sentence.start) if may_have_triggers(raw) else []
+    sentence_matches = match_tokens(tokens, text) if tokens else []
     if not sentence_matches:  # nothing happens here: what it leaves is worked out on demand
         before = ArticleActors(actors.main_country, dict(actors.learned))
         learn_names(body, actors)

@@ -11,6 +11,7 @@ idiom ("heart attack", ``IGNORE`` in the lexicon) silences the word it contains.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -24,6 +25,7 @@ from etl.events.resources import (
     patterns,
 )
 from etl.events.text import Token, word_tokens
+from etl.wordlists import literal_alternation
 
 IGNORE = "IGNORE"
 
@@ -79,6 +81,21 @@ def _match_form(form: TriggerForm, tokens: list[Token], at: int) -> int | None:
             return None
         position, index = position + 1, index + 1
     return position - 1
+
+
+@cache
+def _first_words() -> re.Pattern[str]:
+    """Any word that opens a trigger form, as a whole word of lower-cased text."""
+    return re.compile(rf"(?<!\w)(?:{literal_alternation(lexicon().by_first_word)})(?!\w)")
+
+
+def may_have_triggers(text: str) -> bool:
+    """False when no word of ``text`` opens a trigger, so ``match_tokens`` would find none.
+
+        >>> may_have_triggers("The weather was mild in Geneva."), may_have_triggers("Troops shelled it.")
+        (False, True)
+    """
+    return _first_words().search(text.lower().replace("’", "'")) is not None
 
 
 def match_tokens(tokens: list[Token], text: str, offset: int = 0) -> list[TriggerMatch]:

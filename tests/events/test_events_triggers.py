@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl.events.resources import lexicon
-from etl.events.triggers import IGNORE, find_triggers
+from etl.events.text import word_tokens
+from etl.events.triggers import IGNORE, find_triggers, match_tokens, may_have_triggers
 
 PLOVER_TYPES = {
     "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
@@ -118,3 +121,16 @@ def test_quad_classes() -> None:
 @pytest.mark.parametrize("sentence", ["The reforms broadened its appeal to voters.", "He fired a shell."])
 def test_verb_only_forms_after_a_determiner_are_no_triggers(sentence: str) -> None:
     assert find_triggers(sentence) == []
+
+
+_TRIGGER_WORDS = sorted(lexicon().by_first_word)[::7]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_TRIGGER_WORDS), st.sampled_from(
+    ["the", "Troops", "’s", "'s", "-", ".", ",", "counter", "12", "Kyiv", "SHELLED", "’"])),
+    max_size=12), st.sampled_from([" ", "", "-"]))
+def test_a_sentence_without_trigger_words_has_no_triggers(words: list[str], joiner: str) -> None:
+    sentence = joiner.join(words)
+    if not may_have_triggers(sentence):
+        assert match_tokens(word_tokens(sentence), sentence) == []
