@@ -143,7 +143,7 @@ def dictionary() -> Dictionary:
 def ref_country(surface: str) -> str | None:
     """ISO3 of a country name or demonym, "'s" allowed: ``ref_country("Ukraine's") == "UKR"``."""
     d = dictionary()
-    bare = re.sub(r"(?:'s|’s)$", "", surface)
+    bare = _POSSESSIVE.sub("", surface)
     return d.alias_to_iso3.get(bare) or d.demonym_to_iso3.get(bare)
 
 
@@ -298,13 +298,13 @@ def _add_country(view: str, match: re.Match[str], add: object) -> None:
     if iso3 is None:
         return
     possessive = surface.endswith(("'s", "’s"))
-    bare = re.sub(r"(?:'s|’s)$", "", surface)
+    bare = _POSSESSIVE.sub("", surface)
     plural_demonym = bare in d.demonym_to_iso3 and bare.endswith("s") and bare not in d.alias_to_iso3
     if (bare in d.alias_to_iso3 and not possessive) or plural_demonym:
         before = view[max(0, match.start() - 60) : match.start()].rstrip()
-        previous = re.search(r"([\w'’-]+)$", before)
+        previous = _LAST_WORD.search(before)
         locative = previous is not None and previous.group(1).lower() in d.locative
-        appositive = (before.endswith(",") and re.search(r"[A-Z][\w'’-]+,$", before) is not None
+        appositive = (before.endswith(",") and _NAME_AND_COMMA.search(before) is not None
                       and not _ends_with_ref(before[:-1]))
         if not locative and not appositive:
             add(Mention(match.start(), match.end(), "country", None, iso3))
@@ -320,12 +320,18 @@ def _ends_with_ref(text: str) -> bool:
     return any(m.end() == len(tail) for m in dictionary().ref.finditer(tail))
 
 
+_PASSIVE_BY = re.compile(r"\bby\s+(?:the\s+)?$")
+_CO_ACTOR = re.compile(r"\b(?:alongside|together with|along with|according to)\s+(?:the\s+)?$")
+_POSSESSIVE = re.compile(r"(?:'s|’s)$")
+_LAST_WORD = re.compile(r"([\w'’-]+)$")
+_NAME_AND_COMMA = re.compile(r"[A-Z][\w'’-]+,$")
+
+
 def _flag_roles(text: str, mention: Mention) -> Mention:
     """Mark passive agents ("supported by X") and co-actors ("alongside X")."""
     before = text[max(0, mention.start - 20) : mention.start].lower()
-    passive = re.search(r"\bby\s+(?:the\s+)?$", before) is not None
-    co_actor = re.search(
-        r"\b(?:alongside|together with|along with|according to)\s+(?:the\s+)?$", before)
+    passive = _PASSIVE_BY.search(before) is not None
+    co_actor = _CO_ACTOR.search(before)
     if passive or co_actor:
         return Mention(mention.start, mention.end, mention.kind, mention.actor, mention.country,
                        passive, co_actor is not None, mention.template)
