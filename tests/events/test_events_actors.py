@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from etl.events.actors import ArticleActors, find_mentions, main_country
+from etl.events.actors import ArticleActors, find_mentions, find_names, main_country
 
 
 @pytest.mark.parametrize(
@@ -105,3 +108,12 @@ def test_office_without_country_takes_the_article_country(events_of: Callable[..
     row = events_of("Prime Minister Irakli Kobakhidze rejected the criticism.",
                     title="Georgia protests").iloc[0]
     assert (row["event_type"], row["actor1"]) == ("REJECT", "Government of Georgia")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab -_.", min_size=1, max_size=5), min_size=1, max_size=5),
+       st.text(alphabet="ab -_.,", max_size=40))
+def test_find_names_finds_what_the_name_regex_finds(names: list[str], text: str) -> None:
+    alternation = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])")
+    assert find_names(text, names) == [m.span() for m in pattern.finditer(text)]
