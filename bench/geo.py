@@ -5,6 +5,12 @@ for rows with `where_prec` 1, the share whose first resolved place lies within 2
 row's coordinates, beside a naive baseline (the largest-population GeoNames name in the
 headline), plus index build and load times and throughput.
 
+`.venv/bin/python -m bench.geo articles [RAW_DIR] [N]` times instead the events stage's use of
+geo on N articles (default 300 of bench/out/corpus-2000-30): the article's context, each
+paragraph's countries, each sentence's and clause's places, asked plainly and with `within=`
+the article (its parts then reuse the article's one scan). It checks that both give the same
+answers and prints CPU ms per article for each (medians of 3 runs).
+
     >>> baseline_locate("Shelling in Donetsk kills two").name
     'Donetsk'
 """
@@ -13,13 +19,24 @@ from __future__ import annotations
 
 import csv
 import math
+import re
+import statistics
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.geo import GeoContext, Place, article_context, context_place, find_places, gazetteer, locate
+from etl.geo import (
+    GeoContext,
+    Place,
+    article_context,
+    context_place,
+    countries_named,
+    find_places,
+    gazetteer,
+    locate,
+)
 from etl.geo.index import build_index, load_index
 from etl.geo.resolve import _city_place, _clear_caches, _tokens
 
@@ -171,5 +188,65 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+DEFAULT_CORPUS = Path(__file__).resolve().parent / "out" / "corpus-2000-30"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_CLAUSE_END = re.compile(r",\s+")
+
+
+def read_articles(raw: Path, limit: int) -> list[tuple[str, str]]:
+    """(title, text) of the first `limit` articles below a raw folder."""
+    from etl.ingest import read_source
+    from etl.ingest.source import list_sources
+
+    found: list[tuple[str, str]] = []
+    for entry in list_sources(raw):
+        for article in read_source(entry.source, None).articles:
+            found.append((str(article.get("title") or ""), str(article.get("text") or "")))
+            if len(found) >= limit:
+                return found
+    return found
+
+
+def article_queries(title: str, text: str, within: bool) -> list[object]:
+    """The geo answers the events stage asks about one article (paragraphs, sentences, clauses)."""
+    article = text if within else None
+    context = article_context(title, text)
+    answers: list[object] = [context]
+    for paragraph in (p for p in text.split("\n\n") if p.strip()):
+        answers.append(countries_named(paragraph, within=article))
+        for sentence in (s for s in _SENTENCE_END.split(paragraph) if s.strip()):
+            for part in (sentence, *_CLAUSE_END.split(sentence)):
+                answers.append(find_places(part, context, within=article))
+                answers.append(locate(part, context, within=article))
+    return answers
+
+
+def bench_articles(argv: list[str]) -> int:
+    """Time geo the way the events stage asks it, plainly and with `within=`."""
+    raw = Path(argv[0]) if argv else DEFAULT_CORPUS
+    limit = int(argv[1]) if len(argv) > 1 else 300
+    if not raw.exists():
+        print(f"no corpus at {raw} (make one with bench.corpus)")
+        return 1
+    articles = read_articles(raw, limit)
+    gazetteer()
+    results: dict[bool, list[object]] = {}
+    times: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(3):
+        for within in (False, True):
+            _clear_caches()
+            t0 = time.process_time()
+            results[within] = [article_queries(title, text, within) for title, text in articles]
+            times[within].append(time.process_time() - t0)
+    same = results[False] == results[True]
+    plain, fast = (statistics.median(times[w]) / len(articles) * 1000 for w in (False, True))
+    print(f"{len(articles)} articles from {raw}: answers {'identical' if same else 'DIFFERENT'}")
+    print(f"plain  {plain:6.2f} ms/article (CPU, median of 3)")
+    print(f"within {fast:6.2f} ms/article ({plain / fast:.1f}x)")
+    return 0 if same else 1
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["articles"]:
+        sys.exit(bench_articles(sys.argv[2:]))
     sys.exit(main(sys.argv[1:]))

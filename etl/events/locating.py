@@ -48,7 +48,7 @@ def geo_module() -> ModuleType | None:
         module = importlib.import_module("etl.geo")
     except ImportError:
         return None
-    if not all(hasattr(module, name) for name in ("article_context", "locate")):
+    if not all(hasattr(module, name) for name in ("article_context", "countries_named", "locate")):
         return None
     return module
 
@@ -77,19 +77,22 @@ class Locator:
 
     def __init__(self, title: str, text: str) -> None:
         self.geo = geo_module()
+        self.text = text  # sentences, clauses and paragraphs come from it: geo scans it once
         self.context = self.geo.article_context(title, text) if self.geo else None
         self._found: dict[str, list[tuple[int, int, Any]]] = {}  # clause, sentence: often the same
 
     def _places(self, text: str) -> list[tuple[int, int, Any]]:
         if self.geo is None or not text.strip():
             return []
-        if text not in self._found:
+        found = self._found.get(text)
+        if found is None:
             if hasattr(self.geo, "find_places"):
-                self._found[text] = list(self.geo.find_places(text, self.context))
+                found = list(self.geo.find_places(text, self.context, within=self.text))
             else:
-                place = self.geo.locate(text, self.context)
-                self._found[text] = [] if place is None else [(0, len(text), place)]
-        return self._found[text]
+                place = self.geo.locate(text, self.context, within=self.text)
+                found = [] if place is None else [(0, len(text), place)]
+            self._found[text] = found
+        return found
 
     def specific(self, text: str, source: str) -> Location | None:
         """The most specific place below country level that ``text`` names, or None."""
@@ -98,7 +101,7 @@ class Locator:
             return None
         best = min(places, key=lambda p: p.geo_precision) if len(places) > 1 else places[0]
         if len(places) > 1 and self.geo is not None:  # let geo rank several candidates
-            ranked = self.geo.locate(text, self.context)
+            ranked = self.geo.locate(text, self.context, within=self.text)
             if ranked is not None and getattr(ranked, "feature", "") != "country":
                 best = ranked
         return from_place(best, source)
@@ -119,9 +122,9 @@ class Locator:
 
     def countries(self, text: str | None = None) -> list[str]:
         """Countries the geo context finds, most salient first, of the article or of ``text``."""
-        context = self.context
         if text is not None and self.geo is not None:
-            context = self.geo.article_context("", text)
+            return [str(c) for c in self.geo.countries_named(text, within=self.text)]
+        context = self.context
         return [str(c) for c in getattr(context, "countries", ())] if context is not None else []
 
     def country(self, iso3: str | None) -> Location:

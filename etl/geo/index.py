@@ -149,6 +149,7 @@ class Gazetteer:
         self._names: str = data["name"]
         self._name_starts: array[int] = data["name_starts"]
         self._country_codes: str = data["cc"]
+        self.country_codes = self._country_codes  # two letters per place: `country_code`, inlined
         self.admin1_of: array[int] = data["adm"]
         self.latitudes: array[float] = data["lat"]
         self.longitudes: array[float] = data["lon"]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate, compress, count, pairwise
-from operator import add, itemgetter
+from operator import itemgetter
 from typing import NamedTuple
 
 from etl.geo.index import (
@@ -120,6 +121,13 @@ def _word_set(name: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _scan_words() -> tuple[frozenset[str], ...]:
+    """Persons, titles, province words, district words, directions and organization words."""
+    names = ("person_names", "titles", "province_words", "district_words", "directions", "org_words")
+    return tuple(_word_set(name) for name in names)
+
+
+@lru_cache(maxsize=1)
 def _glue_exempt() -> tuple[frozenset[str], frozenset[str]]:
     """Words that do not glue to a name after it, and before it (demonyms too): built once."""
     after = _word_set("stopwords") | _word_set("titles")
@@ -130,39 +138,67 @@ class _Words:
     """A text's tokens as parallel lists (cheaper than one object per word in a 5 KB article).
 
     Tokens are the matches of `_TOKEN` ("Russia's" -> "Russia"), found with one `re.split`.
+    Only `raw`, `starts` and `capitals` are built up front (in C); a word's possessive-free
+    form, end and key are made on demand, since the scan reads few words besides capitals.
 
     >>> w = _Words("Russia's army near Kharkiv")
     >>> w.words, w.starts, w.ends, w.capitals
     (['Russia', 'army', 'near', 'Kharkiv'], [0, 9, 14, 19], [6, 13, 18, 26], [0, 3])
     """
 
-    __slots__ = ("_keys", "capitals", "ends", "starts", "text", "words")
+    __slots__ = ("capitals", "raw", "starts", "text")
 
     def __init__(self, text: str) -> None:
         parts = _TOKEN_SPLIT.split(text)  # gap, token, gap, token, ..., gap
-        offsets = list(accumulate(map(len, parts), initial=0))
-        raw = parts[1::2]
         self.text = text
-        self.starts: list[int] = offsets[1 : len(parts) : 2]
-        # a token holds no newline, so endswith is the same test as r"['’]s$"
-        self.words: list[str] = [w[:-2] if w.endswith(_POSSESSIVE_ENDINGS) else w for w in raw]
-        self.ends: list[int] = list(map(add, self.starts, map(len, self.words)))
-        self.capitals: list[int] = list(compress(count(), map(str.isupper, map(itemgetter(0), self.words))))
-        self._keys: dict[int, str] = {}
+        self.raw: list[str] = parts[1::2]
+        self.starts: list[int] = list(accumulate(map(len, parts), initial=0))[1 : len(parts) : 2]
+        # Dropping "'s" keeps a token's first letter (a token is a letter, then 2+ more here).
+        self.capitals: list[int] = list(compress(count(), map(str.isupper, map(itemgetter(0), self.raw))))
+
+    @property
+    def words(self) -> list[str]:
+        """Every token without its possessive ending."""
+        return [_word(r) for r in self.raw]
+
+    @property
+    def ends(self) -> list[int]:
+        """End offset of every token (possessive ending excluded)."""
+        return [self.end(k) for k in range(len(self.raw))]
+
+    def word(self, k: int) -> str:
+        """The token at a position without its possessive ending ("Russia's" -> "Russia")."""
+        return _word(self.raw[k])
+
+    def end(self, k: int) -> int:
+        """End offset of the token at a position (possessive ending excluded)."""
+        token = self.raw[k]
+        return self.starts[k] + (len(token) - 2 if token.endswith(_POSSESSIVE_ENDINGS) else len(token))
 
     def key(self, k: int) -> str:
         """The folded word at a position (folded on demand: most words are never looked up)."""
-        found = self._keys.get(k)
+        token = self.raw[k]
+        found = _TOKEN_KEYS.get(token)
         if found is None:
-            found = self._keys[k] = name_key(self.words[k])
+            if len(_TOKEN_KEYS) >= 1 << 16:
+                _TOKEN_KEYS.clear()  # bounded: words repeat across articles
+            found = _TOKEN_KEYS[token] = name_key(_word(token))
         return found
 
     def capitalized(self, k: int) -> bool:
-        return self.words[k][:1].isupper()
+        return self.raw[k][:1].isupper()
 
     def joined(self, a: int, b: int) -> bool:
         """True when two tokens are adjacent words of one name (a single space between them)."""
-        return self.text[self.ends[a] : self.starts[b]] == " "
+        return self.text[self.end(a) : self.starts[b]] == " "
+
+
+_TOKEN_KEYS: dict[str, str] = {}  # token as split -> `name_key` of its word
+
+
+def _word(token: str) -> str:
+    # a token holds no newline, so endswith is the same test as r"['’]s$"
+    return token[:-2] if token.endswith(_POSSESSIVE_ENDINGS) else token
 
 
 @lru_cache(maxsize=1 << 15)
@@ -180,7 +216,7 @@ def _longest_possible(w: _Words, i: int, gaz: Gazetteer) -> int:
     multi-word name key (plain, folded twice as the lookups do, or loose) and its words are
     joined by single spaces; every run up to the returned length is so joined.
     """
-    limit = min(gaz.max_words, len(w.words) - i)
+    limit = min(gaz.max_words, len(w.raw) - i)
     plain = w.key(i)
     if limit <= 1 or not _may_start_name(plain, gaz):
         return 1  # the common case, decided once per word
@@ -198,13 +234,91 @@ def _longest_possible(w: _Words, i: int, gaz: Gazetteer) -> int:
     return n
 
 
+class _Start(NamedTuple):
+    """What a capitalized token can start, by itself: decided once per distinct token."""
+
+    may_continue: bool  # a multi-word name may begin with it (`_may_start_name`)
+    single: _Mention | None  # what the word alone is (`_classified` template), if anything
+
+
+_NOTHING = _Start(False, None)  # the usual capital: no name starts here
+
+
+@lru_cache(maxsize=8)
+def _start_memo(gaz: Gazetteer) -> dict[str, _Start]:
+    """Per gazetteer: raw capitalized token -> `_Start` (bounded by `_start_of`)."""
+    return {}
+
+
+def _start_of(token: str, gaz: Gazetteer) -> _Start:
+    """What a capitalized token (as split, possessive included) can start (memoized)."""
+    memo = _start_memo(gaz)
+    found = memo.get(token)
+    if found is None:
+        if len(memo) >= 1 << 16:
+            memo.clear()  # bounded: names and sentence-initial words repeat across articles
+        word = _word(token)
+        found = _Start(_may_start_name(name_key(word), gaz), _classified(word, gaz))
+        if not found.may_continue and found.single is None:
+            found = _NOTHING
+        memo[token] = found
+    return found
+
+
+def _match_at(w: _Words, i: int, gaz: Gazetteer, connectors: AbstractSet[str]) -> tuple[_Mention | None, int]:
+    """The longest name starting at capitalized token `i` (a fresh mention) and its token count."""
+    text, starts = w.text, w.starts
+    # Every run of up to _longest_possible tokens is joined by single spaces.
+    for n in range(_longest_possible(w, i, gaz), 0, -1):
+        last = i + n - 1
+        if not w.capitalized(last):
+            # only a named region may end in a lowercase word ("Donets basin")
+            if n > 1:
+                key = name_key(text[starts[i] : w.end(last)])
+                region = gaz.lookup_region(key)
+                if region is not None:
+                    return _Mention(0, 0, "region", key, region=region), n
+            continue
+        if any(not w.capitalized(k) and w.key(k) not in connectors for k in range(i + 1, last)):
+            continue
+        template = _classified(text[starts[i] : w.end(last)], gaz)
+        if template is not None:
+            return _copy(template), n
+    return None, 0
+
+
+@lru_cache(maxsize=8)
+def _runs(max_words: int) -> re.Pattern[str]:
+    """Up to `max_words` tokens joined by single spaces (every token a name could span)."""
+    return re.compile(rf"(?:{_TOKEN.pattern})(?: (?:{_TOKEN.pattern})){{0,{max_words - 1}}}")
+
+
+@lru_cache(maxsize=8)
+def _run_memo(gaz: Gazetteer) -> dict[str, tuple[_Mention | None, int]]:
+    """Per gazetteer: a run of joined tokens -> the name its first token starts (bounded)."""
+    return {}
+
+
+def _run_match(run: str, gaz: Gazetteer) -> tuple[_Mention | None, int]:
+    """`_match_at` the first token of a run of joined tokens, read alone (memoized, unchanged).
+
+    Only the run's own tokens and the single spaces between them decide the match: every run
+    `_longest_possible` admits is joined, and a possessive ("Russia's army") ends the joining.
+    """
+    memo = _run_memo(gaz)
+    if len(memo) >= 1 << 16:
+        memo.clear()
+    found = memo[run] = _match_at(_Words(run), 0, gaz, _word_set("connectors"))
+    return found
+
+
 def _scan(text: str, gaz: Gazetteer) -> tuple[_Mention, ...]:
     """Every name-like mention in a text, longest match first, left to right (cached per sentence).
 
     The mentions are shared between callers: read them, never change them.
     """
     if len(text) > _CACHED_TEXT_CHARS:
-        return _scan_text(text, gaz)  # a whole article: scanned once, not worth keeping
+        return _document(text, gaz).mentions  # a whole article: its last few scans are kept
     return _scan_cached(text, gaz)
 
 
@@ -215,46 +329,228 @@ def _scan_cached(text: str, gaz: Gazetteer) -> tuple[_Mention, ...]:
 
 def _scan_text(text: str, gaz: Gazetteer) -> tuple[_Mention, ...]:
     w = _Words(text)
-    toks, key_at, starts, ends = w.words, w.key, w.starts, w.ends
-    persons, titles = _word_set("person_names"), _word_set("titles")
-    connectors, provinces, districts = (
-        _word_set("connectors"),
-        _word_set("province_words"),
-        _word_set("district_words"),
-    )
-    directions, orgs = _word_set("directions"), _word_set("org_words")
+    out = _scan_range(w, 0, len(w.raw), 0, len(text), gaz)
+    _link_qualifiers(text, out, gaz)
+    return tuple(out)
+
+
+class _Step(NamedTuple):
+    """What the scan of a whole text decided at one capitalized token, and what it read to decide.
+
+    A scan of a part of the text decides the same there when the part holds every token read
+    (`lo` to `hi`) and the token before (`prev_start`) keeps its place relative to the part's start.
+    """
+
+    after: int  # the token the scan goes on from
+    mention: _Mention | None  # as decided, before plurals and qualifiers change it (copy to use)
+    spread: bool  # a plural division word follows: the names chained before it are divisions
+    lo: int
+    hi: int
+    prev_start: int  # offset of the token before, -1 when not read
+    mention_index: int = -1  # the mention's place among the whole text's mentions
+
+
+class _Document:
+    """A text scanned once, whose parts (sentences, clauses, paragraphs) reuse that scan.
+
+    >>> doc = _Document("Shelling hit Kharkiv. Troops left Izium.", gazetteer())
+    >>> [(m.start, m.key) for m in doc.part_mentions("Troops left Izium.")]
+    [(12, 'izium')]
+    """
+
+    __slots__ = (
+        "gaz", "linked_after", "linked_before", "mentions", "mentions_before",
+        "spread_by", "starting", "step_capitals", "step_his", "step_los", "steps", "text", "words",
+    )  # fmt: skip
+
+    def __init__(self, text: str, gaz: Gazetteer) -> None:
+        self.text, self.gaz = text, gaz
+        self.words = w = _Words(text)
+        self.steps: dict[int, _Step] = {}
+        spreads: list[tuple[int, int]] = []
+        out = _scan_range(w, 0, len(w.raw), 0, len(text), gaz, record=self.steps, spreads=spreads)
+        linked = _link_qualifiers(text, out, gaz, shared=True)  # the steps keep the unlinked
+        self.mentions: tuple[_Mention, ...] = tuple(out)
+        # The capitals that may start a name: a part's scan passes over the others.
+        memo = _start_memo(gaz)
+        self.starting = [c for c in w.capitals if memo.get(w.raw[c]) is not _NOTHING]
+        # What `whole_part` checks: where each decision read, who changed whom.
+        self.step_capitals = list(self.steps)  # ascending: the scan goes left to right
+        self.step_los = [step.lo for step in self.steps.values()]
+        self.step_his = [step.hi for step in self.steps.values()]
+        # mentions_before[k]: how many of the first k steps found a mention (its index: steps
+        # append their mentions in order).
+        self.mentions_before = list(
+            accumulate((step.mention_index >= 0 for step in self.steps.values()), initial=0)
+        )
+        self.spread_by = dict(spreads)  # mention index -> index of the one that made it a division
+        self.linked_before = {id(b) for _, b in linked}  # linked to the place before it
+        self.linked_after = {id(a) for a, _ in linked}
+
+    def locate_part(self, part: str) -> tuple[int, int, int, int] | None:
+        """(offset, end, first token, end token) of a part cut at word boundaries, else None."""
+        at = self.text.find(part) if part else -1
+        if at < 0:
+            return None
+        end = at + len(part)
+        starts, raw = self.words.starts, self.words.raw
+        lo = bisect_left(starts, at)
+        hi = bisect_left(starts, end)
+        if (lo > 0 and starts[lo - 1] + len(raw[lo - 1]) > at) or (
+            hi > 0 and starts[hi - 1] + len(raw[hi - 1]) > end
+        ):
+            return None  # the part cuts a word: its own tokens differ
+        return at, end, lo, hi
+
+    def part_mentions(self, part: str) -> tuple[_Mention, ...]:
+        """`_scan_text(part)` for a part of the text: mostly from the whole text's scan."""
+        found = self.locate_part(part)
+        if found is None:
+            return _scan_text(part, self.gaz)
+        at, end, lo, hi = found
+        w = self.words
+        out = _scan_range(w, lo, hi, at, end, self.gaz, reuse=self.steps, capitals=self.starting)
+        _link_qualifiers(self.text, out, self.gaz, end)
+        for m in out:  # all fresh copies: shift them to the part's offsets
+            m.start -= at
+            m.end -= at
+        return tuple(out)
+
+    def whole_part(self, part: str) -> tuple[int, int, int] | None:
+        """(offset, first, end) when the part's scan is exactly `mentions[first:end]` shifted back
+        by offset: the whole text's decisions there read nothing outside the part, and no
+        plural division word or qualifier links a mention inside to one outside. Else None.
+        """
+        found = self.locate_part(part)
+        if found is None:
+            return None
+        at, end, lo, hi = found
+        starting, caps = self.starting, self.step_capitals
+        k = bisect_left(starting, lo)
+        if k == len(starting) or starting[k] >= hi:
+            return at, 0, 0  # no capital here starts a name
+        if starting[k] not in self.steps:
+            return None  # the whole text's scan went through it inside a longer name
+        ka, kb = bisect_left(caps, lo), bisect_left(caps, hi)
+        if min(self.step_los[ka:kb]) < lo or max(self.step_his[ka:kb]) > hi:
+            return None  # a decision read a word outside
+        if at > 0 and lo < len(self.words.starts) and self.words.starts[lo] == at:
+            after_first = self.steps.get(lo + 1)
+            if after_first is not None and after_first.prev_start == at:
+                return None  # a glued name reads whether its neighbour starts the text
+        first, last = self.mentions_before[ka], self.mentions_before[kb]
+        if first == last:
+            return at, 0, 0
+        spread_by = self.spread_by
+        if spread_by and any(spread_by.get(i, -1) >= last for i in range(first, last)):
+            return None  # a plural division word after the part made a name in it a division
+        places = [m for m in self.mentions[first:last] if m.kind != "demonym"]
+        if places:
+            if id(places[0]) in self.linked_before or id(places[-1]) in self.linked_after:
+                return None  # qualified by, or qualifying, a name outside
+            more = _LIST_GOES_ON.match(self.text, places[-1].end)
+            if more is not None and more.end() > end:
+                return None  # whether a list goes on is read past the part
+        return at, first, last
+
+    def places_under(self, context: GeoContext) -> list[Place | None]:
+        """The resolved place of each mention (None for demonyms and the unresolved)."""
+        memo = _context_memo(context).by_document
+        found = memo.get(self.text)
+        if found is None:
+            gaz = self.gaz
+            sup = _support(context, gaz)
+            found = memo[self.text] = [
+                None if m.kind == "demonym" else _resolve_cached(m, sup, gaz) for m in self.mentions
+            ]
+        return found
+
+
+@lru_cache(maxsize=4)
+def _document(text: str, gaz: Gazetteer) -> _Document:
+    """The scan of a whole article (kept: its sentences and paragraphs are asked next)."""
+    return _Document(text, gaz)
+
+
+def _scan_range(
+    w: _Words,
+    lo: int,
+    hi: int,
+    base: int,
+    end_at: int,
+    gaz: Gazetteer,
+    record: dict[int, _Step] | None = None,
+    reuse: dict[int, _Step] | None = None,
+    capitals: list[int] | None = None,
+    spreads: list[tuple[int, int]] | None = None,
+) -> list[_Mention]:
+    """Mentions among tokens lo..hi-1, read as the text `w.text[base:end_at]` (offsets in `w.text`).
+
+    Qualifiers are not linked yet. `record` keeps each decision of a whole-text scan; `reuse`
+    takes such decisions over where the part holds everything they read. A capital that starts
+    nothing changes nothing, so `capitals` may omit it. `spreads` collects (mention changed,
+    mention whose plural division word changed it).
+    """
+    text, raw, starts = w.text, w.raw, w.starts
+    key_at, end = w.key, w.end
+    persons, titles, provinces, districts, directions, orgs = _scan_words()
     exempt_after, exempt_before = _glue_exempt()
+    memo = _start_memo(gaz)
+    max_words = gaz.max_words
+    runs, run_memo = _runs(max_words), _run_memo(gaz)
+    if capitals is None:
+        capitals = w.capitals  # `capitals` may leave out those that start nothing
+    if lo > 0 or hi < len(raw):
+        capitals = capitals[bisect_left(capitals, lo) : bisect_left(capitals, hi)]
     out: list[_Mention] = []
-    i = 0
-    for c in w.capitals:
+    i = lo
+    for c in capitals:
         if c < i:
             continue  # inside the previous mention
-        i = c
-        found: _Mention | None = None
-        n_used = 0
-        # Every run of up to _longest_possible tokens is joined by single spaces.
-        for n in range(_longest_possible(w, i, gaz), 0, -1):
-            last = i + n - 1
-            if not w.capitalized(last):
-                # only a named region may end in a lowercase word ("Donets basin")
-                if n > 1:
-                    key = name_key(text[starts[i] : ends[last]])
-                    region = gaz.lookup_region(key)
-                    if region is not None:
-                        found, n_used = _Mention(0, 0, "region", key, region=region), n
-                        break
+        if reuse is not None:
+            step = reuse.get(c)
+            if (
+                step is not None
+                and lo <= step.lo
+                and step.hi <= hi
+                and (base == 0 or step.prev_start != base)
+            ):
+                i = step.after
+                if step.mention is not None:
+                    found = _copy(step.mention)
+                    if step.spread:
+                        _spread_plural(out, text, found, gaz)
+                    out.append(found)
                 continue
-            if any(not w.capitalized(k) and key_at(k) not in connectors for k in range(i + 1, last)):
-                continue
-            template = _classified(text[starts[i] : ends[last]], gaz)
-            if template is not None:
-                found, n_used = _copy(template), n
-                break
-        if found is None:
-            i += 1
+        start = memo.get(raw[c]) or _start_of(raw[c], gaz)
+        if start is _NOTHING:
+            i = c + 1  # most capitals: decided by one look-up
             continue
-        nxt = i + n_used if i + n_used < len(toks) else None
-        prev = i - 1 if i > 0 else None
+        i = c
+        found_: _Mention | None
+        if start.may_continue and min(max_words, hi - i) > 1:
+            # The match depends only on the run of space-joined tokens from here: memoized.
+            run = runs.match(text, starts[i], end_at)
+            assert run is not None  # a token starts here
+            surface = run.group()
+            template, n_used = run_memo.get(surface) or _run_match(surface, gaz)
+            found_ = None if template is None else _copy(template)
+        elif start.single is not None:
+            found_, n_used = _copy(start.single), 1
+        else:
+            found_, n_used = None, 0
+        if found_ is None:
+            i += 1
+            if record is not None:
+                # Nothing starts here, and nothing would in a part cut short after this word:
+                # its runs of words are fewer, and each was tried here.
+                record[c] = _Step(i, None, False, c, c + 1, -1)
+            continue
+        found = found_
+        nxt = i + n_used if i + n_used < hi else None
+        prev = i - 1 if i > lo else None
+        # A step reads a neighbour only where a rule about it fires: without one, the same
+        # decision stands with the neighbour absent (a part's first or last word).
         if (
             found.kind in ("city", "province")
             and prev is not None
@@ -262,6 +558,8 @@ def _scan_text(text: str, gaz: Gazetteer) -> tuple[_Mention, ...]:
             and w.capitalized(prev)
         ):
             i += n_used  # "President Washington", "Gen. Kursk": a person or a title, not a place
+            if record is not None:
+                record[c] = _Step(i, None, False, c - 1, i, starts[c - 1])
             continue
         if (
             nxt is not None
@@ -271,39 +569,60 @@ def _scan_text(text: str, gaz: Gazetteer) -> tuple[_Mention, ...]:
             and key_at(nxt) in orgs
         ):
             i += n_used  # "Washington Post", "Minsk Protocol": part of another name
+            if record is not None:
+                record[c] = _Step(i, None, False, c, i + 1, -1)
             continue
         if nxt is not None and found.kind == "city" and w.capitalized(nxt) and key_at(nxt) in persons:
             i += n_used  # "Donald Trump"
+            if record is not None:
+                record[c] = _Step(i, None, False, c, i + 1, -1)
             continue
-        found.start, found.end = starts[i], ends[i + n_used - 1]
+        found.start, found.end = starts[i], end(i + n_used - 1)
+        prev_used = next_used = False
         if nxt is not None and found.kind in ("city", "province") and key_at(nxt) in provinces:
             found = _as_province(found, gaz)
-            found.end = ends[nxt]
+            found.end = end(nxt)
             n_used += 1
+            next_used = True
         elif nxt is not None and found.kind == "city" and key_at(nxt) in districts:
             found.kind, found.part = "district", True
-            found.end = ends[nxt]
+            found.end = end(nxt)
             n_used += 1
-        elif found.kind == "city" and (
-            _glued(w, i + n_used - 1, nxt, exempt_after) or _glued(w, i, prev, exempt_before)
-        ):
-            found.glued = True
+            next_used = True
+        elif found.kind == "city":
+            if _glued(w, i + n_used - 1, nxt, exempt_after, base):
+                found.glued = next_used = True
+            elif _glued(w, i, prev, exempt_before, base):
+                found.glued = prev_used = True
         if prev is not None and found.kind == "province" and key_at(prev) in directions:
-            found.part = True
-        if found.kind == "province" and nxt is not None and toks[nxt].lower().endswith("s"):
-            _spread_plural(out, text, found, gaz)
+            found.part = prev_used = True
+        spread = found.kind == "province" and nxt is not None and w.word(nxt).lower().endswith("s")
+        if record is not None:
+            next_used = next_used or spread
+            record[c] = _Step(  # `found` itself: only qualifiers change it later, on a copy
+                i + n_used,
+                found,
+                spread,
+                c - 1 if prev_used else c,
+                (nxt + 1 if nxt is not None else hi) if next_used else i + n_used,
+                starts[c - 1] if prev_used else -1,
+                len(out),
+            )
+        if spread:
+            changed = _spread_plural(out, text, found, gaz)
+            if spreads is not None:
+                spreads.extend((k, len(out)) for k in range(changed, len(out)))
         out.append(found)
         i += n_used
-    _link_qualifiers(text, out, gaz)
-    return tuple(out)
+    return out
 
 
-def _glued(w: _Words, token: int, other: int | None, exempt: AbstractSet[str]) -> bool:
+def _glued(w: _Words, token: int, other: int | None, exempt: AbstractSet[str], base: int = 0) -> bool:
     """True when a neighbouring capitalized word joins the name ("Nizhni Lozovoe")."""
     if other is None or not w.capitalized(other) or w.key(other) in exempt:
         return False
     first, second = (token, other) if token < other else (other, token)
-    return w.joined(first, second) and w.starts[other] > 0
+    return w.joined(first, second) and w.starts[other] > base
 
 
 def _copy(m: _Mention) -> _Mention:
@@ -368,9 +687,13 @@ def _as_province(m: _Mention, gaz: Gazetteer) -> _Mention:
     return replace(m, kind="province", admin1s=tuple(sorted(admin1s)), cities=[])
 
 
-def _spread_plural(out: list[_Mention], text: str, last: _Mention, gaz: Gazetteer) -> None:
-    """'Donetsk and Luhansk regions': the names chained before a plural division word are divisions."""
+def _spread_plural(out: list[_Mention], text: str, last: _Mention, gaz: Gazetteer) -> int:
+    """'Donetsk and Luhansk regions': the names chained before a plural division word are divisions.
+
+    Returns the index of the first name so changed (`len(out)` when none).
+    """
     start = last.start
+    first = len(out)
     for j in range(len(out) - 1, -1, -1):
         m = out[j]
         between = text[m.end : start].strip().lower()
@@ -378,6 +701,8 @@ def _spread_plural(out: list[_Mention], text: str, last: _Mention, gaz: Gazettee
             break
         out[j] = _as_province(m, gaz)
         start = m.start
+        first = j
+    return first
 
 
 _LIST_GOES_ON = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*)[A-Z]")
@@ -393,19 +718,37 @@ def _qualifying_admin1s(place: _Mention, name: _Mention, gaz: Gazetteer) -> tupl
     return tuple(sorted(named & {gaz.admin1_of[i] for i, _ in place.cities}))
 
 
-def _lists_on(text: str, end: int) -> bool:
-    """True when a list goes on after a name ("Odesa, Mykolaiv and Kherson")."""
-    return _LIST_GOES_ON.match(text, end) is not None
+def _lists_on(text: str, end: int, text_end: int | None = None) -> bool:
+    """True when a list goes on after a name ("Odesa, Mykolaiv and Kherson"), text read to `text_end`."""
+    return _LIST_GOES_ON.match(text, end, len(text) if text_end is None else text_end) is not None
 
 
-def _link_qualifiers(text: str, mentions: list[_Mention], gaz: Gazetteer) -> None:
+def _link_qualifiers(
+    text: str,
+    mentions: list[_Mention],
+    gaz: Gazetteer,
+    text_end: int | None = None,
+    shared: bool = False,
+) -> list[tuple[_Mention, _Mention]]:
     """Mark 'Pokrovsk, Donetsk region', 'Tallinn, Estonia', 'the Donetsk city of Pokrovsk'.
 
     A bare place name is read as a qualifying division only when that division contains a
-    place of the qualified name, and not inside a list of places.
+    place of the qualified name, and not inside a list of places. Returns the pairs linked
+    (only linked mentions are changed; with `shared`, copies of them replace them in the list).
     """
-    places = [m for m in mentions if m.kind != "demonym"]
-    for a, b in pairwise(places):
+    order = [k for k, m in enumerate(mentions) if m.kind != "demonym"]
+    linked: list[tuple[_Mention, _Mention]] = []
+    owned: set[int] = set()
+
+    def own(k: int) -> _Mention:
+        m = mentions[k]
+        if shared and id(m) not in owned:
+            m = mentions[k] = _copy(m)
+            owned.add(id(m))
+        return m
+
+    for ka, kb in pairwise(order):
+        a, b = mentions[ka], mentions[kb]
         between = text[a.end : b.start]
         if (
             a.kind in ("city", "district")
@@ -414,17 +757,24 @@ def _link_qualifiers(text: str, mentions: list[_Mention], gaz: Gazetteer) -> Non
         ):
             if b.kind == "city":
                 admin1s = _qualifying_admin1s(a, b, gaz)
-                if not admin1s or (between.strip() == "," and _lists_on(text, b.end)):
+                if not admin1s or (between.strip() == "," and _lists_on(text, b.end, text_end)):
                     continue
+                b = own(kb)
                 b.kind, b.admin1s, b.cities = "province", admin1s, []
+            a, b = own(ka), own(kb)
             a.qualifier, b.is_qualifier = b, True
+            linked.append((a, b))
         elif b.kind == "city" and a.kind in ("city", "province") and _QUALIFY_BEFORE.match(between):
             if a.kind == "city":
                 admin1s = _qualifying_admin1s(b, a, gaz)
                 if not admin1s:
                     continue
+                a = own(ka)
                 a.kind, a.admin1s, a.cities = "province", admin1s, []
+            a, b = own(ka), own(kb)
             b.qualifier, a.is_qualifier = a, True
+            linked.append((a, b))
+    return linked
 
 
 # ---------------------------------------------------------------- resolution
@@ -434,6 +784,10 @@ def _link_qualifiers(text: str, mentions: list[_Mention], gaz: Gazetteer) -> Non
 class _Support:
     countries: dict[str, int]  # ISO alpha-2 -> rank
     admin1s: frozenset[int]
+    # Resolutions under this support, by what decides them (`_reading`): an article names
+    # the same places in its sentences, clauses and paragraphs.
+    resolved: dict[tuple[object, ...], Place | None] = field(default_factory=dict, compare=False)
+    picks: dict[tuple[object, ...], int | None] = field(default_factory=dict, compare=False)
 
 
 @lru_cache(maxsize=256)
@@ -470,6 +824,85 @@ def _score_city(i: int, primary: bool, sup: _Support, gaz: Gazetteer) -> float:
     return score
 
 
+def _best_city(cands: list[tuple[int, bool]], sup: _Support, gaz: Gazetteer) -> int:
+    """The candidate of highest (`_score_city`, -geonameid): that score, inlined (a hot loop)."""
+    ranks, admin1s = sup.countries, sup.admin1s
+    pops, admin1_of, gids, codes = gaz.populations, gaz.admin1_of, gaz.geonameid, gaz.country_codes
+    log10 = math.log10
+    best, best_key = -1, (-math.inf, 0)
+    for i, primary in cands:
+        score = log10(pops[i] + 10) + (3.0 if primary else 0.0)  # the same sums, in the same order
+        rank = ranks.get(codes[2 * i : 2 * i + 2])
+        if rank is not None:
+            score += max(2.0, 3.0 - 0.5 * rank)
+        if admin1_of[i] in admin1s:
+            score += 2.0
+        key = (score, -gids[i])
+        if best < 0 or key > best_key:
+            best, best_key = i, key
+    return best
+
+
+class _Bearers(NamedTuple):
+    """The places one name can mean, arranged so that a context's best is found by few scores."""
+
+    ranked: list[tuple[int, bool]]  # by score without context (then -geonameid), best first
+    by_country: dict[str, list[tuple[int, bool]]]
+    by_admin1: dict[int, list[tuple[int, bool]]]
+
+
+@lru_cache(maxsize=8)
+def _bearers_memo(gaz: Gazetteer) -> dict[str, _Bearers]:
+    return {}
+
+
+def _bearers(key: str, cands: list[tuple[int, bool]], gaz: Gazetteer) -> _Bearers:
+    """`_Bearers` of a name key whose candidates are `cands` (memoized by key)."""
+    memo = _bearers_memo(gaz)
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= 1 << 14:
+            memo.clear()
+        by_country: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+        by_admin1: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+        for c in cands:
+            by_country[gaz.country_code(c[0])].append(c)
+            by_admin1[gaz.admin1_of[c[0]]].append(c)
+        ranked = sorted(
+            cands, key=lambda c: (_base_score(c[0], c[1], gaz), -gaz.geonameid[c[0]]), reverse=True
+        )
+        found = memo[key] = _Bearers(ranked, dict(by_country), dict(by_admin1))
+    return found
+
+
+def _base_score(i: int, primary: bool, gaz: Gazetteer) -> float:
+    """`_score_city` without context (the first sum of `_best_city`)."""
+    return math.log10(gaz.populations[i] + 10) + (3.0 if primary else 0.0)
+
+
+def _best_bearer(bearers: _Bearers, sup: _Support, gaz: Gazetteer) -> int:
+    """`_best_city` of all a name's bearers, scoring only those the context can lift.
+
+    A bearer outside the context's countries and divisions scores its base score alone, so
+    the best of them is the first such in `ranked`; the best overall is among it and the lifted.
+    """
+    ranks, admin1s = sup.countries, sup.admin1s
+    lifted: list[tuple[int, bool]] = []
+    for cc, members in bearers.by_country.items():
+        if cc in ranks:
+            lifted.extend(members)
+    for a, members in bearers.by_admin1.items():
+        if a in admin1s:
+            lifted.extend(members)
+    codes, admin1_of = gaz.country_codes, gaz.admin1_of
+    for c in bearers.ranked:
+        i = c[0]
+        if codes[2 * i : 2 * i + 2] not in ranks and admin1_of[i] not in admin1s:
+            lifted.append(c)
+            break
+    return _best_city(lifted, sup, gaz)
+
+
 def _pick_city(m: _Mention, sup: _Support, gaz: Gazetteer) -> int | None:
     """The place a city mention means, or None when no reading is safe enough."""
     cands = m.cities
@@ -480,8 +913,10 @@ def _pick_city(m: _Mention, sup: _Support, gaz: Gazetteer) -> int | None:
         narrowed = [(i, p) for i, p in cands if gaz.admin1_of[i] in adm or gaz.country_code(i) in ccs]
         if narrowed:
             cands, qualified = narrowed, True
-    best = max(cands, key=lambda c: (_score_city(c[0], c[1], sup, gaz), -gaz.geonameid[c[0]]))
-    i = best[0]
+    if qualified or len(cands) < 8:
+        i = _best_city(cands, sup, gaz)
+    else:  # a city mention's candidates are `lookup_city(m.key)`: arranged once per key
+        i = _best_bearer(_bearers(m.key, cands, gaz), sup, gaz)
     if qualified or gaz.country_code(i) in sup.countries or gaz.admin1_of[i] in sup.admin1s:
         return i
     pop = gaz.populations[i]
@@ -525,6 +960,7 @@ def _city_division(a: int, gaz: Gazetteer) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 14)  # places are immutable: one object per place serves all
 def _city_place(i: int, gaz: Gazetteer, precision: int = 1) -> Place:
     row = gaz.place(i)
     adm = gaz.admin1s[row.admin1].name if row.admin1 >= 0 else None
@@ -532,6 +968,7 @@ def _city_place(i: int, gaz: Gazetteer, precision: int = 1) -> Place:
     return Place(row.name, adm, iso3, row.latitude, row.longitude, precision, row.geonameid, "city")
 
 
+@lru_cache(maxsize=1 << 12)
 def _admin1_place(a: int, gaz: Gazetteer, precision: int = 3) -> Place:
     adm = gaz.admin1s[a]
     iso3 = gaz.country(adm.country_iso2)[0]
@@ -539,9 +976,29 @@ def _admin1_place(a: int, gaz: Gazetteer, precision: int = 3) -> Place:
     return Place(name, adm.name, iso3, adm.latitude, adm.longitude, precision, None, "admin1")
 
 
+@lru_cache(maxsize=1 << 12)
 def _country_place(iso2: str, gaz: Gazetteer) -> Place:
     iso3, name, lat, lon, geonameid = gaz.country(iso2)
     return Place(name, None, iso3, lat, lon, 3, geonameid, "country")
+
+
+_UNSEEN = Place("", None, "", 0.0, 0.0, 0, None, "")  # marks a reading not resolved yet
+
+
+def _reading(m: _Mention) -> tuple[object, ...]:
+    """Everything `_resolve` reads of a mention (a city's candidates follow from its key)."""
+    q = m.qualifier
+    allowed = None if q is None else (q.kind, q.country, q.region, q.admin1s)
+    return (m.kind, m.key, m.country, m.region, m.admin1s, m.part, m.glued, allowed)
+
+
+def _resolve_cached(m: _Mention, sup: _Support, gaz: Gazetteer) -> Place | None:
+    """`_resolve`, remembered under the support by what it reads of the mention."""
+    reading = _reading(m)
+    place = sup.resolved.get(reading, _UNSEEN)
+    if place is _UNSEEN:
+        place = sup.resolved[reading] = _resolve(m, sup, gaz)
+    return place
 
 
 def _resolve(m: _Mention, sup: _Support, gaz: Gazetteer) -> Place | None:
@@ -575,50 +1032,130 @@ def _resolve(m: _Mention, sup: _Support, gaz: Gazetteer) -> Place | None:
 
 def _clear_caches() -> None:
     """Forget every per-text and per-context cache (benchmarks time the cold path with it)."""
-    for cached in (_scan_cached, _classified, _may_start_name, _resolved_cached, _support):
+    for cached in (
+        _scan_cached, _classified, _may_start_name, _support, _start_memo, _run_memo, _document,
+        _bearers_memo, _city_place, _admin1_place, _country_place,
+    ):  # fmt: skip
         cached.cache_clear()
+    _BY_CONTEXT.clear()
+    _TOKEN_KEYS.clear()
 
 
 # ---------------------------------------------------------------- public
 
+_Resolved = tuple[tuple[int, int, Place, bool], ...]
 
-def _resolved(sentence: str, context: GeoContext) -> tuple[tuple[int, int, Place, bool], ...]:
+
+class _ContextMemo(NamedTuple):
+    """What was resolved under one context: callers often ask find_places and then locate, or a
+    clause and then its sentence, all under their article's context."""
+
+    context: GeoContext  # held, so that no other context can take its id while the memo lives
+    by_sentence: dict[str, _Resolved]
+    by_document: dict[str, list[Place | None]]  # article text -> `_Document.places_under`
+
+
+# Keyed by the context's id, checked by identity: a context (with its dateline Place) is dear to
+# hash, and an article asks under one context object. Equal contexts made apart just do not
+# share. Bounded by clearing.
+_BY_CONTEXT: dict[int, _ContextMemo] = {}
+_CONTEXTS_KEPT = 64
+_SENTENCES_KEPT = 4096
+
+
+def _context_memo(context: GeoContext) -> _ContextMemo:
+    memo = _BY_CONTEXT.get(id(context))
+    if memo is None or memo.context is not context:
+        if len(_BY_CONTEXT) >= _CONTEXTS_KEPT:
+            _BY_CONTEXT.clear()
+        memo = _BY_CONTEXT[id(context)] = _ContextMemo(context, {}, {})
+    return memo
+
+
+def _mentions(text: str, gaz: Gazetteer, within: str | None) -> tuple[_Mention, ...]:
+    """The scan of a text, taken from the scan of a text containing it when there is one."""
+    if within is None:
+        return _scan(text, gaz)
+    doc = _document(within, gaz)
+    return doc.mentions if text == within else doc.part_mentions(text)
+
+
+def _mentions_shifted(text: str, gaz: Gazetteer, within: str | None) -> tuple[tuple[_Mention, ...], int]:
+    """The scan of a text, and by how much its offsets exceed the text's own (a slice of the
+    scan of `within`, shared and unshifted, when that is exact)."""
+    if within is not None and text != within:
+        doc = _document(within, gaz)
+        whole = doc.whole_part(text)
+        if whole is not None:
+            at, first, last = whole
+            return doc.mentions[first:last], at
+    return _mentions(text, gaz, within), 0
+
+
+def _resolved(sentence: str, context: GeoContext, within: str | None = None) -> _Resolved:
     """(start, end, place, is a qualifier of another place) for each resolved mention."""
     if len(sentence) > _CACHED_TEXT_CHARS:
-        return _resolved_cached.__wrapped__(sentence, context, gazetteer())
-    return _resolved_cached(sentence, context, gazetteer())
+        return _resolved_now(sentence, context, within)
+    memo = _context_memo(context).by_sentence
+    found = memo.get(sentence)
+    if found is None:
+        if len(memo) >= _SENTENCES_KEPT:
+            memo.clear()
+        found = memo[sentence] = _resolved_now(sentence, context, within)
+    return found
 
 
-@lru_cache(maxsize=4096)
-def _resolved_cached(
-    sentence: str, context: GeoContext, gaz: Gazetteer
-) -> tuple[tuple[int, int, Place, bool], ...]:
-    # Cached: callers often ask find_places and then locate, or a clause and then its sentence.
+def _resolved_now(sentence: str, context: GeoContext, within: str | None) -> _Resolved:
+    gaz = gazetteer()
+    if within is not None and sentence != within:
+        doc = _document(within, gaz)
+        whole = doc.whole_part(sentence)
+        if whole is not None:  # the article's mentions there, resolved once per article
+            at, first, last = whole
+            places = doc.places_under(context)
+            return tuple(
+                (m.start - at, m.end - at, place, m.is_qualifier)
+                for m, place in zip(doc.mentions[first:last], places[first:last], strict=True)
+                if place is not None
+            )
+    return _resolve_all(_mentions(sentence, gaz, within), context, gaz)
+
+
+def _resolve_all(mentions: tuple[_Mention, ...], context: GeoContext, gaz: Gazetteer) -> _Resolved:
     sup = _support(context, gaz)
     out = []
-    for m in _scan(sentence, gaz):
-        place = None if m.kind == "demonym" else _resolve(m, sup, gaz)
+    for m in mentions:
+        if m.kind == "demonym":
+            continue
+        place = _resolve_cached(m, sup, gaz)
         if place is not None:
             out.append((m.start, m.end, place, m.is_qualifier))
     return tuple(out)
 
 
-def find_places(sentence: str, context: GeoContext) -> list[tuple[int, int, Place]]:
+def find_places(
+    sentence: str, context: GeoContext, within: str | None = None
+) -> list[tuple[int, int, Place]]:
     """Resolved place mentions of a sentence as (start, end, Place), in text order.
+
+    `within`, the article the sentence is taken from, changes nothing but speed: the
+    sentence's scan is then mostly read off the article's (scanned once).
 
     >>> [(s, e, p.name) for s, e, p in find_places("Tusk met Zelenskiy in Lviv.", GeoContext())]
     [(22, 26, 'Lviv')]
     """
-    return [(start, end, place) for start, end, place, _ in _resolved(sentence, context)]
+    return [(start, end, place) for start, end, place, _ in _resolved(sentence, context, within)]
 
 
-def locate(sentence: str, context: GeoContext) -> Place | None:
+def locate(sentence: str, context: GeoContext, within: str | None = None) -> Place | None:
     """The most specific place the sentence names (qualifiers like ', Estonia' only refine it).
+
+    `within` as for `find_places`.
 
     >>> locate("JEF leaders convened in Tallinn, Estonia.", GeoContext()).name
     'Tallinn'
     """
-    found = _resolved(sentence, context)
+    found = _resolved(sentence, context, within)
     if not found:
         return None
     locative = _word_set("locative")
@@ -685,14 +1222,46 @@ def parse_dateline(text: str) -> Place | None:
 
 @lru_cache(maxsize=1)
 def _cues() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
-    """Context cues of cues.tsv ("DPR" -> Donetsk Oblast) as one case-sensitive pattern."""
+    """Context cues of cues.tsv ("DPR" -> Donetsk Oblast) as one case-sensitive pattern.
+
+    The pattern leaves out the cue's "no word character before" test (`_cue_hits` makes it):
+    led by a lookbehind, the regex engine would try every position of a text; led by the
+    cues, it skips to the positions where one can start.
+    """
     targets = {r[0]: tuple(r[1].split("|")) for r in resource_rows(GEO_RESOURCES / "cues.tsv")}
     alternation = "|".join(re.escape(c) for c in sorted(targets, key=lambda c: (-len(c), c)))
-    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), targets
+    return re.compile(rf"(?:{alternation})(?!\w)"), targets
 
 
-def article_context(title: str, text: str) -> GeoContext:
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _cue_hits(text: str) -> list[tuple[int, str]]:
+    r"""(offset, cue) of each cue in a text: the matches of `(?<!\w)(?:cues)(?!\w)`, in order.
+
+    >>> _cue_hits("The DPR's leader and the xDPR met in the Kremlin.")
+    [(4, 'DPR'), (41, 'Kremlin')]
+    """
+    pattern, targets = _cues()
+    if not targets:
+        return []
+    found: list[tuple[int, str]] = []
+    at = 0
+    while (hit := pattern.search(text, at)) is not None:
+        start = hit.start()
+        if start > 0 and _WORD_CHAR.match(text, start - 1):
+            at = start + 1  # no match starts here: the lookbehind would fail at every cue
+            continue
+        found.append((start, hit.group()))
+        at = hit.end()
+    return found
+
+
+def article_context(title: str, text: str, within: str | None = None) -> GeoContext:
     """Countries and divisions an article is about (by salience), and its dateline place.
+
+    `within`, a text that `text` is taken from (a paragraph's article), changes nothing but
+    speed, as for `find_places`.
 
     Countries count once per mention of the country, a demonym or a division, half for a safely
     resolved place; the title counts double. Divisions are those named as such ("the Kursk
@@ -707,9 +1276,10 @@ def article_context(title: str, text: str) -> GeoContext:
     aweight: dict[int, float] = defaultdict(float)
     afirst: dict[int, int] = {}
     dateline = parse_dateline(text)
+    text_mentions, shift = _mentions_shifted(text, gaz, within)
     scans: list[tuple[tuple[_Mention, ...], float, int]] = [
         (_scan(title, gaz), 2.0, 0),
-        (_scan(text, gaz), 1.0, len(title) + 1),
+        (text_mentions, 1.0, len(title) + 1 - shift),
     ]
 
     def add_country(iso2: str | None, w: float, pos: int) -> None:
@@ -725,14 +1295,14 @@ def article_context(title: str, text: str) -> GeoContext:
     if dateline is not None:
         add_country(gaz.iso2(dateline.country_iso3), 1.0, -1)
     codes = gaz.admin1_by_code
-    pattern, targets = _cues()
+    targets = _cues()[1]
     for source, w, offset in ((title, 2.0, 0), (text, 1.0, len(title) + 1)):
-        for hit in pattern.finditer(source) if targets else ():
-            for target in targets[hit.group()]:
+        for start, cue in _cue_hits(source):
+            for target in targets[cue]:
                 if target in codes:
-                    add_admin1(codes[target], w, offset + hit.start())
+                    add_admin1(codes[target], w, offset + start)
                 else:
-                    add_country(gaz.iso2(target), w, offset + hit.start())
+                    add_country(gaz.iso2(target), w, offset + start)
     for mentions, w, offset in scans:
         for m in mentions:
             if m.kind in ("country", "demonym"):
@@ -746,13 +1316,17 @@ def article_context(title: str, text: str) -> GeoContext:
     for mentions, w, offset in scans:
         for m in mentions:
             if m.kind == "province":
-                a = _pick_admin1(m, sup, gaz)
+                reading = _reading(m)
+                a = sup.picks[reading] if reading in sup.picks else _pick_admin1(m, sup, gaz)
+                sup.picks[reading] = a
                 if a is not None:
                     add_admin1(a, w, offset + m.start)
             elif m.kind in ("city", "district"):
                 # A place adds its country only: adding its own division would let a name vote
                 # for itself ("Donetsk" the city for Donetsk Oblast over Donetsk, Rostov Oblast).
-                i = _pick_city(m, sup, gaz)
+                reading = _reading(m)
+                i = sup.picks[reading] if reading in sup.picks else _pick_city(m, sup, gaz)
+                sup.picks[reading] = i
                 if i is not None:
                     add_country(gaz.country_code(i), 0.5 * w, offset + m.start)
     countries = tuple(gaz.country(c)[0] for c in sorted(weight, key=lambda c: (-weight[c], first[c])))
@@ -761,3 +1335,12 @@ def article_context(title: str, text: str) -> GeoContext:
         for a in sorted(aweight, key=lambda a: (-aweight[a], afirst[a]))
     )
     return GeoContext(countries, admin1s, dateline)
+
+
+def countries_named(text: str, within: str | None = None) -> tuple[str, ...]:
+    """The countries of `article_context("", text)`, most salient first (`within` as there).
+
+    >>> countries_named("Drones hit Kharkiv. Poland protested.")  # a country counts twice a city
+    ('POL', 'UKR')
+    """
+    return article_context("", text, within).countries
