@@ -32,8 +32,8 @@ from etl.engines import Engine, LocalEngine
 from etl.errors import OutputLockedError
 from etl.ingest import duplicate_problem, read_source
 from etl.ingest.source import Source, is_url, list_sources
-from etl.io.cache import FileCache, pipeline_key, table_stamp
-from etl.io.parquet import TableCursor, TableWriter, read_table, to_arrow, write_table
+from etl.io.cache import TIMELINE_CACHE, FileCache, pipeline_key, table_stamp
+from etl.io.parquet import TableCursor, TableWriter, to_arrow
 from etl.io.remote import local_mirror, upload_tables
 from etl.problems import Problem
 from etl.schema import ARTICLES
@@ -333,17 +333,13 @@ def _build_locked(raw: str | os.PathLike[str], out: Path, default_published: dat
         raise
     cache.commit({t: table_stamp(out / f"{t}.parquet") for t in FILE_TABLES})
     if "events" in STAGE_TABLES:
-        _write_timeline(out, report)
+        _write_timeline(out, report, full)
     return report
 
 
-def _write_timeline(out: Path, report: BuildReport) -> None:
-    """Merge all events across articles into the timeline table."""
-    from etl.timeline.merge import MERGE_COLUMNS, build_timeline
+def _write_timeline(out: Path, report: BuildReport, full: bool) -> None:
+    """Merge all events across articles into the timeline table, re-merging only what changed
+    since the last build (``etl.timeline.build``)."""
+    from etl.timeline.build import write_timeline
 
-    # The merge needs the articles' outlets and dates, not their texts; and not every column
-    # of the events: memory for a large build is dominated by this step.
-    articles = read_table(out, "articles", columns=["article_id", "source", "url", "published"])
-    timeline = build_timeline(read_table(out, "events", columns=MERGE_COLUMNS), articles)
-    write_table("timeline", timeline, out)
-    report.rows["timeline"] = len(timeline)
+    report.rows["timeline"] = write_timeline(out, out / ".cache" / TIMELINE_CACHE, full=full)

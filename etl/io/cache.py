@@ -28,6 +28,7 @@ from etl.schema import SCHEMA_VERSION
 
 Tables = dict[str, pa.Table]
 MANIFEST = "manifest.json"
+TIMELINE_CACHE = "timeline"  # the timeline merge's own cache, beside the per-key folders
 
 
 # Packages whose upgrade can change the output: part of the cache key.
@@ -142,7 +143,7 @@ class FileCache:
         for path in self.dir.glob("*/.*.tmp"):  # left by a build killed while writing an entry
             path.unlink(missing_ok=True)
         for other in self.root.iterdir():
-            if other.is_dir() and other.name != self.key:
+            if other.is_dir() and other.name not in (self.key, TIMELINE_CACHE):
                 shutil.rmtree(other, ignore_errors=True)
 
 

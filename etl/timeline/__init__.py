@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from etl.timeline.build import write_timeline
 from etl.timeline.frames import load_tables, records, typed_frame
 from etl.timeline.merge import build_timeline, compatible, timeline_id
 from etl.timeline.query import format_table, query_timeline, to_csv, to_json
@@ -22,4 +23,5 @@ __all__ = [
     "to_csv",
     "to_json",
     "typed_frame",
+    "write_timeline",
 ]

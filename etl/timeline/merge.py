@@ -34,7 +34,7 @@ EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LATITUDE = 111.2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Side:
     """One actor of an event: normalized name, ISO alpha-3 country and sector group, each nullable."""
 
@@ -43,7 +43,7 @@ class Side:
     group: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventFacts:
     """The fields of one event the merge rule looks at, normalized for comparison."""
 

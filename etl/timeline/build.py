@@ -1,0 +1,1067 @@
+"""Build the timeline table from a processed folder, recomputing only what changed since last time.
+
+The merge is the one of ``etl.timeline.merge`` (same rule, same table, byte for byte), but the
+events stay in Arrow/NumPy columns (``etl.timeline.graph``), read a row group at a time, and
+Python objects exist only for the events whose group is being computed. With a cache folder, a
+rebuild regroups only the changed events, the old groups they touch and the groups next to
+those, after checking that nothing further can change (see ``_incremental``); the other rows
+are copied from the previous table.
+
+    >>> write_timeline(Path("data/processed"), Path("data/processed/.cache/timeline"))  # doctest: +SKIP
+    98170
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
+
+from etl import __version__
+from etl.io.parquet import to_arrow, write_arrow
+from etl.schema import SCHEMA_VERSION, SORT_KEYS, TIMELINE
+from etl.timeline import graph
+from etl.timeline.graph import Blocks, FactArrays, Ints
+from etl.timeline.merge import (
+    MERGE_COLUMNS,
+    EventFacts,
+    _text,
+    event_facts,
+    group_profile,
+    merged_row,
+    timeline_id,
+)
+from etl.timeline.merge import compatible as facts_compatible
+from etl.timeline.rules import TIMELINE_RESOURCES, MergeSettings, merge_settings
+
+ARTICLE_COLUMNS = ["article_id", "source", "url", "published"]
+ROW_COLUMNS = [c for c in MERGE_COLUMNS if c != "sentence"]
+# Events columns read as dictionaries: few distinct values, so millions of rows stay small.
+DICTIONARY_COLUMNS = [
+    "article_id", "date_precision", "date_basis", "event_type", "acled_event_type",
+    "acled_sub_event_type", "actor1", "actor1_country", "actor1_sector", "actor2",
+    "actor2_country", "actor2_sector", "location", "admin1", "country_iso3",
+]
+# Events per batch of whole components grouped together in a full build (Python objects).
+BATCH_EVENTS = 40_000
+# One-event groups per batch (columns only, no Python objects per event).
+SINGLE_BATCH = 200_000
+# Above this share of events to regroup, a full build is as cheap and simpler.
+INCREMENTAL_LIMIT = 0.25
+# Rows per slice when a table in memory is scanned.
+SLICE_ROWS = 65_536
+_MIX = np.uint64(0x100000001B3)
+_NULL = np.uint64(0x9E3779B97F4A7C15)
+U64s = Any  # a NumPy uint64 array (loose: pandas' hash_array is untyped)
+Bools = Any
+
+
+def release_memory() -> None:
+    """Hand freed memory back to the system (Arrow's pool, and glibc's heap where there is one).
+
+    Row groups are read and dropped one after the other; without this, freed pieces of the
+    heap stay counted in the process's resident memory and the peak grows with the input.
+    """
+    pa.default_memory_pool().release_unused()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc() -> Any:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim.argtypes = [ctypes.c_size_t]
+        libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+        return libc
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        return None
+
+
+def fixed_mmap_threshold(size: int = 1 << 17) -> None:
+    """Have glibc serve allocations of ``size`` bytes and more by mmap, given back when freed.
+
+    By default glibc raises this threshold after each large free, so the next arrays of a few
+    MB come from the heap, which fragments and never shrinks: the peak grows with the input.
+    """
+    if _LIBC is not None:
+        _LIBC.mallopt(-3, size)  # M_MMAP_THRESHOLD
+
+
+_LIBC = _libc()
+
+
+# --- the events' content, hashed per row, to tell which events changed -------------------------
+
+def _hash_values(array: pa.Array | pa.ChunkedArray) -> U64s:
+    """A 64-bit hash per value of one column, nulls included (equal values, equal hashes)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    if pa.types.is_dictionary(array.type):
+        lut = np.append(_hash_values(array.dictionary), _NULL)
+        indices = array.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return np.asarray(lut[indices], dtype=np.uint64)
+    if pa.types.is_null(array.type):
+        return np.full(len(array), _NULL, dtype=np.uint64)
+    valid = pc.is_valid(array).to_numpy(zero_copy_only=False)
+    values: Any
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        values = array.fill_null("").to_numpy(zero_copy_only=False)
+    elif pa.types.is_floating(array.type):
+        values = array.cast(pa.float64()).fill_null(0.0).to_numpy(zero_copy_only=False).view(np.int64)
+    elif pa.types.is_date32(array.type):
+        values = array.cast(pa.int32()).cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+    else:  # integers and timestamps
+        values = array.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+    hashed = pd.util.hash_array(np.asarray(values), categorize=False)
+    return np.where(valid, hashed, _NULL).astype(np.uint64)
+
+
+def _combine(hashes: list[Any], n: int) -> U64s:
+    """One hash per row from per-column hashes (order matters)."""
+    total = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for h in hashes:
+            total = (total * _MIX) ^ h
+    return total
+
+
+def _articles_hashes(articles: pa.Table) -> U64s:
+    """Per article row, a hash of what it adds to a timeline row: outlet, URL, publication."""
+    return _combine([_hash_values(graph._column(articles, c)) for c in ARTICLE_COLUMNS[1:]],
+                    articles.num_rows)
+
+
+def _decoded(table: pa.Table) -> pa.Table:
+    """Dictionary columns as plain strings (row groups have dictionaries of their own)."""
+    for k, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            column = table.column(k)
+            table = table.set_column(k, field.name, pa.chunked_array(
+                [c.dictionary_decode() for c in column.chunks], field.type.value_type))
+    return table
+
+
+def unique_articles(articles: pa.Table) -> pa.Table:
+    """One row per article id, the last one (as a dict built from the rows keeps the last)."""
+    ids = articles.column("article_id").cast(pa.string()).to_numpy(zero_copy_only=False)
+    if len(ids) == 0:
+        return articles
+    _, last = np.unique(np.asarray(ids, dtype=object)[::-1], return_index=True)
+    keep = np.sort(len(ids) - 1 - last)
+    if len(keep) == len(ids):
+        return articles
+    return articles.take(pa.array(keep))
+
+
+# --- where events come from: a Parquet file read a row group at a time, or a table -------------
+
+class EventSource:
+    """The events rows, from ``events.parquet`` (a row group at a time) or a table in memory."""
+
+    def __init__(self, path: Path | None = None, table: pa.Table | None = None) -> None:
+        self.path, self.table = path, table
+        if path is not None:
+            self.file = pq.ParquetFile(path, read_dictionary=DICTIONARY_COLUMNS)
+            sizes = [self.file.metadata.row_group(k).num_rows for k in range(self.file.num_row_groups)]
+            names = set(self.file.schema_arrow.names)
+        else:
+            assert table is not None
+            sizes = [min(SLICE_ROWS, table.num_rows - k) for k in range(0, table.num_rows, SLICE_ROWS)]
+            names = set(table.column_names)
+        self.offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64)
+        self.columns = [c for c in MERGE_COLUMNS if c in names]
+        self.rows = int(self.offsets[-1])
+
+    def part(self, k: int, columns: list[str]) -> pa.Table:
+        """Row group ``k`` (or slice ``k`` of a table), with the columns it has among ``columns``."""
+        present = [c for c in columns if c in self.columns]
+        if self.table is not None:
+            start = int(self.offsets[k])
+            return self.table.select(present).slice(start, int(self.offsets[k + 1]) - start)
+        return self.file.read_row_group(k, columns=present, use_threads=False)
+
+    def parts(self, columns: list[str]) -> Iterator[pa.Table]:
+        for k in range(len(self.offsets) - 1):
+            yield self.part(k, columns)
+
+    def take(self, positions: Ints, columns: list[str] = ROW_COLUMNS) -> pa.Table:
+        """The rows at ``positions`` (in that order), dictionaries decoded."""
+        order = np.argsort(positions, kind="stable")
+        wanted = positions[order]
+        part_of = np.searchsorted(self.offsets, wanted, side="right") - 1
+        pieces = []
+        for k in np.unique(part_of).tolist():
+            local = wanted[part_of == k] - self.offsets[k]
+            pieces.append(_decoded(self.part(k, columns).take(pa.array(local))))
+        if not pieces:
+            return _decoded(self.part(0, columns).slice(0, 0)) if len(self.offsets) > 1 \
+                else pa.table({c: pa.array([], pa.string()) for c in columns if c in self.columns})
+        taken = pa.concat_tables(pieces, promote_options="permissive")
+        return taken.take(pa.array(np.argsort(order, kind="stable")))
+
+
+# --- pass 1: the rule's facts and a content hash of every event ---------------------------------
+
+@dataclass
+class Scan:
+    """All events as columns: facts in merge order; per row, id, content hash, sentence present."""
+
+    facts: FactArrays
+    id_hash: U64s  # a hash of each row's event_id: matches rows with the previous build's
+    content: U64s
+    sentence_valid: Bools
+
+
+def scan(source: EventSource, articles: pa.Table, settings: MergeSettings) -> Scan:
+    """Read the events once, a row group at a time, keeping only compact columns."""
+    books: dict[str, dict[Any, int]] = {}
+    chunks, ids, id_hash, content, valid = [], [], [], [], []
+    article_ids = articles.column("article_id").cast(pa.string())
+    per_article = np.append(_articles_hashes(articles), _NULL)
+    for part in source.parts(MERGE_COLUMNS):
+        chunks.append(graph.raw_facts(part, settings, books))
+        # str(None) is "None" in merge.event_facts: a missing id sorts and hashes as that text.
+        event_ids = graph._column(part, "event_id").cast(pa.string()).fill_null("None")
+        ids.append(event_ids)
+        sentence = graph._column(part, "sentence")
+        valid.append(pc.is_valid(sentence).to_numpy(zero_copy_only=False))
+        found = pc.index_in(graph._column(part, "article_id").cast(pa.string()), value_set=article_ids)
+        index = found.fill_null(len(per_article) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
+        hashes = [_hash_values(graph._column(part, c)) for c in MERGE_COLUMNS]
+        id_hash.append(_hash_values(event_ids))
+        content.append(_combine([*hashes, per_article[index]], part.num_rows))
+        del part, hashes
+        release_memory()
+    all_ids = pa.concat_arrays(ids) if ids else pa.array([], pa.string())
+    del ids
+    facts = graph.assemble(chunks, all_ids)
+    del all_ids
+    release_memory()
+    return Scan(facts, np.concatenate(id_hash) if id_hash else np.zeros(0, dtype=np.uint64),
+                np.concatenate(content) if content else np.zeros(0, dtype=np.uint64),
+                np.concatenate(valid) if valid else np.zeros(0, dtype=bool))
+
+
+# --- grouping: the greedy merge of merge.cluster_events, fed by vectorized pairs ----------------
+
+@dataclass
+class Inputs:
+    """What one merge reads: the events (as a source), their facts and blocks, the articles."""
+
+    source: EventSource
+    articles: pa.Table
+    settings: MergeSettings
+    facts: FactArrays
+    blocked: Blocks
+    sentence_valid: Bools
+
+
+FLOAT_COLUMNS = ("latitude", "longitude", "confidence")
+
+
+def _shared_values(column: pa.ChunkedArray) -> list[Any]:
+    """``column.to_pylist()`` with one Python object per distinct value (rows repeat values)."""
+    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if len(array) == 0 or pa.types.is_null(array.type):
+        return list(array.to_pylist())
+    encoded = array if pa.types.is_dictionary(array.type) else pc.dictionary_encode(array)
+    values = [*encoded.dictionary.to_pylist(), None]
+    indices = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).tolist()
+    return [values[k] for k in indices]
+
+
+class RowColumns:
+    """Rows of some events as column lists; a row dict is made only when one is asked for.
+
+    Values are plain Python values with None where missing (NaN too), as ``frames.records``;
+    ``sentence`` holds the row position (or None), the sentence itself being read last.
+    """
+
+    def __init__(self, inputs: Inputs, positions: Ints, taken: pa.Table) -> None:
+        self.names = [*taken.column_names, "sentence"]
+        self.columns: list[list[Any]] = []
+        for name in taken.column_names:
+            values = _shared_values(taken.column(name))
+            if name in FLOAT_COLUMNS:
+                values = [None if v is not None and v != v else v for v in values]
+            self.columns.append(values)
+        valid = inputs.sentence_valid
+        self.columns.append([p if valid[p] else None for p in positions.tolist()])
+
+    def __len__(self) -> int:
+        return len(self.columns[-1])
+
+    def __getitem__(self, k: int) -> dict[str, Any]:
+        return {name: values[k] for name, values in zip(self.names, self.columns, strict=True)}
+
+    def column(self, name: str) -> list[Any]:
+        return self.columns[self.names.index(name)]
+
+
+def _mode_of(counts: dict[Any, tuple[int, int]]) -> Any:
+    """``merge._mode``: the most frequent value, ties to the one seen first (lowest index)."""
+    if not counts:
+        return None
+    return min(counts.items(), key=lambda item: (-item[1][0], item[1][1]))[0]
+
+
+def _pairs(first: Ints, second: Ints) -> Iterator[tuple[int, int]]:
+    """The pairs as Python ints, a slice at a time (a list of millions of ints is large)."""
+    for k in range(0, len(first), 65_536):
+        yield from zip(first[k:k + 65_536].tolist(), second[k:k + 65_536].tolist(), strict=True)
+
+
+def _greedy(facts: list[EventFacts], first: Ints, second: Ints, settings: MergeSettings) -> list[list[int]]:
+    """``merge.cluster_events`` on pairs already filtered and sorted: local indexes in, groups out.
+
+    Facts come sorted by unique ``event_id``, so "lowest id" is "lowest index": a group's profile
+    (``merge.group_profile``) is kept up to date from its two halves instead of from all members.
+    """
+    group_of = list(range(len(facts)))
+    members: dict[int, list[int]] = {i: [i] for i in range(len(facts))}
+    profiles: dict[int, EventFacts] = dict(enumerate(facts))
+    named = [sum(s.name is not None for s in (f.actor1, f.actor2)) for f in facts]
+    best: dict[int, tuple[int, int, int]] = {}  # group -> (dated, placed, acting) member
+    types: dict[int, list[dict[Any, tuple[int, int]]]] = {}
+
+    def types_of(i: int) -> list[dict[Any, tuple[int, int]]]:
+        f = facts[i]
+        return [{} if v is None else {v: (1, i)}
+                for v in (f.event_type, f.acled_event_type, f.acled_sub_event_type)]
+
+    for i, j in _pairs(first, second):
+        gi, gj = group_of[i], group_of[j]
+        if gi == gj or not facts_compatible(profiles[gi], profiles[gj], settings):
+            continue
+        keep, drop = (gi, gj) if len(members[gi]) >= len(members[gj]) else (gj, gi)
+        for x in members[drop]:
+            group_of[x] = keep
+        members[keep].extend(members.pop(drop))
+        dk, pk, ak = best.pop(keep, (keep, keep, keep))
+        dd, pd_, ad = best.pop(drop, (drop, drop, drop))
+        dated = min(dk, dd, key=lambda x: (facts[x].date_rank, x))
+        placed = min(pk, pd_, key=lambda x: (facts[x].geo_rank, x))
+        acting = min(ak, ad, key=lambda x: (-named[x], facts[x].date_rank, x))
+        best[keep] = (dated, placed, acting)
+        kept_types = types.pop(keep) if keep in types else types_of(keep)
+        dropped = types.pop(drop) if drop in types else types_of(drop)
+        for counts, more in zip(kept_types, dropped, strict=True):
+            for value, (count, seen) in more.items():
+                old = counts.get(value)
+                counts[value] = (count, seen) if old is None else (old[0] + count, min(old[1], seen))
+        types[keep] = kept_types
+        d, p, a = facts[dated], facts[placed], facts[acting]
+        profiles[keep] = replace(
+            d, event_type=_mode_of(kept_types[0]), acled_event_type=_mode_of(kept_types[1]),
+            acled_sub_event_type=_mode_of(kept_types[2]), actor1=a.actor1, actor2=a.actor2,
+            admin1=p.admin1, country=p.country, point=p.point, geo_rank=p.geo_rank,
+        )
+        del profiles[drop]
+    return [sorted(group) for group in members.values()]
+
+
+def _greedy_reference(facts: list[EventFacts], first: Ints, second: Ints,
+                      settings: MergeSettings) -> list[list[int]]:
+    """``_greedy`` recomputing profiles with ``merge.group_profile`` (for duplicated event ids)."""
+    group_of = list(range(len(facts)))
+    members: dict[int, list[int]] = {i: [i] for i in range(len(facts))}
+    profiles: dict[int, EventFacts] = dict(enumerate(facts))
+    for i, j in _pairs(first, second):
+        gi, gj = group_of[i], group_of[j]
+        if gi == gj or not facts_compatible(profiles[gi], profiles[gj], settings):
+            continue
+        keep, drop = (gi, gj) if len(members[gi]) >= len(members[gj]) else (gj, gi)
+        for x in members[drop]:
+            group_of[x] = keep
+        members[keep].extend(members.pop(drop))
+        profiles[keep] = group_profile([facts[x] for x in members[keep]])
+        del profiles[drop]
+    return [sorted(group) for group in members.values()]
+
+
+@dataclass
+class Batch:
+    """Events being regrouped (sorted merge-order indexes), their rows and facts."""
+
+    events: Ints
+    rows: RowColumns
+    facts: list[EventFacts]
+
+
+class Rows:
+    """Rows of some events, fetched from the source once and looked up by row position."""
+
+    def __init__(self, source: EventSource, table: pa.Table | None = None,
+                 positions: Ints | None = None) -> None:
+        self.source = source
+        self.table = table
+        self.positions = positions if positions is not None else np.zeros(0, dtype=np.int64)
+
+    def get(self, positions: Ints) -> pa.Table:
+        """The rows at ``positions`` (any order), fetching those not held yet."""
+        missing = np.setdiff1d(positions, self.positions)
+        if len(missing):
+            fetched = self.source.take(missing)
+            merged = fetched if self.table is None else pa.concat_tables(
+                [self.table, fetched], promote_options="permissive")
+            all_positions = np.concatenate([self.positions, missing])
+            order = np.argsort(all_positions, kind="stable")
+            self.table = merged.take(pa.array(order))
+            self.positions = all_positions[order]
+        if self.table is None:
+            return self.source.take(positions)
+        return self.table.take(pa.array(np.searchsorted(self.positions, positions)))
+
+
+def _cluster(inputs: Inputs, events: Ints, rows: Rows) -> tuple[list[list[int]], Batch]:
+    """Groups among ``events`` (sorted merge-order indexes) using only pairs inside them."""
+    facts, settings = inputs.facts, inputs.settings
+    inside = np.zeros(facts.n, dtype=bool)
+    inside[events] = True
+    firsts, seconds = [], []
+    for a, b in graph.edges(facts, inputs.blocked, settings, events, forward_only=True):
+        keep = inside[a] & inside[b]
+        firsts.append(a[keep])
+        seconds.append(b[keep])
+    del inside
+    a = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
+    b = np.concatenate(seconds) if seconds else np.zeros(0, dtype=np.int64)
+    order = graph.pair_order(facts, a, b, settings)
+    positions = facts.row[events]
+    table = RowColumns(inputs, positions, rows.get(positions))
+    event_list = [event_facts(table[k], settings) for k in range(len(table))]
+    dated = [f for f in event_list if f is not None]
+    if len(dated) != len(event_list):
+        raise AssertionError("an event without a date reached the merge")
+    local_a = np.searchsorted(events, a[order])
+    local_b = np.searchsorted(events, b[order])
+    del a, b, order
+    unique = len({f.event_id for f in dated}) == len(dated)
+    local = (_greedy if unique else _greedy_reference)(dated, local_a, local_b, settings)
+    return [events[group].tolist() for group in local], Batch(events, table, dated)
+
+
+def _text_column(array: pa.Array) -> pa.Array:
+    """``merge._text`` on every value (applied to the dictionary, so once per distinct value)."""
+    encoded = pc.dictionary_encode(array)
+    dictionary = pa.array([_text(v) for v in encoded.dictionary.to_pylist()], pa.string())
+    return dictionary.take(encoded.indices)
+
+
+def _single_rows(inputs: Inputs, events: Ints, taken: pa.Table) -> pa.Table:
+    """Timeline rows of one-event groups, column by column (what ``merged_row`` gives for one).
+
+    ``taken`` holds the events' rows in the same order. ``summary_row`` replaces ``summary``:
+    the row position of the sentence, read once at the end.
+    """
+    facts = inputs.facts
+    positions = facts.row[events]
+    n = len(events)
+
+    def raw(name: str, kind: pa.DataType) -> pa.Array:
+        column = graph._column(taken, name)
+        if pa.types.is_dictionary(column.type):
+            column = column.dictionary_decode()
+        return column.cast(kind)
+
+    def days(values: Any) -> pa.Array:
+        return pa.array(np.asarray(values, dtype=np.int32), pa.int32()).cast(pa.date32())
+
+    event_ids = raw("event_id", pa.string()).fill_null("None")  # str(None), as in merged_row
+    article_ids = raw("article_id", pa.string()).fill_null("None")
+    offsets = pa.array(np.arange(n + 1, dtype=np.int32))
+    latitude, longitude = raw("latitude", pa.float64()), raw("longitude", pa.float64())
+    articles = inputs.articles
+    found = pc.index_in(article_ids, value_set=articles.column("article_id").cast(pa.string()))
+    published = graph._column(articles, "published").take(found).to_pylist()
+    first_reported = [None if p is None or pd.isna(p) else pd.Timestamp(p) for p in published]
+    columns: dict[str, pa.Array] = {
+        "timeline_id": pa.array([timeline_id([i]) for i in event_ids.to_pylist()], pa.string()),
+        "event_date": days(facts.event_date[events]),
+        "date_start": days(facts.start[events]),
+        "date_end": days(facts.end[events]),
+        "event_type": raw("event_type", pa.string()),
+        "acled_event_type": raw("acled_event_type", pa.string()),
+        "actor1": _text_column(raw("actor1", pa.string())),
+        "actor2": _text_column(raw("actor2", pa.string())),
+        "location": raw("location", pa.string()),
+        "admin1": raw("admin1", pa.string()),
+        "country_iso3": raw("country_iso3", pa.string()),
+        "latitude": pc.if_else(pc.is_nan(latitude), pa.scalar(None, pa.float64()), latitude),
+        "longitude": pc.if_else(pc.is_nan(longitude), pa.scalar(None, pa.float64()), longitude),
+        "geo_precision": raw("geo_precision", pa.int64()),
+        "fatalities": raw("fatalities", pa.int64()),
+        "n_articles": pa.array(np.ones(n, dtype=np.int64)),
+        "n_sources": pa.array(np.ones(n, dtype=np.int64)),
+        "first_reported": pa.array(first_reported, pa.timestamp("s")),
+        "article_ids": pa.ListArray.from_arrays(offsets, article_ids),
+        "event_ids": pa.ListArray.from_arrays(offsets, event_ids),
+        "summary_row": pa.array(np.where(inputs.sentence_valid[positions], positions, -1)),
+    }
+    return pa.Table.from_arrays([columns[f.name].cast(f.type) for f in WORK_SCHEMA], schema=WORK_SCHEMA)
+
+
+# The timeline's columns while rows are being made: the summary is a row position until the end.
+WORK_SCHEMA = pa.schema([f if f.name != "summary" else pa.field("summary_row", pa.int64())
+                         for f in TIMELINE])
+
+
+def _merged_rows(inputs: Inputs, groups: list[list[int]], batch: Batch | None,
+                 rows: Rows) -> tuple[pa.Table, list[list[int]]]:
+    """Rows (``WORK_SCHEMA``) of ``groups`` of merge-order indexes, and the groups in row order."""
+    singles = [g for g in groups if len(g) == 1]
+    several = [g for g in groups if len(g) > 1]
+    tables = []
+    if singles:
+        events = np.array([g[0] for g in singles], dtype=np.int64)
+        tables.append(_single_rows(inputs, events, rows.get(inputs.facts.row[events])))
+    if several:
+        if batch is None:
+            raise AssertionError("groups of several events need their batch")
+        local_of = {e: k for k, e in enumerate(batch.events.tolist())}
+        table_rows, facts = batch.rows, batch.facts
+        article_column = table_rows.column("article_id")
+        article_ids = sorted({str(article_column[local_of[e]]) for g in several for e in g})
+        articles = inputs.articles
+        found = pc.index_in(pa.array(article_ids, pa.string()),
+                            value_set=articles.column("article_id").cast(pa.string()))
+        present = [(a, k) for a, k in zip(article_ids, found.to_pylist(), strict=True) if k is not None]
+        table = articles.take(pa.array([k for _, k in present], pa.int64())) if present else None
+        by_article = dict(zip([a for a, _ in present], table.to_pylist(), strict=True)) if table else {}
+        merged = []
+        for group in several:
+            local = [local_of[e] for e in group]
+            # merged_row reads rows[i] for the members only: a dict of those is enough.
+            members: Any = {i: table_rows[i] for i in local}
+            merged.append(merged_row(local, facts, members, by_article))
+        for m in merged:
+            m["summary_row"] = -1 if m["summary"] is None else m["summary"]
+        tables.append(pa.Table.from_pylist(merged, schema=WORK_SCHEMA))
+    out = pa.concat_tables(tables) if tables else WORK_SCHEMA.empty_table()
+    return out, singles + several
+
+
+# --- full and incremental builds -------------------------------------------------------------
+
+@dataclass
+class Result:
+    """New rows (``WORK_SCHEMA``, unsorted), the groups they hold, and old rows kept as they are."""
+
+    new_rows: list[pa.Table]
+    group_events: Ints  # merge-order indexes of the new rows' members, row after row
+    group_sizes: Ints  # members per new row
+    kept_old: Ints
+    new_file: Path | None = None  # more new rows (after new_rows), spilled to disk
+
+
+def _spill(inputs: Inputs, batch_of: graph.Int32s, n_batches: int, folder: Path) -> list[Path]:
+    """Write the rows of each batch (``batch_of`` per merge-order event) to a file of its own.
+
+    One pass over the source; each batch is then read back alone, so a full build never holds
+    all events' rows at once.
+    """
+    facts = inputs.facts
+    per_row = np.full(inputs.source.rows, -1, dtype=np.int32)
+    per_row[facts.row] = batch_of
+    paths = [folder / f"batch-{k}.arrow" for k in range(n_batches)]
+    writers: dict[int, Any] = {}
+    sinks: dict[int, Any] = {}
+    schemas: dict[int, pa.Schema] = {}
+    try:
+        for k, part in enumerate(inputs.source.parts(ROW_COLUMNS)):
+            start = int(inputs.source.offsets[k])
+            mine = per_row[start:start + part.num_rows]
+            order = np.argsort(mine, kind="stable")
+            cuts = np.flatnonzero(np.diff(mine[order])) + 1
+            for piece in np.split(order, cuts):
+                if not len(piece) or mine[piece[0]] < 0:
+                    continue
+                batch = int(mine[piece[0]])
+                rows = _decoded(part.take(pa.array(piece)))
+                rows = rows.append_column("__position", pa.array(piece + start, pa.int64()))
+                if batch not in writers:
+                    sinks[batch] = pa.OSFile(str(paths[batch]), "wb")
+                    writers[batch] = ipc.new_file(sinks[batch], rows.schema)
+                    schemas[batch] = rows.schema
+                writers[batch].write_table(rows.cast(schemas[batch]))
+    finally:
+        for batch, writer in writers.items():
+            writer.close()
+            sinks[batch].close()
+    return paths
+
+
+def _spilled(source: EventSource, path: Path) -> Rows:
+    if not path.exists():
+        return Rows(source)
+    table = _read_ipc(path)
+    positions = np.asarray(table.column("__position").to_numpy(), dtype=np.int64)
+    return Rows(source, table.drop_columns(["__position"]), positions)
+
+
+def _flat(arrays: list[Ints]) -> Ints:
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+
+
+def _group_arrays(groups: list[list[int]]) -> tuple[Ints, Ints]:
+    """Groups as (members row after row, sizes)."""
+    return (np.array([e for g in groups for e in g], dtype=np.int64),
+            np.array([len(g) for g in groups], dtype=np.int64))
+
+
+def _full(inputs: Inputs, folder: Path) -> Result:
+    """Every component of the pair graph, grouped batch by batch (groups never span components).
+
+    New rows go to ``folder/new.parquet`` as they are made, so they are not held meanwhile.
+    """
+    facts = inputs.facts
+    labels = graph.components(facts, inputs.blocked, inputs.settings)
+    sizes = np.bincount(labels, minlength=facts.n)
+    by_component = np.argsort(labels, kind="stable")
+    alone = sizes[labels[by_component]] == 1
+    singletons, shared = by_component[alone], by_component[~alone]
+    del by_component, alone
+    batch_of = np.full(facts.n, -1, dtype=np.int32)
+    batches: list[tuple[Ints, bool]] = []  # events, and whether they are all alone
+    for k in range(0, len(singletons), SINGLE_BATCH):
+        events = np.sort(singletons[k:k + SINGLE_BATCH])
+        batch_of[events] = len(batches)
+        batches.append((events, True))
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(labels[shared])) + 1]).astype(np.int64)
+    k = 0
+    while k < len(starts) and len(shared):
+        stop = max(int(np.searchsorted(starts, starts[k] + BATCH_EVENTS, side="left")), k + 1)
+        end = int(starts[stop]) if stop < len(starts) else len(shared)
+        events = np.sort(shared[starts[k]:end])
+        batch_of[events] = len(batches)
+        batches.append((events, False))
+        k = stop
+    del labels, sizes, singletons, shared
+    members: list[Ints] = []
+    counts: list[Ints] = []
+    new_file = folder / "new.parquet"
+    paths = _spill(inputs, batch_of, len(batches), folder) if inputs.source.path else []
+    del batch_of
+    with pq.ParquetWriter(new_file, WORK_SCHEMA, compression="lz4") as writer:
+        for k, (events, alone) in enumerate(batches):
+            rows = _spilled(inputs.source, paths[k]) if paths else Rows(inputs.source)
+            if alone:
+                table, ordered = _merged_rows(inputs, [[e] for e in events.tolist()], None, rows)
+            else:
+                found, batch = _cluster(inputs, events, rows)
+                table, ordered = _merged_rows(inputs, found, batch, rows)
+                del batch, found
+            writer.write_table(table)
+            members.append(np.array([e for g in ordered for e in g], dtype=np.int64))
+            counts.append(np.array([len(g) for g in ordered], dtype=np.int64))
+            del rows, table, ordered
+            if paths:
+                paths[k].unlink()
+            release_memory()
+    return Result([], _flat(members), _flat(counts), np.zeros(0, dtype=np.int64), new_file)
+
+
+def _gather(values: Any, index: Ints, missing: Any) -> Any:
+    """``values[index]``, with ``missing`` where ``index`` is -1 (``values`` may be empty)."""
+    out = np.full(len(index), missing, dtype=values.dtype)
+    has = index >= 0
+    out[has] = values[index[has]]
+    return out
+
+
+def _incremental(inputs: Inputs, changed: Bools, old_group: Ints, dirty: Bools) -> Result | None:
+    """Regroup only around changed events; None when that would touch too much (build fully).
+
+    ``changed``: per merge-order event, not in the previous build with the same content.
+    ``old_group``: its previous timeline row (-1 if changed). ``dirty``: previous rows that lost
+    or changed a member. Why it is exact: let W be the changed events and the unchanged members
+    of dirty rows, A the previous rows with an event paired with W, and regroup W and A alone.
+    If every row of A comes out as it was, no pair between W and the rest merged, so the rest
+    evolves exactly as in the previous build (its pairs and their order are unchanged) and
+    its rows stand; else the rows of A that moved join W, and the step repeats.
+    """
+    facts, settings = inputs.facts, inputs.settings
+    limit = INCREMENTAL_LIMIT * facts.n
+    in_w = changed | _gather(dirty, old_group, False)
+    n_rows = len(dirty)
+    size = np.bincount(old_group[old_group >= 0], minlength=n_rows)
+    rows = Rows(inputs.source)
+    while True:
+        w = np.flatnonzero(in_w)
+        if len(w) > limit:
+            return None
+        touched = [w]
+        for a, b in graph.edges(facts, inputs.blocked, settings, w, forward_only=False):
+            touched.extend((a, b))
+        near = np.unique(np.concatenate(touched))
+        near = near[~in_w[near] & (old_group[near] >= 0)]
+        adjacent = np.zeros(n_rows, dtype=bool)
+        adjacent[old_group[near]] = True
+        in_a = ~in_w & _gather(adjacent, old_group, False)
+        events = np.flatnonzero(in_w | in_a)
+        if len(events) > limit:
+            return None
+        groups, batch = _cluster(inputs, events, rows)
+        moved = np.zeros(n_rows, dtype=bool)
+        for group in groups:
+            first = old_group[group[0]]
+            if first >= 0 and not in_w[group[0]] and len(group) == size[first] \
+                    and all(old_group[e] == first and not in_w[e] for e in group):
+                continue  # a row of A, exactly as it was
+            for e in group:
+                if not in_w[e]:
+                    moved[old_group[e]] = True
+        if not moved.any():
+            break
+        in_w |= _gather(moved, old_group, False)
+    table, new = _merged_rows(inputs, [g for g in groups if in_w[g[0]]], batch, rows)
+    gone = dirty.copy()
+    gone[old_group[in_w & (old_group >= 0)]] = True
+    return Result([table], *_group_arrays(new), np.flatnonzero(~gone))
+
+
+# --- the cache: the previous table and what each event looked like ----------------------------
+
+def cache_key(settings: MergeSettings | None = None) -> str:
+    """Hash of the merge settings, the etl/timeline code and resources, and the schema version."""
+    digest = hashlib.sha256()
+    digest.update(repr(settings or merge_settings()).encode())
+    digest.update(f"{__version__}|{SCHEMA_VERSION}|{TIMELINE}".encode())
+    here = Path(__file__).resolve().parent
+    for path in sorted([*here.glob("*.py"), *TIMELINE_RESOURCES.glob("*")]):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+@dataclass
+class Previous:
+    """The previous build: its sorted timeline (a Parquet file) and, per event, hash and row."""
+
+    timeline: Path
+    rows: int
+    id_hash: U64s
+    content: U64s
+    group: Ints
+
+
+def _read_ipc(path: Path) -> pa.Table:
+    with pa.memory_map(str(path)) as source:
+        return ipc.open_file(source).read_all()
+
+
+def load_previous(cache_dir: Path, key: str) -> Previous | None:
+    """The cached state for this key, or None when absent, of another key or inconsistent."""
+    folder = cache_dir / key
+    try:
+        state = _read_ipc(folder / "events.arrow")
+        timeline = folder / "timeline.parquet"
+        rows = pq.read_metadata(timeline).num_rows
+        size = timeline.stat().st_size
+        state.column("id_hash"), state.column("content"), state.column("group")
+    except (OSError, pa.ArrowInvalid, KeyError):
+        return None
+    meta = state.schema.metadata or {}
+    if meta.get(b"timeline_rows") != str(rows).encode() or meta.get(b"timeline_bytes") != str(size).encode():
+        return None
+    group = np.asarray(state.column("group").to_numpy(), dtype=np.int64)
+    if group.max(initial=-1) >= rows:
+        return None
+    return Previous(timeline, rows, np.asarray(state.column("id_hash").to_numpy(), dtype=np.uint64),
+                    np.asarray(state.column("content").to_numpy(), dtype=np.uint64), group)
+
+
+def save_previous(cache_dir: Path, key: str, timeline: pa.Table | None, written: Path | None,
+                  id_hash: U64s, content: U64s, group: Ints) -> None:
+    """Replace the cache with this build's state; other keys' folders are removed.
+
+    ``written``: the timeline file just written from ``timeline``, linked instead of rewritten.
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=cache_dir))
+    try:
+        target = staging / "timeline.parquet"
+        try:
+            if written is None:
+                raise OSError("nothing written to link")
+            os.link(written, target)
+        except OSError:
+            if timeline is None:
+                assert written is not None
+                shutil.copyfile(written, target)
+            else:
+                write_arrow(to_arrow("timeline", timeline), target)
+        meta = {b"timeline_rows": str(pq.read_metadata(target).num_rows).encode(),
+                b"timeline_bytes": str(target.stat().st_size).encode()}
+        state = pa.table({"id_hash": pa.array(id_hash, pa.uint64()),
+                          "content": pa.array(content, pa.uint64()),
+                          "group": pa.array(group, pa.int32())}).replace_schema_metadata(meta)
+        options = ipc.IpcWriteOptions(compression="lz4")
+        with pa.OSFile(str(staging / "events.arrow"), "wb") as sink, \
+                ipc.new_file(sink, state.schema, options=options) as writer:
+            writer.write_table(state, max_chunksize=262_144)
+        for old in cache_dir.iterdir():
+            if old.is_dir() and old != staging:
+                shutil.rmtree(old, ignore_errors=True)
+        os.replace(staging, cache_dir / key)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+# --- putting it together -------------------------------------------------------------------
+
+def _sentences(source: EventSource, positions: Ints) -> pa.Array:
+    """Sentences at these row positions (-1: none), reading only the row groups that hold them."""
+    out = pa.nulls(len(positions), pa.string())
+    has = positions >= 0
+    if not has.any() or "sentence" not in source.columns:
+        return out
+    taken = source.take(positions[has], ["sentence"]).column("sentence").cast(pa.string())
+    index = np.cumsum(has) - 1
+    return pc.if_else(pa.array(has), taken.take(pa.array(np.where(has, index, 0))), out)
+
+
+# Columns assembled largest first, while little of the output is held yet.
+ASSEMBLY_ORDER = ["summary", "event_ids", "article_ids", "timeline_id", "location", "actor1",
+                  "actor2", "admin1", "acled_event_type"]
+
+
+def _single(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """One array from a column, dropping the chunks as soon as they are copied."""
+    if isinstance(column, pa.Array):
+        return column
+    return column.chunk(0) if column.num_chunks == 1 else pa.concat_arrays(column.chunks)
+
+
+def _runs(source: Ints, split: int, limit: int) -> list[tuple[int, int]] | None:
+    """``source`` as (start, length) runs of consecutive values, none crossing ``split``.
+
+    None when there would be more than ``limit`` runs.
+    """
+    if not len(source):
+        return []
+    breaks = np.flatnonzero((np.diff(source) != 1) | (source[1:] == split)) + 1
+    if len(breaks) >= limit:
+        return None
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [len(source)]])
+    return [(int(source[s]), int(e - s)) for s, e in zip(starts, ends, strict=True)]
+
+
+def _assemble(result: Result, previous: Previous | None, source: EventSource) -> tuple[pa.Table, Ints]:
+    """Kept old rows and new rows, sorted, a column at a time; and where each input row went.
+
+    Returns the table and, for the i-th input row (kept old rows, then new rows), its output row.
+    Each column is held at most twice at a time: the rows it comes from and the sorted copy.
+    """
+    n_old = len(result.kept_old) if previous is not None else 0
+    old_rows = previous.rows if previous is not None else 0
+
+    def new(name: str, kind: pa.DataType) -> pa.Array:
+        arrays = [t.column(name).cast(kind) for t in result.new_rows]
+        if result.new_file is not None:
+            arrays.append(pq.read_table(result.new_file, columns=[name]).column(0).cast(kind))
+        chunks = [c for a in arrays for c in a.chunks]
+        del arrays
+        return pa.concat_arrays(chunks) if chunks else pa.array([], kind)
+
+    def fresh(name: str) -> pa.Array:
+        if name != "summary":
+            return new(name, TIMELINE.field(name).type)
+        rows = np.asarray(new("summary_row", pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+        return _single(_sentences(source, rows))
+
+    def old(name: str) -> pa.Array:
+        assert previous is not None
+        column = pq.read_table(previous.timeline, columns=[name]).column(0)
+        return _single(column.cast(TIMELINE.field(name).type))
+
+    def keys(name: str) -> pa.ChunkedArray:
+        kind = TIMELINE.field(name).type
+        parts = [old(name).take(pa.array(result.kept_old))] if n_old else []
+        return pa.chunked_array([*parts, fresh(name)], kind)
+
+    key_table = pa.table({name: keys(name) for name in SORT_KEYS["timeline"]})
+    order = pc.sort_indices(key_table, sort_keys=[(k, "ascending") for k in SORT_KEYS["timeline"]])
+    del key_table
+    order_np = np.asarray(order.to_numpy(), dtype=np.int64)
+    # Where each output row comes from: a row of the old file, or (after them) a new row.
+    origin = np.where(order_np < n_old, result.kept_old[np.minimum(order_np, max(n_old - 1, 0))]
+                      if n_old else 0, old_rows + order_np - n_old)
+    runs = _runs(origin, old_rows, limit=10_000)
+    columns: dict[str, pa.Array] = {}
+    for name in ASSEMBLY_ORDER + [n for n in TIMELINE.names if n not in ASSEMBLY_ORDER]:
+        if runs is not None:  # few runs (an incremental build): slices of the old and new rows
+            parts = ([old(name)] if old_rows else []) + [fresh(name)]
+            pieces = []
+            for start, length in runs:
+                array, at = (parts[0], start) if start < old_rows else (parts[-1], start - old_rows)
+                pieces.append(array.slice(at, length))
+            column = pa.concat_arrays(pieces) if pieces else pa.array([], TIMELINE.field(name).type)
+            del parts, pieces
+        else:  # new rows in any order (a full build), or many changes: one gather
+            whole = pa.concat_arrays([*([old(name)] if old_rows else []), fresh(name)]) \
+                if old_rows else fresh(name)
+            column = whole.take(pa.array(origin))
+            del whole
+        columns[name] = column
+        release_memory()
+    result.new_rows.clear()
+    rank = np.empty(len(order_np), dtype=np.int64)
+    rank[order_np] = np.arange(len(order_np))
+    return pa.Table.from_arrays([columns.pop(n) for n in TIMELINE.names], schema=TIMELINE), rank
+
+
+def merge_tables(source: EventSource, articles: pa.Table, cache_dir: Path | None = None,
+                 stats: dict[str, Any] | None = None, output: Path | None = None,
+                 full: bool = False) -> pa.Table:
+    """The sorted timeline of the events in ``source``, as an Arrow table; written to ``output``.
+
+    ``stats``, when given, receives ``mode`` ("full" or "incremental") and ``regrouped`` (events
+    whose group was recomputed).
+
+        >>> merge_tables(EventSource(out / "events.parquet"), articles).num_rows  # doctest: +SKIP
+        98170
+    """
+    timeline, _ = _run(source, articles, cache_dir, stats, output, full, keep=True)
+    assert timeline is not None
+    return timeline
+
+
+def _run(source: EventSource, articles: pa.Table, cache_dir: Path | None, stats: dict[str, Any] | None,
+         output: Path | None, full: bool, keep: bool) -> tuple[pa.Table | None, int]:
+    settings = merge_settings()
+    articles = unique_articles(articles)
+    if "published" not in articles.column_names:
+        articles = articles.append_column("published", pa.nulls(articles.num_rows, pa.timestamp("s")))
+    with tempfile.TemporaryDirectory(prefix="timeline-") as tmp:
+        return _merge(source, articles, settings, cache_dir, stats, output, Path(tmp), full, keep)
+
+
+def _merge(source: EventSource, articles: pa.Table, settings: MergeSettings, cache_dir: Path | None,
+           stats: dict[str, Any] | None, output: Path | None, spill: Path, full: bool,
+           keep: bool) -> tuple[pa.Table | None, int]:
+    """``merge_tables``; with ``keep`` False and an ``output``, the table is dropped once written."""
+    scanned = scan(source, articles, settings)
+    facts = scanned.facts
+    inputs = Inputs(source, articles, settings, facts, graph.blocks(facts), scanned.sentence_valid)
+    key = cache_key(settings)
+    previous = load_previous(cache_dir, key) if cache_dir is not None and not full else None
+    result: Result | None = None
+    old_group = np.full(facts.n, -1, dtype=np.int64)
+    if previous is not None:
+        where = _match(scanned.id_hash, previous.id_hash)
+        if where is not None:
+            same = (where >= 0) & (_gather(previous.content, where, 0) == scanned.content)
+            kept = np.zeros(len(previous.group), dtype=bool)
+            kept[where[same]] = True
+            dirty = np.zeros(previous.rows, dtype=bool)
+            lost = previous.group[~kept]
+            dirty[lost[lost >= 0]] = True
+            row_same = same[facts.row]
+            old_group = np.where(row_same, _gather(previous.group, where[facts.row], -1), -1)
+            del where, same, kept, lost
+            # An unchanged event keeps its facts; one that was in no row is regrouped all the same.
+            result = _incremental(inputs, ~row_same | (old_group < 0), old_group, dirty)
+    if result is None:
+        previous = None
+        result = _full(inputs, spill)
+    if stats is not None:
+        stats["mode"] = "full" if previous is None else "incremental"
+        stats["regrouped"] = len(result.group_events)
+    rows_of_events = facts.row
+    del inputs, facts, scanned.facts
+    release_memory()
+    timeline, rank = _assemble(result, previous, source)
+    rows = timeline.num_rows
+    if output is not None:
+        write_arrow(to_arrow("timeline", timeline), output)
+        if not keep:
+            del timeline
+            timeline = None
+            release_memory()
+    if cache_dir is not None:
+        n_old = len(result.kept_old) if previous is not None else 0
+        group_of_event = np.full(len(rows_of_events), -1, dtype=np.int64)
+        if previous is not None and n_old:
+            old_index = np.full(previous.rows, -1, dtype=np.int64)
+            old_index[result.kept_old] = rank[:n_old]
+            group_of_event = _gather(old_index, old_group, -1)
+        new_rows = np.repeat(np.arange(len(result.group_sizes)), result.group_sizes)
+        group_of_event[result.group_events] = rank[n_old + new_rows]
+        per_row = np.full(len(scanned.id_hash), -1, dtype=np.int64)
+        per_row[rows_of_events] = group_of_event
+        save_previous(cache_dir, key, timeline, output, scanned.id_hash, scanned.content, per_row)
+    return timeline, rows
+
+
+def _match(ids: U64s, previous: U64s) -> Ints | None:
+    """Per row, the previous row with the same id hash (-1: none); None if hashes repeat.
+
+    A repeated hash is a repeated event id (or, rarely, two ids with one hash): then rows cannot
+    be matched one to one, and the build is full. Distinct hashes mean distinct ids.
+    """
+    order = np.argsort(previous)
+    ranked = previous[order]
+    if np.any(ranked[1:] == ranked[:-1]):
+        return None
+    mine = np.sort(ids)
+    if np.any(mine[1:] == mine[:-1]):
+        return None
+    del mine
+    at = np.minimum(np.searchsorted(ranked, ids), max(len(ranked) - 1, 0))
+    if not len(ranked):
+        return np.full(len(ids), -1, dtype=np.int64)
+    found = ranked[at] == ids
+    return np.where(found, order[at], -1).astype(np.int64)
+
+
+def write_timeline(out_dir: Path, cache_dir: Path, *, full: bool = False) -> int:
+    """Merge ``out_dir``'s events into ``timeline.parquet`` using ``cache_dir``; returns the rows.
+
+    ``full`` ignores the cache (the result is the same; the cache is written afresh).
+
+        >>> write_timeline(out, out / ".cache" / "timeline")  # doctest: +SKIP
+        98170
+    """
+    # The system allocator gives freed memory back at once (Arrow's default pool keeps it).
+    pool = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    fixed_mmap_threshold()
+    try:
+        articles = pq.read_table(out_dir / "articles.parquet", columns=ARTICLE_COLUMNS)
+        _, rows = _run(EventSource(out_dir / "events.parquet"), articles, cache_dir, None,
+                       out_dir / "timeline.parquet", full, keep=False)
+        del articles
+    finally:
+        pa.set_memory_pool(pool)
+        release_memory()
+    return rows
+
+
+def timeline_table(events: pd.DataFrame, articles: pd.DataFrame, cache_dir: Path | None = None,
+                   stats: dict[str, Any] | None = None) -> pa.Table:
+    """``merge_tables`` for DataFrames (as ``build_timeline`` takes them)."""
+    events_table = pa.Table.from_pandas(events, preserve_index=False)
+    articles_table = pa.Table.from_pandas(
+        articles[[c for c in ARTICLE_COLUMNS if c in articles.columns]], preserve_index=False)
+    return merge_tables(EventSource(table=events_table), articles_table, cache_dir, stats)
+
+
+__all__ = ["EventSource", "cache_key", "merge_tables", "timeline_table", "write_timeline"]
