@@ -9,7 +9,7 @@ RAW_FILES := $(shell find $(RAW) -type f ! -name '.*' 2>/dev/null)
 CODE_FILES := $(shell find etl -type f \( -name '*.py' -o -path '*/resources/*' \) ! -path '*/__pycache__/*' 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help data test lint bench bench-corpus bench-geo bench-temporal bench-events bench-timeline clean
+.PHONY: help data test lint bench bench-corpus bench-geo bench-geo-articles bench-temporal bench-events bench-timeline bench-timeline-scale clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,6 +55,12 @@ bench-events: $(VENV)/.installed-dev ## Geocoding, fatalities and actors against
 
 bench-timeline: $(VENV)/.installed-dev ## Cross-article merge precision/recall against UCDP GED rows
 	$(PY) -m bench.timeline
+
+bench-timeline-scale: $(VENV)/.installed-dev ## Timeline merge at 211k and 2.1M events: full, incremental, RSS
+	$(PY) -m bench.timeline_scale
+
+bench-geo-articles: $(VENV)/.installed-dev ## Geocoding cost per article in the events stage's pattern of questions
+	$(PY) -m bench.geo articles
 
 clean: ## Remove build output (keeps data/raw and .venv)
 	rm -rf $(OUT)/*.parquet $(OUT)/.built $(OUT)/.cache
