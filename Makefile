@@ -12,7 +12,7 @@ CODE_FILES := $(shell find etl -type f \( -name '*.py' -o -path '*/resources/*' 
 .PHONY: help data test lint bench bench-corpus bench-geo bench-geo-articles bench-temporal bench-events bench-timeline bench-timeline-scale clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
