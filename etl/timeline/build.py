@@ -41,7 +41,7 @@ from etl.timeline.merge import (
     EventFacts,
     _text,
     event_facts,
-    group_profile,
+    merge_pairs,
     merged_row,
     timeline_id,
 )
@@ -377,20 +377,7 @@ def _greedy(facts: list[EventFacts], first: Ints, second: Ints, settings: MergeS
 def _greedy_reference(facts: list[EventFacts], first: Ints, second: Ints,
                       settings: MergeSettings) -> list[list[int]]:
     """``_greedy`` recomputing profiles with ``merge.group_profile`` (for duplicated event ids)."""
-    group_of = list(range(len(facts)))
-    members: dict[int, list[int]] = {i: [i] for i in range(len(facts))}
-    profiles: dict[int, EventFacts] = dict(enumerate(facts))
-    for i, j in _pairs(first, second):
-        gi, gj = group_of[i], group_of[j]
-        if gi == gj or not facts_compatible(profiles[gi], profiles[gj], settings):
-            continue
-        keep, drop = (gi, gj) if len(members[gi]) >= len(members[gj]) else (gj, gi)
-        for x in members[drop]:
-            group_of[x] = keep
-        members[keep].extend(members.pop(drop))
-        profiles[keep] = group_profile([facts[x] for x in members[keep]])
-        del profiles[drop]
-    return [sorted(group) for group in members.values()]
+    return merge_pairs(facts, _pairs(first, second), settings)
 
 
 @dataclass

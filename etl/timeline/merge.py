@@ -335,10 +335,16 @@ def cluster_events(facts: list[EventFacts], settings: MergeSettings) -> list[lis
             a, b = sorted((facts[i].event_id, facts[j].event_id))
             scored.append((-pair_score(facts[i], facts[j], settings), a, b, i, j))
     scored.sort()
+    return merge_pairs(facts, ((i, j) for *_, i, j in scored), settings)
+
+
+def merge_pairs(facts: list[EventFacts], pairs: Iterable[tuple[int, int]],
+                settings: MergeSettings) -> list[list[int]]:
+    """Join the groups of each pair, in the order given, when their profiles are compatible."""
     group_of = list(range(len(facts)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(facts))}
     profiles: dict[int, EventFacts] = dict(enumerate(facts))
-    for *_, i, j in scored:
+    for i, j in pairs:
         gi, gj = group_of[i], group_of[j]
         if gi == gj or not compatible(profiles[gi], profiles[gj], settings):
             continue
