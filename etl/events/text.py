@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from etl.events.resources import modality, patterns
+from etl.ingest.reference import find_dateline
 
 # A hyphen joins words ("counter-offensive", "F-16") except after a bare number, which is a
 # wire prefix or a count ("UPDATE 5-Fighting", "3-day"): those split.
@@ -167,12 +168,10 @@ def split_clauses(text: str, sentence: Segment) -> list[Segment]:
     return clauses
 
 
-@cache
-def _dateline() -> re.Pattern[str]:
-    return re.compile(patterns()["dateline"])
-
-
 def dateline_end(text: str) -> int:
-    """Where an opening dateline ("KYIV –") ends, 0 when there is none: ``dateline_end("KYIV – x") == 7``."""
-    match = _dateline().match(text)
-    return match.end() if match else 0
+    """Where an opening dateline ("KYIV –") ends, 0 when there is none: ``dateline_end("KYIV – x") == 7``.
+
+    The grammar is `find_dateline`'s (``etl/resources/ingest/dateline.json``).
+    """
+    dateline = find_dateline(text)
+    return dateline.end if dateline is not None else 0

@@ -29,6 +29,7 @@ from etl.geo.index import (
     resource_rows,
     words,
 )
+from etl.ingest.reference import find_dateline
 
 # A bare, ambiguous name with no support from the article's countries or regions must name a
 # place at least this large; below it, news text far more often means something else.
@@ -44,10 +45,6 @@ _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w'’]*(?:-[\w'’]+)*")
 _CACHED_TEXT_CHARS = 2000
 _TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
 _POSSESSIVE_ENDINGS = ("'s", "’s")
-_DATELINE = re.compile(
-    r"^\s*(?P<place>[A-Z][A-Za-z'’.\- ]{1,40}?)(?:,\s*(?P<qual>[A-Z][A-Za-z.\- ]{1,30}?))?"
-    r"\s*(?:\([^)\n]{1,40}\)\s*)?[–—-]{1,2}\s"
-)
 
 
 @dataclass(frozen=True)
@@ -1194,28 +1191,34 @@ def context_place(context: GeoContext) -> Place | None:
 def parse_dateline(text: str) -> Place | None:
     """The place a leading dateline names ('KYIV – ...', 'Tallinn, Estonia (Reuters) -').
 
+    The dateline's grammar is `find_dateline`'s; this only resolves its place in the gazetteer.
+
     >>> parse_dateline("KYIV – Russian forces ...").name
     'Kyiv'
     """
-    m = _DATELINE.match(text)
-    if not m:
+    dateline = find_dateline(text)
+    if dateline is None:
         return None
     gaz = gazetteer()
-    name = m.group("place").strip()
+    qualifier = gaz.lookup_country(dateline.region) if dateline.region else None
+    for name in dateline.places:  # "KYIV/MOSCOW": where it was filed first, else the next
+        place = _dateline_place(name, qualifier, gaz)
+        if place is not None:
+            return place
+    return None
+
+
+def _dateline_place(name: str, qualifier: str | None, gaz: Gazetteer) -> Place | None:
+    """A dateline's place name as a country or city; a qualifying country narrows the cities."""
     iso2 = gaz.lookup_country(name)
     if iso2 is not None:
         return _country_place(iso2, gaz)
     cands = gaz.lookup_city(name)
     if not cands:
         return None
-    ccs: set[str] = set()
-    if m.group("qual"):
-        q = gaz.lookup_country(m.group("qual"))
-        if q:
-            ccs.add(q)
-    narrowed = [c for c in cands if gaz.country_code(c[0]) in ccs] or cands
+    narrowed = [c for c in cands if gaz.country_code(c[0]) == qualifier] or cands
     best = max(narrowed, key=lambda c: (c[1], gaz.populations[c[0]], -gaz.geonameid[c[0]]))
-    if gaz.populations[best[0]] < MIN_BARE_POPULATION and not ccs:
+    if gaz.populations[best[0]] < MIN_BARE_POPULATION and qualifier is None:
         return None
     return _city_place(best[0], gaz)
 

@@ -21,8 +21,6 @@ import dateparser
 
 from etl.config import RESOURCES_DIR
 
-_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _YEAR_IN_TEXT = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
 _DATELINE_SETTINGS = {
@@ -37,12 +35,20 @@ _DATELINE_SETTINGS = {
 
 @dataclass(frozen=True)
 class Dateline:
-    """A dateline's parts: where it was filed, the date text if any, the agency if any."""
+    """A dateline's parts, as written: ``KRAMATORSK, Ukraine, Dec 17 (Reuters) -`` gives place
+    'KRAMATORSK', region 'Ukraine', date_text 'Dec 17', agency 'Reuters'; `end` is the offset
+    just past the dash and the one space after it, where the story begins."""
 
     place: str
+    region: str | None
     date_text: str | None
     agency: str | None
     end: int
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        """The places of a shared dateline, first named first: 'KYIV/MOSCOW' -> ('KYIV', 'MOSCOW')."""
+        return tuple(self.place.split("/"))
 
 
 @lru_cache(maxsize=1)
@@ -52,31 +58,79 @@ def _resources() -> dict[str, Any]:
     return data
 
 
+def _alternation(items: list[str]) -> str:
+    """A regex alternation of literal strings, longest first so that '--' wins over '-'."""
+    return "|".join(re.escape(item) for item in sorted(items, key=len, reverse=True))
+
+
+# Upper-case Latin letters (accented ones too: "BOGOTÁ", "ZÜRICH"); `re` has no \p{Lu}.
+_UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper())
+
+
 @lru_cache(maxsize=1)
 def _dateline_pattern() -> re.Pattern[str]:
+    """The dateline grammar (the one copy in the project; geo and events call find_dateline).
+
+    PLACE[/PLACE] [, REGION] [,|. DATE[.]] [(AGENCY) | /AGENCY/] DASH, on one line, where
+    PLACE is 1-4 capitalized words ("KYIV", "KRYVYI RIH", "ST. PETERSBURG", "Rostov-on-Don"),
+    REGION 1-3 capitalized words, perhaps ending in a region word ("Ukraine", "D.C.",
+    "Kharkiv region"), DATE "Dec 17", "Dec. 17, 2024" or "17 December 2024". Whether the
+    place's case needs a date or an agency is decided by find_dateline, not here.
+    """
     data = _resources()
-    agencies = "|".join(re.escape(a) for a in sorted(data["agencies"], key=len, reverse=True))
-    dashes = "|".join(re.escape(d) for d in sorted(data["dashes"], key=len, reverse=True))
-    date = rf"(?:{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?)"
-    # Place: a city ("KYIV", "New York") optionally followed by a region or country; a title-case
-    # place only counts when a date or an agency follows (see find_dateline).
-    word = r"[A-Z][A-Za-z'.\-]+"
-    place = rf"{word}(?:\s{word}){{0,3}}(?:,\s{word}(?:\s{word})?)?"
+    letter = r"[^\W\d_]"
+    word = rf"[{_UPPER}]{letter}*(?:['’.\-]{letter}+)*\.?"  # a capital, then letters: "N'Djamena"
+    place = rf"{word}(?: {word}){{0,3}}"
+    region_word = _alternation(data["region_words"])
+    region = rf"{word}(?: {word}){{0,2}}(?: (?:{region_word}))?"
+    month = rf"(?:{_alternation(data['months'])})\.?"
+    date = rf"(?:{month} \d{{1,2}}(?:,? \d{{4}})?|\d{{1,2}} {month}(?:,? \d{{4}})?)"
+    agency = r"[^\W\d_][\w .&'’/\-]{0,39}?"
+    dash = _alternation(data["dashes"])
+    glued = _alternation(data["glued_dashes"])
+    end = rf"(?:(?:{dash})\s|(?:{glued})(?=\S))"  # "KYIV - x", "KYIV, Ukraine—Russian"
+    gap = r"[^\S\n]*"  # a dateline stays on one line: "UKRAINE\n- item" is a list, not one
     return re.compile(
-        rf"^\s*(?P<place>{place})\s*(?:,\s*(?P<date>{date}))?\s*"
-        rf"(?:\((?P<agency>(?i:{agencies}))\))?\s*(?:{dashes})\s"
+        rf"^\s*(?P<place>{place}(?:/{place})*)"
+        rf"(?:,{gap}(?P<region>{region}))?"
+        rf"(?:[,.]{gap}(?P<date>{date})\.?)?{gap}"
+        rf"(?:\((?P<agency>{agency})\){gap}{end}"
+        rf"|/(?P<slash_agency>{agency})/(?:{gap}{end}|\.?\s)"  # TASS: "December 17. /TASS/."
+        rf"|{end})"
     )
 
 
+@lru_cache(maxsize=1)
+def _listed_agencies() -> frozenset[str]:
+    return frozenset(a.casefold() for a in _resources()["agencies"])
+
+
+@lru_cache(maxsize=1)
+def _kickers() -> frozenset[str]:
+    return frozenset(_resources()["kickers"])
+
+
 def find_dateline(text: str) -> Dateline | None:
-    """The dateline at the start of a text, if there is one."""
+    """The dateline that opens a text, if there is one.
+
+    An upper-case place stands alone ("KYIV – ..."); a title-case one needs a date or a listed
+    agency after it, else "Russian forces – ..." would be a dateline.
+
+    >>> find_dateline("KRAMATORSK, Ukraine — Shelling...")
+    Dateline(place='KRAMATORSK', region='Ukraine', date_text=None, agency=None, end=22)
+    """
     match = _dateline_pattern().match(text[:300])
     if match is None:
         return None
-    city = match["place"].split(",")[0]
-    if not (city.isupper() or match["date"] or match["agency"]):
+    place = match["place"]
+    agency = match["agency"] or match["slash_agency"]
+    listed = agency is not None and agency.casefold() in _listed_agencies()
+    if place.isupper():
+        if place in _kickers() or sum(map(str.isalpha, place)) < 2:
+            return None  # "WRAP: Death toll rises", "A - the first option"
+    elif not (match["date"] or listed):
         return None
-    return Dateline(match["place"], match["date"], match["agency"], match.end())
+    return Dateline(place, match["region"], match["date"], agency, match.end())
 
 
 def _most_common_year(text: str) -> int | None:
@@ -88,7 +142,11 @@ def _most_common_year(text: str) -> int | None:
 
 
 def dateline_date(dateline: Dateline, text: str, default_year: int | None) -> date | None:
-    """The dateline's date; a missing year comes from the default date, else the text's years."""
+    """The dateline's date; a missing year comes from the default date, else the text's years.
+
+    >>> dateline_date(find_dateline("KYIV, Dec 17 (Reuters) - x"), "x", 2024)
+    datetime.date(2024, 12, 17)
+    """
     if not dateline.date_text:
         return None
     date_text = dateline.date_text
