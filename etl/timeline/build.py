@@ -20,11 +20,12 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,18 +35,16 @@ import pyarrow.parquet as pq
 from etl import __version__
 from etl.io.parquet import to_arrow, write_arrow
 from etl.schema import SCHEMA_VERSION, SORT_KEYS, TIMELINE
-from etl.timeline import graph
+from etl.timeline import graph, kernels
 from etl.timeline.graph import Blocks, FactArrays, Ints
 from etl.timeline.merge import (
     MERGE_COLUMNS,
     EventFacts,
     _text,
     event_facts,
-    merge_pairs,
     merged_row,
     timeline_id,
 )
-from etl.timeline.merge import compatible as facts_compatible
 from etl.timeline.rules import TIMELINE_RESOURCES, MergeSettings, merge_settings
 
 ARTICLE_COLUMNS = ["article_id", "source", "url", "published"]
@@ -56,7 +55,7 @@ DICTIONARY_COLUMNS = [
     "acled_sub_event_type", "actor1", "actor1_country", "actor1_sector", "actor2",
     "actor2_country", "actor2_sector", "location", "admin1", "country_iso3",
 ]
-# Events per batch of whole components grouped together in a full build (Python objects).
+# Events per batch of whole groups made into rows together in a full build (Python objects).
 BATCH_EVENTS = 40_000
 # One-event groups per batch (columns only, no Python objects per event).
 SINGLE_BATCH = 200_000
@@ -266,8 +265,19 @@ class Inputs:
     articles: pa.Table
     settings: MergeSettings
     facts: FactArrays
-    blocked: Blocks
     sentence_valid: Bools
+    _blocks: Blocks | None = None
+
+    @property
+    def blocked(self) -> Blocks:
+        """The events' blocks, made when first asked for (a full build drops them after its sweep)."""
+        if self._blocks is None:
+            self._blocks = graph.blocks(self.facts)
+        return self._blocks
+
+    def drop_blocks(self) -> None:
+        self._blocks = None
+        release_memory()
 
 
 FLOAT_COLUMNS = ("latitude", "longitude", "confidence")
@@ -319,67 +329,6 @@ def _mode_of(counts: dict[Any, tuple[int, int]]) -> Any:
     return min(counts.items(), key=lambda item: (-item[1][0], item[1][1]))[0]
 
 
-def _pairs(first: Ints, second: Ints) -> Iterator[tuple[int, int]]:
-    """The pairs as Python ints, a slice at a time (a list of millions of ints is large)."""
-    for k in range(0, len(first), 65_536):
-        yield from zip(first[k:k + 65_536].tolist(), second[k:k + 65_536].tolist(), strict=True)
-
-
-def _greedy(facts: list[EventFacts], first: Ints, second: Ints, settings: MergeSettings) -> list[list[int]]:
-    """``merge.cluster_events`` on pairs already filtered and sorted: local indexes in, groups out.
-
-    Facts come sorted by unique ``event_id``, so "lowest id" is "lowest index": a group's profile
-    (``merge.group_profile``) is kept up to date from its two halves instead of from all members.
-    """
-    group_of = list(range(len(facts)))
-    members: dict[int, list[int]] = {i: [i] for i in range(len(facts))}
-    profiles: dict[int, EventFacts] = dict(enumerate(facts))
-    named = [sum(s.name is not None for s in (f.actor1, f.actor2)) for f in facts]
-    best: dict[int, tuple[int, int, int]] = {}  # group -> (dated, placed, acting) member
-    types: dict[int, list[dict[Any, tuple[int, int]]]] = {}
-
-    def types_of(i: int) -> list[dict[Any, tuple[int, int]]]:
-        f = facts[i]
-        return [{} if v is None else {v: (1, i)}
-                for v in (f.event_type, f.acled_event_type, f.acled_sub_event_type)]
-
-    for i, j in _pairs(first, second):
-        gi, gj = group_of[i], group_of[j]
-        if gi == gj or not facts_compatible(profiles[gi], profiles[gj], settings):
-            continue
-        keep, drop = (gi, gj) if len(members[gi]) >= len(members[gj]) else (gj, gi)
-        for x in members[drop]:
-            group_of[x] = keep
-        members[keep].extend(members.pop(drop))
-        dk, pk, ak = best.pop(keep, (keep, keep, keep))
-        dd, pd_, ad = best.pop(drop, (drop, drop, drop))
-        dated = min(dk, dd, key=lambda x: (facts[x].date_rank, x))
-        placed = min(pk, pd_, key=lambda x: (facts[x].geo_rank, x))
-        acting = min(ak, ad, key=lambda x: (-named[x], facts[x].date_rank, x))
-        best[keep] = (dated, placed, acting)
-        kept_types = types.pop(keep) if keep in types else types_of(keep)
-        dropped = types.pop(drop) if drop in types else types_of(drop)
-        for counts, more in zip(kept_types, dropped, strict=True):
-            for value, (count, seen) in more.items():
-                old = counts.get(value)
-                counts[value] = (count, seen) if old is None else (old[0] + count, min(old[1], seen))
-        types[keep] = kept_types
-        d, p, a = facts[dated], facts[placed], facts[acting]
-        profiles[keep] = replace(
-            d, event_type=_mode_of(kept_types[0]), acled_event_type=_mode_of(kept_types[1]),
-            acled_sub_event_type=_mode_of(kept_types[2]), actor1=a.actor1, actor2=a.actor2,
-            admin1=p.admin1, country=p.country, point=p.point, geo_rank=p.geo_rank,
-        )
-        del profiles[drop]
-    return [sorted(group) for group in members.values()]
-
-
-def _greedy_reference(facts: list[EventFacts], first: Ints, second: Ints,
-                      settings: MergeSettings) -> list[list[int]]:
-    """``_greedy`` recomputing profiles with ``merge.group_profile`` (for duplicated event ids)."""
-    return merge_pairs(facts, _pairs(first, second), settings)
-
-
 @dataclass
 class Batch:
     """Events being regrouped (sorted merge-order indexes), their rows and facts."""
@@ -414,6 +363,24 @@ class Rows:
         return self.table.take(pa.array(np.searchsorted(self.positions, positions)))
 
 
+def _batch(inputs: Inputs, events: Ints, rows: Rows) -> Batch:
+    """The rows and the facts (Python objects) of ``events``, to make their timeline rows."""
+    positions = inputs.facts.row[events]
+    table = RowColumns(inputs, positions, rows.get(positions))
+    event_list = [event_facts(table[k], inputs.settings) for k in range(len(table))]
+    dated = [f for f in event_list if f is not None]
+    if len(dated) != len(event_list):
+        raise AssertionError("an event without a date reached the merge")
+    return Batch(events, table, dated)
+
+
+def _split(events: Ints, labels: npt.NDArray[np.integer[Any]]) -> list[list[int]]:
+    """``events`` (sorted) cut into groups by label: groups by label, members ascending."""
+    order = np.argsort(labels, kind="stable")
+    cuts = np.flatnonzero(np.diff(labels[order])) + 1
+    return [events[part].tolist() for part in np.split(order, cuts)] if len(events) else []
+
+
 def _cluster(inputs: Inputs, events: Ints, rows: Rows) -> tuple[list[list[int]], Batch]:
     """Groups among ``events`` (sorted merge-order indexes) using only pairs inside them."""
     facts, settings = inputs.facts, inputs.settings
@@ -428,18 +395,10 @@ def _cluster(inputs: Inputs, events: Ints, rows: Rows) -> tuple[list[list[int]],
     a = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
     b = np.concatenate(seconds) if seconds else np.zeros(0, dtype=np.int64)
     order = graph.pair_order(facts, a, b, settings)
-    positions = facts.row[events]
-    table = RowColumns(inputs, positions, rows.get(positions))
-    event_list = [event_facts(table[k], settings) for k in range(len(table))]
-    dated = [f for f in event_list if f is not None]
-    if len(dated) != len(event_list):
-        raise AssertionError("an event without a date reached the merge")
-    local_a = np.searchsorted(events, a[order])
-    local_b = np.searchsorted(events, b[order])
+    grouping = kernels.Grouping(facts, settings, events)
+    grouping.join(np.searchsorted(events, a[order]), np.searchsorted(events, b[order]))
     del a, b, order
-    unique = len({f.event_id for f in dated}) == len(dated)
-    local = (_greedy if unique else _greedy_reference)(dated, local_a, local_b, settings)
-    return [events[group].tolist() for group in local], Batch(events, table, dated)
+    return _split(events, grouping.labels()), _batch(inputs, events, rows)
 
 
 def _text_column(array: pa.Array) -> pa.Array:
@@ -611,17 +570,23 @@ def _group_arrays(groups: list[list[int]]) -> tuple[Ints, Ints]:
 
 
 def _full(inputs: Inputs, folder: Path) -> Result:
-    """Every component of the pair graph, grouped batch by batch (groups never span components).
+    """Every event grouped at once by the compiled merge, then rows made a batch of groups at a time.
 
-    New rows go to ``folder/new.parquet`` as they are made, so they are not held meanwhile.
+    Pairs wait in ``folder`` (sorted by score there), and new rows go to ``folder/new.parquet``
+    as they are made, so neither is held meanwhile.
     """
     facts = inputs.facts
-    labels = graph.components(facts, inputs.blocked, inputs.settings)
+    grouping = kernels.Grouping(facts, inputs.settings)
+    for a, b in kernels.ordered_pairs(facts, inputs.blocked, inputs.settings, folder, inputs.drop_blocks):
+        grouping.join(a, b)
+    labels = grouping.labels().astype(np.int64)
+    del grouping
+    release_memory()
     sizes = np.bincount(labels, minlength=facts.n)
-    by_component = np.argsort(labels, kind="stable")
-    alone = sizes[labels[by_component]] == 1
-    singletons, shared = by_component[alone], by_component[~alone]
-    del by_component, alone
+    by_group = np.argsort(labels, kind="stable")
+    alone = sizes[labels[by_group]] == 1
+    singletons, shared = by_group[alone], by_group[~alone]
+    del by_group, alone, sizes
     batch_of = np.full(facts.n, -1, dtype=np.int32)
     batches: list[tuple[Ints, bool]] = []  # events, and whether they are all alone
     for k in range(0, len(singletons), SINGLE_BATCH):
@@ -637,7 +602,7 @@ def _full(inputs: Inputs, folder: Path) -> Result:
         batch_of[events] = len(batches)
         batches.append((events, False))
         k = stop
-    del labels, sizes, singletons, shared
+    del singletons, shared
     members: list[Ints] = []
     counts: list[Ints] = []
     new_file = folder / "new.parquet"
@@ -649,9 +614,9 @@ def _full(inputs: Inputs, folder: Path) -> Result:
             if alone:
                 table, ordered = _merged_rows(inputs, [[e] for e in events.tolist()], None, rows)
             else:
-                found, batch = _cluster(inputs, events, rows)
-                table, ordered = _merged_rows(inputs, found, batch, rows)
-                del batch, found
+                batch = _batch(inputs, events, rows)
+                table, ordered = _merged_rows(inputs, _split(events, labels[events]), batch, rows)
+                del batch
             writer.write_table(table)
             members.append(np.array([e for g in ordered for e in g], dtype=np.int64))
             counts.append(np.array([len(g) for g in ordered], dtype=np.int64))
@@ -947,7 +912,7 @@ def _merge(source: EventSource, articles: pa.Table, settings: MergeSettings, cac
     """``merge_tables``; with ``keep`` False and an ``output``, the table is dropped once written."""
     scanned = scan(source, articles, settings)
     facts = scanned.facts
-    inputs = Inputs(source, articles, settings, facts, graph.blocks(facts), scanned.sentence_valid)
+    inputs = Inputs(source, articles, settings, facts, scanned.sentence_valid)
     key = cache_key(settings)
     previous = load_previous(cache_dir, key) if cache_dir is not None and not full else None
     result: Result | None = None

@@ -24,6 +24,7 @@ from etl.timeline.rules import MergeSettings
 
 Ints = npt.NDArray[np.int64]
 Int32s = npt.NDArray[np.int32]
+Int8s = npt.NDArray[np.int8]
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 
@@ -113,10 +114,15 @@ class FactArrays:
     countries: Int32s  # (n, 2)
     groups: Int32s  # (n, 2): sector groups
     id_rank: Int32s  # dense rank of event_id (ties only for duplicated ids)
+    precision_rank: Int8s  # date_rank of merge.event_facts: precision, basis (lower: better)
+    basis_rank: Int8s
+    geo_rank: Int32s  # geo_rank of merge.event_facts: geo_precision (9 if none), no coordinates
+    no_point: Int8s
 
 
 FACT_FIELDS = ["event_date", "start", "end", "match_start", "block_start", "plover", "acled", "acled_sub",
-               "country", "admin1", "has_point", "lat", "lon", "band", "names", "countries", "groups"]
+               "country", "admin1", "has_point", "lat", "lon", "band", "names", "countries", "groups",
+               "precision_rank", "basis_rank", "geo_rank", "no_point"]
 
 
 def merge_order(ids: pa.Array | pa.ChunkedArray) -> Ints:
@@ -164,6 +170,18 @@ def raw_facts(table: pa.Table, settings: MergeSettings, books: dict[str, dict[An
     def codes(name: str, normalize: Callable[[Any], Any]) -> Int32s:
         return _codes(table, name, normalize, books.setdefault(name, {}))
 
+    def rank(name: str, ranks: dict[str, int]) -> Int32s:
+        # merge.event_facts ranks str(value): a missing value is "None", ranked 9 unless listed.
+        encoded = pc.dictionary_encode(_column(table, name).cast(pa.string()).fill_null("None"))
+        values = [ranks.get(v, 9) for v in encoded.dictionary.to_pylist()] + [9]
+        if not all(-128 <= v <= 127 for v in values):
+            raise ValueError(f"{name} ranks in timeline settings must lie in -128..127")
+        lut = np.array(values, dtype=np.int8)
+        return np.asarray(lut[encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)],
+                          dtype=np.int8)
+
+    no_point = np.isnan(lat) | np.isnan(lon)
+
     return {
         "dated": dated, "event_date": np.where(has_date, event_date, end).astype(np.int32),
         "start": start.astype(np.int32), "end": end.astype(np.int32),
@@ -173,6 +191,10 @@ def raw_facts(table: pa.Table, settings: MergeSettings, books: dict[str, dict[An
         "admin1": codes("admin1", _key), "has_point": has_point, "lat": lat, "lon": lon,
         "band": band, "names": pair("", _key), "countries": pair("_country", _key),
         "groups": pair("_sector", group),
+        "precision_rank": rank("date_precision", settings.date_precision_rank),
+        "basis_rank": rank("date_basis", settings.date_basis_rank),
+        "geo_rank": np.where(np.isnan(precision), 9, np.nan_to_num(precision)).astype(np.int32),
+        "no_point": no_point.astype(np.int8),
     }
 
 
@@ -398,38 +420,5 @@ def pair_order(facts: FactArrays, a: Ints, b: Ints, settings: MergeSettings) -> 
     return np.lexsort((b, a, facts.id_rank[b], facts.id_rank[a], -s))
 
 
-def _roots(parent: Ints, x: Ints) -> Ints:
-    r = parent[x]
-    while True:
-        up = parent[r]
-        if np.array_equal(up, r):
-            return r
-        r = up
-
-
-def union(parent: Ints, a: Ints, b: Ints) -> None:
-    """Join the sets of ``a[k]`` and ``b[k]`` in a forest whose parents have smaller indexes."""
-    while len(a):
-        ra, rb = _roots(parent, a), _roots(parent, b)
-        apart = ra != rb
-        if not apart.any():
-            break
-        a, b, ra, rb = a[apart], b[apart], ra[apart], rb[apart]
-        parent[np.maximum(ra, rb)] = np.minimum(ra, rb)  # clashing writes: the rest loop again
-    while True:  # flatten, so the next chunk's lookups are short
-        up = parent[parent]
-        if np.array_equal(up, parent):
-            return
-        parent[:] = up
-
-
-def components(facts: FactArrays, blocked: Blocks, settings: MergeSettings) -> Ints:
-    """Label of each event's connected component of compatible candidate pairs (its least index)."""
-    parent = np.arange(facts.n, dtype=np.int64)
-    for a, b in edges(facts, blocked, settings, np.arange(facts.n, dtype=np.int64)):
-        union(parent, a, b)
-    return parent
-
-
-__all__ = ["Blocks", "FactArrays", "blocks", "candidates", "compatible", "components", "edges",
-           "fact_arrays", "merge_order", "pair_order", "score", "union"]
+__all__ = ["Blocks", "FactArrays", "blocks", "candidates", "compatible", "edges", "fact_arrays",
+           "merge_order", "pair_order", "score"]

@@ -7,6 +7,7 @@ the same bytes as writing build_timeline's frame.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -164,7 +165,7 @@ def test_a_cache_of_another_key_is_not_used(tmp_path: Path, monkeypatch: pytest.
 
 def test_cache_key_follows_settings_and_code():
     rule = merge_settings()
-    changed = build.replace(rule, max_distance_km=rule.max_distance_km + 1)
+    changed = dataclasses.replace(rule, max_distance_km=rule.max_distance_km + 1)
     assert build.cache_key(rule) != build.cache_key(changed)
     assert build.cache_key(rule) == build.cache_key(rule)
 
