@@ -18,6 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from etl.errors import ConfigError
+from etl.io.memory import bounded_allocations
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -29,12 +30,14 @@ class Engine(Protocol):
     def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]: ...
 
 
-def _exit_with_parent(parent_pid: int) -> None:
-    """Worker initializer: end this worker when the build that started it is gone.
+def _start_worker(parent_pid: int) -> None:
+    """Worker initializer: bounded allocations (etl.io.memory); end when the build is gone.
 
     A build killed with SIGKILL cannot stop its pool; without this its workers would wait on
     their queue forever. A daemon thread polls the parent id (reparenting changes it).
     """
+
+    bounded_allocations()
 
     def watch() -> None:
         while os.getppid() == parent_pid:
@@ -55,7 +58,7 @@ class LocalEngine:
         if self.jobs == 1:
             yield from map(func, items)
             return
-        with ProcessPoolExecutor(max_workers=self.jobs, initializer=_exit_with_parent,
+        with ProcessPoolExecutor(max_workers=self.jobs, initializer=_start_worker,
                                  initargs=(os.getpid(),)) as pool:
             window: deque[Future[R]] = deque()
             for item in items:

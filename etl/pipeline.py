@@ -33,6 +33,7 @@ from etl.errors import OutputLockedError
 from etl.ingest import duplicate_problem, read_source
 from etl.ingest.source import Source, is_url, list_sources
 from etl.io.cache import TIMELINE_CACHE, FileCache, pipeline_key, table_stamp
+from etl.io.memory import bounded_allocations
 from etl.io.parquet import TableCursor, TableWriter, to_arrow
 from etl.io.remote import local_mirror, upload_tables
 from etl.problems import Problem
@@ -156,6 +157,7 @@ def build(
             f"another build is writing {out}; wait for it or use another folder") from None
     try:
         _remove_stale_temporaries(out)
+        bounded_allocations()
         cache = FileCache(out / ".cache", pipeline_key(default_published))
         return _build_locked(raw_dir, out, default_published, engine or LocalEngine(jobs), cache,
                              full, on_file)

@@ -13,8 +13,6 @@ are copied from the previous table.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import hashlib
 import os
 import shutil
@@ -33,15 +31,17 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from etl import __version__
+from etl.io.memory import fixed_mmap_threshold, release_memory
 from etl.io.parquet import to_arrow, write_arrow
 from etl.schema import SCHEMA_VERSION, SORT_KEYS, TIMELINE
-from etl.timeline import graph, kernels
+from etl.timeline import graph
 from etl.timeline.graph import Blocks, FactArrays, Ints
 from etl.timeline.merge import (
     MERGE_COLUMNS,
     EventFacts,
     _text,
     event_facts,
+    merge_pairs,
     merged_row,
     timeline_id,
 )
@@ -57,6 +57,9 @@ DICTIONARY_COLUMNS = [
 ]
 # Events per batch of whole groups made into rows together in a full build (Python objects).
 BATCH_EVENTS = 40_000
+# Events regrouped with merge.merge_pairs in Python below this (loading the compiled loops
+# costs about 0.7 s; an incremental build usually regroups a few hundred events).
+PYTHON_MERGE_EVENTS = 20_000
 # One-event groups per batch (columns only, no Python objects per event).
 SINGLE_BATCH = 200_000
 # Above this share of events to regroup, a full build is as cheap and simpler.
@@ -67,40 +70,6 @@ _MIX = np.uint64(0x100000001B3)
 _NULL = np.uint64(0x9E3779B97F4A7C15)
 U64s = Any  # a NumPy uint64 array (loose: pandas' hash_array is untyped)
 Bools = Any
-
-
-def release_memory() -> None:
-    """Hand freed memory back to the system (Arrow's pool, and glibc's heap where there is one).
-
-    Row groups are read and dropped one after the other; without this, freed pieces of the
-    heap stay counted in the process's resident memory and the peak grows with the input.
-    """
-    pa.default_memory_pool().release_unused()
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def _libc() -> Any:
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim.argtypes = [ctypes.c_size_t]
-        libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-        return libc
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        return None
-
-
-def fixed_mmap_threshold(size: int = 1 << 17) -> None:
-    """Have glibc serve allocations of ``size`` bytes and more by mmap, given back when freed.
-
-    By default glibc raises this threshold after each large free, so the next arrays of a few
-    MB come from the heap, which fragments and never shrinks: the peak grows with the input.
-    """
-    if _LIBC is not None:
-        _LIBC.mallopt(-3, size)  # M_MMAP_THRESHOLD
-
-
-_LIBC = _libc()
 
 
 # --- the events' content, hashed per row, to tell which events changed -------------------------
@@ -395,10 +364,17 @@ def _cluster(inputs: Inputs, events: Ints, rows: Rows) -> tuple[list[list[int]],
     a = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
     b = np.concatenate(seconds) if seconds else np.zeros(0, dtype=np.int64)
     order = graph.pair_order(facts, a, b, settings)
-    grouping = kernels.Grouping(facts, settings, events)
-    grouping.join(np.searchsorted(events, a[order]), np.searchsorted(events, b[order]))
+    local_a, local_b = np.searchsorted(events, a[order]), np.searchsorted(events, b[order])
     del a, b, order
-    return _split(events, grouping.labels()), _batch(inputs, events, rows)
+    batch = _batch(inputs, events, rows)
+    if len(events) <= PYTHON_MERGE_EVENTS:  # the usual incremental build: no compiler to load
+        local = merge_pairs(batch.facts, zip(local_a.tolist(), local_b.tolist(), strict=True), settings)
+        return [events[group].tolist() for group in local], batch
+    from etl.timeline import kernels
+
+    grouping = kernels.Grouping(facts, settings, events)
+    grouping.join(local_a, local_b)
+    return _split(events, grouping.labels()), batch
 
 
 def _text_column(array: pa.Array) -> pa.Array:
@@ -575,6 +551,8 @@ def _full(inputs: Inputs, folder: Path) -> Result:
     Pairs wait in ``folder`` (sorted by score there), and new rows go to ``folder/new.parquet``
     as they are made, so neither is held meanwhile.
     """
+    from etl.timeline import kernels
+
     facts = inputs.facts
     grouping = kernels.Grouping(facts, inputs.settings)
     for a, b in kernels.ordered_pairs(facts, inputs.blocked, inputs.settings, folder, inputs.drop_blocks):

@@ -508,6 +508,10 @@ class Grouping:
         """Take the pairs (event indexes) in order; returns how many joined two groups."""
         if not len(first_of):
             return 0
+        n = len(self.group)
+        if len(first_of) != len(second_of) or min(first_of.min(), second_of.min()) < 0 \
+                or max(first_of.max(), second_of.max()) >= n:
+            raise ValueError(f"pairs must be two equal-length arrays of event indexes below {n}")
         return int(_join(self.rule, np.ascontiguousarray(first_of, dtype=np.int32),
                          np.ascontiguousarray(second_of, dtype=np.int32), self.group, self.nxt,
                          self.tail, self.size, self.dated, self.placed, self.acting, self.mode,

@@ -218,7 +218,10 @@ def test_merge_tables_needs_no_sentences():
     assert timeline.column("summary").null_count == timeline.num_rows
 
 
-def test_a_new_report_joins_an_old_row_and_only_that_row_is_regrouped(tmp_path: Path):
+@pytest.mark.parametrize("python_merge_events", [build.PYTHON_MERGE_EVENTS, 0])  # 0: compiled joins
+def test_a_new_report_joins_an_old_row_and_only_that_row_is_regrouped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, python_merge_events: int):
+    monkeypatch.setattr(build, "PYTHON_MERGE_EVENTS", python_merge_events)
     from tests.timeline.builders import E1, E2, E3, E4, E5
 
     cache = tmp_path / "cache"
