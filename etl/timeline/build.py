@@ -554,9 +554,11 @@ def _full(inputs: Inputs, folder: Path) -> Result:
     from etl.timeline import kernels
 
     facts = inputs.facts
-    grouping = kernels.Grouping(facts, inputs.settings)
+    grouping: kernels.Grouping | None = None  # made after the sweep: the two never share memory
     for a, b in kernels.ordered_pairs(facts, inputs.blocked, inputs.settings, folder, inputs.drop_blocks):
+        grouping = grouping or kernels.Grouping(facts, inputs.settings)
         grouping.join(a, b)
+    grouping = grouping or kernels.Grouping(facts, inputs.settings)
     labels = grouping.labels().astype(np.int64)
     del grouping
     release_memory()
