@@ -111,6 +111,8 @@ def load(out_dir: str | os.PathLike[str] = "data/processed") -> dict[str, pd.Dat
 # Rows per row group: article rows carry whole texts, so fewer of them are held before a flush.
 ROW_GROUP_ROWS = {"articles": 2_000}
 DEFAULT_ROW_GROUP_ROWS = 50_000
+# Pending batches merged into one table once there are this many (see TableWriter.write).
+COMPACT_PENDING = 256
 
 
 class TableWriter:
@@ -143,6 +145,10 @@ class TableWriter:
         self.rows += arrow.num_rows
         while self._pending_rows >= self.row_group_rows:
             self._flush(self.row_group_rows)
+        if len(self._pending) >= COMPACT_PENDING:
+            # Thousands of one-article tables cost kilobytes each in buffers and metadata: held
+            # as one table they cost their rows. Same rows, same order, so the same bytes.
+            self._pending = [pa.concat_tables(self._pending).combine_chunks()]
 
     def _flush(self, rows: int | None = None) -> None:
         if not self._pending:

@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from etl.io import parquet
 from etl.io.parquet import TableWriter, load, read_table, write_table
 from etl.schema import TABLES
 
@@ -58,15 +59,18 @@ def test_writer_abort_keeps_previous_table(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["problems.parquet"]
 
 
-def test_writer_output_does_not_depend_on_batching(tmp_path: Path) -> None:
+@pytest.mark.parametrize("compact", [2, 256])  # pending batches merged every 2, or never here
+def test_writer_output_does_not_depend_on_batching(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   compact: int) -> None:
     rows = [{**PROBLEM, "line": i} for i in range(10)]
     one, two = tmp_path / "one", tmp_path / "two"
     writer = TableWriter("problems", one, row_group_rows=4)
     writer.write(rows)
     writer.commit()
+    monkeypatch.setattr(parquet, "COMPACT_PENDING", compact)
     writer = TableWriter("problems", two, row_group_rows=4)
-    for i in range(0, 10, 3):
-        writer.write(rows[i:i + 3])
+    for i in range(10):
+        writer.write(rows[i:i + 1])
     writer.commit()
     assert (one / "problems.parquet").read_bytes() == (two / "problems.parquet").read_bytes()
 
