@@ -47,7 +47,6 @@ class Rule(NamedTuple):
     start: Int32s
     end: Int32s
     match_start: Int32s
-    block_start: Int32s
     plover: Int32s
     acled: Int32s
     acled_sub: Int32s
@@ -56,7 +55,6 @@ class Rule(NamedTuple):
     has_point: Any
     lat: Floats
     lon: Floats
-    band: Int32s
     names: Int32s
     countries: Int32s
     groups: Int32s
@@ -78,7 +76,7 @@ def rule(facts: FactArrays, settings: MergeSettings, events: Ints | None = None)
         values = getattr(facts, name)
         return np.ascontiguousarray(values if events is None else values[events])
 
-    arrays = [field(name) for name in Rule._fields[:21]]
+    arrays = [field(name) for name in Rule._fields[:19]]
     weights = np.array([float(settings.score[w]) for w in SCORE_WEIGHTS], dtype=np.float64)
     return Rule._make([*arrays, int(settings.date_slack_days), int(settings.coarse_end_slack_days),
                        float(settings.max_distance_km), DISTANCE_GUARD_KM, weights])
@@ -88,7 +86,7 @@ def _exact_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return distance_km((lat1, lon1), (lat2, lon2))
 
 
-# Numba note: a function taking the Rule (21 arrays) pays reference counting on every array at
+# Numba note: a function taking the Rule (19 arrays) pays reference counting on every array at
 # each call, hundreds of ns; the rule below takes a profile as a tuple of numbers instead.
 
 @njit(cache=True)
