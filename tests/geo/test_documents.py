@@ -7,7 +7,6 @@ compares them with the plain path.
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from etl.geo.resolve import (
     _Document,
     _Mention,
     _scan_text,
-    _Support,
+    _score_city,
     _support,
 )
 
@@ -222,18 +221,6 @@ def test_countries_named_on_generated_texts(text: str) -> None:
     assert countries_named(text, within=f"Intro. {text} Outro.") == article_context("", text).countries
 
 
-def _score(i: int, primary: bool, sup: _Support) -> float:
-    """The city score as first written (`_best_city` inlines it)."""
-    gaz = gazetteer()
-    cc = gaz.country_code(i)
-    score = math.log10(gaz.populations[i] + 10) + (3.0 if primary else 0.0)
-    if cc in sup.countries:
-        score += max(2.0, 3.0 - 0.5 * sup.countries[cc])
-    if gaz.admin1_of[i] in sup.admin1s:
-        score += 2.0
-    return score
-
-
 _CONTEXTS = [
     GeoContext(),
     GeoContext(countries=("UKR", "RUS")),
@@ -263,7 +250,7 @@ def test_best_city_is_the_highest_score(name: str, context: GeoContext) -> None:
     gaz = gazetteer()
     cands = gaz.lookup_city(name)
     sup = _support(context, gaz)
-    expected = max(cands, key=lambda c: (_score(c[0], c[1], sup), -gaz.geonameid[c[0]]))[0]
+    expected = max(cands, key=lambda c: (_score_city(c[0], c[1], sup, gaz), -gaz.geonameid[c[0]]))[0]
     assert _best_city(cands, sup, gaz) == expected
     assert _best_bearer(_bearers(name_key(name), cands, gaz), sup, gaz) == expected
 
