@@ -25,7 +25,12 @@ R = TypeVar("R")
 
 
 class Engine(Protocol):
-    """Runs a function over items, yielding results in input order."""
+    """Runs a function over items, yielding results in input order.
+
+    ``shares_files``: the function runs where it can write this machine's files (the cache).
+    """
+
+    shares_files: bool
 
     def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]: ...
 
@@ -50,6 +55,8 @@ def _start_worker(parent_pid: int) -> None:
 class LocalEngine:
     """This process (``jobs=1``) or a pool of worker processes with a bounded look-ahead."""
 
+    shares_files = True
+
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
 
@@ -71,6 +78,8 @@ class LocalEngine:
 
 class DaskEngine:
     """An existing Dask cluster, reached through ``dask.distributed`` at a scheduler address."""
+
+    shares_files = False  # its workers may run on other machines
 
     def __init__(self, scheduler: str | None = None, window: int = 64) -> None:
         address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")

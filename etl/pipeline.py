@@ -32,7 +32,15 @@ from etl.engines import Engine, LocalEngine
 from etl.errors import OutputLockedError
 from etl.ingest import duplicate_problem, read_source
 from etl.ingest.source import Source, is_url, list_sources
-from etl.io.cache import TIMELINE_CACHE, FileCache, pipeline_key, table_stamp
+from etl.io.cache import (
+    TIMELINE_CACHE,
+    FileCache,
+    dump_tables,
+    load_tables,
+    pipeline_key,
+    table_stamp,
+    write_entry,
+)
 from etl.io.memory import bounded_allocations
 from etl.io.parquet import TableCursor, TableWriter, to_arrow
 from etl.io.remote import local_mirror, upload_tables
@@ -116,6 +124,16 @@ def process_source(source: Source, default_published: date | None) -> ArrowTable
         result[name] = pa.concat_tables(parts[name])
     result["problems"] = to_arrow("problems", [p.as_row() for p in problems])
     return result
+
+
+def compute_file(job: tuple[Source, str | None], default_published: date | None) -> bytes:
+    """``process_source`` as the engines run it: the tables serialized, and stored as the file's
+    cache entry when a path is given, so the build's parent only reads them back."""
+    source, entry = job
+    data = dump_tables(process_source(source, default_published))
+    if entry is not None:
+        write_entry(Path(entry), data)
+    return data
 
 
 def _without_articles(tables: ArrowTables, drop: set[str]) -> ArrowTables:
@@ -220,9 +238,11 @@ def _file_results(
             where = "cache" if cache.has(key) else "compute"
         plan.append((name, entry.source, key, where))
     report.files = len(plan)
-    todo = [source for _, source, _, where in plan if where == "compute"]
+    stores = engine.shares_files  # the worker writes the cache entry; else this process does
+    todo = [(source, str(cache.entry_path(key)) if key and stores else None)
+            for _, source, key, where in plan if where == "compute"]
     report.processed = len(todo)
-    computed = engine.map(partial(process_source, default_published=default_published), todo)
+    computed = engine.map(partial(compute_file, default_published=default_published), todo)
     for name, source, key, where in plan:
         if where == "previous":
             last = cache.previous(name) or {}
@@ -233,9 +253,10 @@ def _file_results(
             tables = process_source(source, default_published)
             cache.put(key, tables)
         elif where == "compute":
-            tables = next(computed)
-            if key:
-                cache.put(key, tables)
+            data = next(computed)
+            tables = load_tables(data)
+            if key and not stores:
+                cache.put(key, data)
         assert tables is not None
         yield name, tables
 

@@ -43,6 +43,10 @@ def test_dask_output_identical_to_local(tmp_path: Path, cluster) -> None:
     local = {p.name: p.read_bytes() for p in (tmp_path / "local").glob("*.parquet")}
     dask = {p.name: p.read_bytes() for p in (tmp_path / "dask").glob("*.parquet")}
     assert local and local == dask
+    (tmp_path / "dask" / "events.parquet").unlink()  # next build reads the cache entries, which
+    again = build(raw, tmp_path / "dask", jobs=1)    # this process stored for the cluster
+    assert again.processed == 0
+    assert {p.name: p.read_bytes() for p in (tmp_path / "dask").glob("*.parquet")} == dask
 
 
 def test_cli_dask_engine_from_environment(tmp_path: Path, cluster, monkeypatch) -> None:

@@ -61,6 +61,19 @@ def test_one_file_change_reprocesses_only_it(raw: Path, tmp_path: Path, change: 
     assert ("a3" in ids) == (change != "delete")
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_cache_entries_stored_by_the_workers_serve_the_next_build(
+    raw: Path, tmp_path: Path, jobs: int
+) -> None:
+    out = tmp_path / "out"
+    build(raw, out, jobs=jobs)
+    before = _bytes(out)
+    (out / "events.parquet").unlink()  # the last tables cannot be reused: entries must be read
+    again = build(raw, out, jobs=1)
+    assert (again.files, again.processed) == (6, 0)
+    assert _bytes(out) == before
+
+
 def test_full_flag_reprocesses_everything(raw: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(raw, out)

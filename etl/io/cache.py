@@ -6,6 +6,9 @@ file to its size, modification time and SHA-256 so unchanged files are not even 
     cache = FileCache(out_dir / ".cache", pipeline_key(...))
     key = cache.lookup(name, size, mtime_ns, entry.hash_content)
     tables = cache.get(key)   # None on a miss; else cache.put(key, tables) after processing
+
+A worker that shares the output folder stores its entry itself (``write_entry`` at
+``cache.entry_path(key)``) and hands the parent the serialized bytes (``load_tables``).
 """
 
 from __future__ import annotations
@@ -57,6 +60,22 @@ def pipeline_key(*settings: Any) -> str:
     return digest.hexdigest()[:20]
 
 
+def dump_tables(tables: Tables) -> bytes:
+    """A file's tables as the bytes of a cache entry (pickled Arrow: buffers copied, no rows)."""
+    return pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_tables(data: bytes) -> Tables:
+    """``dump_tables`` undone."""
+    tables: Tables = pickle.loads(data)
+    return tables
+
+
+def write_entry(path: Path, data: bytes) -> None:
+    """Store an entry's bytes atomically: a crash never leaves half an entry."""
+    _atomic_write(path, data)
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -90,7 +109,8 @@ class FileCache:
         """Files looked up by this build, by name."""
         return self._used
 
-    def _entry_path(self, key: str) -> Path:
+    def entry_path(self, key: str) -> Path:
+        """Where the entry of a key from ``lookup`` is stored (it may not exist yet)."""
         return self.dir / key[:2] / f"{key}.pkl"
 
     def lookup(self, name: str, size: int, mtime_ns: int, hash_file: Callable[[], str]) -> str:
@@ -111,7 +131,7 @@ class FileCache:
 
     def has(self, key: str) -> bool:
         """Whether an entry exists for a key (without loading it)."""
-        return self._entry_path(key).exists()
+        return self.entry_path(key).exists()
 
     def record(self, name: str, rows: dict[str, int], offsets: dict[str, int], filtered: bool) -> None:
         """Where a file's rows landed in the tables this build writes (read back by the next)."""
@@ -119,24 +139,22 @@ class FileCache:
 
     def get(self, key: str) -> Tables | None:
         """Cached tables for a key from ``lookup``, or None."""
-        path = self._entry_path(key)
         try:
-            with path.open("rb") as handle:
-                tables: Tables = pickle.load(handle)
+            return load_tables(self.entry_path(key).read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
             return None
-        return tables
 
-    def put(self, key: str, tables: Tables) -> None:
-        """Store a file's tables (atomically: a crash never leaves half an entry)."""
-        _atomic_write(self._entry_path(key), pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
+    def put(self, key: str, tables: Tables | bytes) -> None:
+        """Store a file's tables, or their ``dump_tables`` bytes (atomically)."""
+        data = tables if isinstance(tables, bytes) else dump_tables(tables)
+        write_entry(self.entry_path(key), data)
 
     def commit(self, tables: dict[str, dict[str, int]] | None = None) -> None:
         """Save the manifest of this build (with the tables it committed, ``table_stamp``) and
         drop entries and keys no longer used."""
         manifest = {"files": self._used, "tables": tables or {}}
         _atomic_write(self.dir / MANIFEST, json.dumps(manifest, sort_keys=True).encode())
-        keep = {self._entry_path(e["entry"]) for e in self._used.values()}
+        keep = {self.entry_path(e["entry"]) for e in self._used.values()}
         for path in self.dir.glob("*/*.pkl"):
             if path not in keep:
                 path.unlink(missing_ok=True)
