@@ -61,14 +61,19 @@ class LocalEngine:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
 
     def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-        """Ordered map; at most four items per worker in flight, so memory stays flat."""
-        if self.jobs == 1:
-            yield from map(func, items)
+        """Ordered map; at most four items per worker in flight, so memory stays flat.
+
+        A single item runs here: starting workers (each importing the pipeline) would cost more
+        than the item itself in the usual incremental build, where one file changed.
+        """
+        todo = list(items)  # the build's plan: a list already
+        if self.jobs == 1 or len(todo) <= 1:
+            yield from map(func, todo)
             return
         with ProcessPoolExecutor(max_workers=self.jobs, initializer=_start_worker,
                                  initargs=(os.getpid(),)) as pool:
             window: deque[Future[R]] = deque()
-            for item in items:
+            for item in todo:
                 window.append(pool.submit(func, item))
                 if len(window) >= 4 * self.jobs:
                     yield window.popleft().result()
