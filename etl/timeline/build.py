@@ -1,11 +1,12 @@
 """Build the timeline table from a processed folder, recomputing only what changed since last time.
 
 The merge is the one of ``etl.timeline.merge`` (same rule, same table, byte for byte), but the
-events stay in Arrow/NumPy columns (``etl.timeline.graph``), read a row group at a time, and
-Python objects exist only for the events whose group is being computed. With a cache folder, a
-rebuild regroups only the changed events, the old groups they touch and the groups next to
-those, after checking that nothing further can change (see ``_incremental``); the other rows
-are copied from the previous table.
+events stay in Arrow/NumPy columns (``etl.timeline.graph``), read a row group at a time; rows
+are made column by column (``_several_rows`` is ``merge.merged_row`` over many groups at once),
+and Python objects per event exist only when a small regroup runs ``merge.merge_pairs``. With a
+cache folder, a rebuild regroups only the changed events, the old groups they touch and the
+groups next to those, after checking that nothing further can change (see ``_incremental``);
+the other rows are copied from the previous table.
 
     >>> write_timeline(Path("data/processed"), Path("data/processed/.cache/timeline"))  # doctest: +SKIP
     98170
@@ -42,7 +43,7 @@ from etl.timeline.merge import (
     _text,
     event_facts,
     merge_pairs,
-    merged_row,
+    source_key,
     timeline_id,
 )
 from etl.timeline.rules import TIMELINE_RESOURCES, MergeSettings, merge_settings
@@ -55,7 +56,7 @@ DICTIONARY_COLUMNS = [
     "acled_sub_event_type", "actor1", "actor1_country", "actor1_sector", "actor2",
     "actor2_country", "actor2_sector", "location", "admin1", "country_iso3",
 ]
-# Events per batch of whole groups made into rows together in a full build (Python objects).
+# Events per batch of whole groups made into rows together in a full build (columns).
 BATCH_EVENTS = 40_000
 # Events regrouped with merge.merge_pairs in Python below this (loading the compiled loops
 # costs about 0.7 s; an incremental build usually regroups a few hundred events).
@@ -291,22 +292,6 @@ class RowColumns:
         return self.columns[self.names.index(name)]
 
 
-def _mode_of(counts: dict[Any, tuple[int, int]]) -> Any:
-    """``merge._mode``: the most frequent value, ties to the one seen first (lowest index)."""
-    if not counts:
-        return None
-    return min(counts.items(), key=lambda item: (-item[1][0], item[1][1]))[0]
-
-
-@dataclass
-class Batch:
-    """Events being regrouped (sorted merge-order indexes), their rows and facts."""
-
-    events: Ints
-    rows: RowColumns
-    facts: list[EventFacts]
-
-
 class Rows:
     """Rows of some events, fetched from the source once and looked up by row position."""
 
@@ -332,15 +317,15 @@ class Rows:
         return self.table.take(pa.array(np.searchsorted(self.positions, positions)))
 
 
-def _batch(inputs: Inputs, events: Ints, rows: Rows) -> Batch:
-    """The rows and the facts (Python objects) of ``events``, to make their timeline rows."""
+def _event_facts(inputs: Inputs, events: Ints, rows: Rows) -> list[EventFacts]:
+    """The facts of ``events`` as Python objects, for ``merge.merge_pairs`` on a small regroup."""
     positions = inputs.facts.row[events]
     table = RowColumns(inputs, positions, rows.get(positions))
     event_list = [event_facts(table[k], inputs.settings) for k in range(len(table))]
     dated = [f for f in event_list if f is not None]
     if len(dated) != len(event_list):
         raise AssertionError("an event without a date reached the merge")
-    return Batch(events, table, dated)
+    return dated
 
 
 def _split(events: Ints, labels: npt.NDArray[np.integer[Any]]) -> list[list[int]]:
@@ -350,7 +335,7 @@ def _split(events: Ints, labels: npt.NDArray[np.integer[Any]]) -> list[list[int]
     return [events[part].tolist() for part in np.split(order, cuts)] if len(events) else []
 
 
-def _cluster(inputs: Inputs, events: Ints, rows: Rows) -> tuple[list[list[int]], Batch]:
+def _cluster(inputs: Inputs, events: Ints, rows: Rows) -> list[list[int]]:
     """Groups among ``events`` (sorted merge-order indexes) using only pairs inside them."""
     facts, settings = inputs.facts, inputs.settings
     inside = np.zeros(facts.n, dtype=bool)
@@ -366,15 +351,15 @@ def _cluster(inputs: Inputs, events: Ints, rows: Rows) -> tuple[list[list[int]],
     order = graph.pair_order(facts, a, b, settings)
     local_a, local_b = np.searchsorted(events, a[order]), np.searchsorted(events, b[order])
     del a, b, order
-    batch = _batch(inputs, events, rows)
     if len(events) <= PYTHON_MERGE_EVENTS:  # the usual incremental build: no compiler to load
-        local = merge_pairs(batch.facts, zip(local_a.tolist(), local_b.tolist(), strict=True), settings)
-        return [events[group].tolist() for group in local], batch
+        objects = _event_facts(inputs, events, rows)
+        local = merge_pairs(objects, zip(local_a.tolist(), local_b.tolist(), strict=True), settings)
+        return [events[group].tolist() for group in local]
     from etl.timeline import kernels
 
     grouping = kernels.Grouping(facts, settings, events)
     grouping.join(local_a, local_b)
-    return _split(events, grouping.labels()), batch
+    return _split(events, grouping.labels())
 
 
 def _text_column(array: pa.Array) -> pa.Array:
@@ -382,6 +367,35 @@ def _text_column(array: pa.Array) -> pa.Array:
     encoded = pc.dictionary_encode(array)
     dictionary = pa.array([_text(v) for v in encoded.dictionary.to_pylist()], pa.string())
     return dictionary.take(encoded.indices)
+
+
+def _raw(taken: pa.Table, name: str, kind: pa.DataType) -> pa.Array:
+    """One column of events rows as a plain array of ``kind`` (all null when absent)."""
+    column = graph._column(taken, name)
+    if pa.types.is_dictionary(column.type):
+        column = column.dictionary_decode()
+    return column.cast(kind)
+
+
+def _without_nan(values: pa.Array) -> pa.Array:
+    """NaN as null, as ``frames.records`` reads a float column: ``[1.5, nan] -> [1.5, null]``."""
+    return pc.if_else(pc.is_nan(values), pa.scalar(None, pa.float64()), values)
+
+
+def _days(values: Any) -> pa.Array:
+    return pa.array(np.asarray(values, dtype=np.int32), pa.int32()).cast(pa.date32())
+
+
+def _reported(articles: pa.Table, found: pa.Array) -> pa.Array:
+    """``published`` of the articles at ``found`` (null: none), as ``merged_row`` converts it."""
+    published = graph._column(articles, "published").take(found)
+    if pa.types.is_timestamp(published.type) and published.type.tz is None:
+        try:  # whole seconds (Parquet stores "s" as "ms"): what pd.Timestamp and back gives
+            return published.cast(pa.timestamp("s"))
+        except pa.ArrowInvalid:
+            pass  # fractions of a second: leave their rounding to the conversion below
+    values = [None if p is None or pd.isna(p) else pd.Timestamp(p) for p in published.to_pylist()]
+    return pa.array(values, pa.timestamp("s"))
 
 
 def _single_rows(inputs: Inputs, events: Ints, taken: pa.Table) -> pa.Table:
@@ -393,46 +407,205 @@ def _single_rows(inputs: Inputs, events: Ints, taken: pa.Table) -> pa.Table:
     facts = inputs.facts
     positions = facts.row[events]
     n = len(events)
-
-    def raw(name: str, kind: pa.DataType) -> pa.Array:
-        column = graph._column(taken, name)
-        if pa.types.is_dictionary(column.type):
-            column = column.dictionary_decode()
-        return column.cast(kind)
-
-    def days(values: Any) -> pa.Array:
-        return pa.array(np.asarray(values, dtype=np.int32), pa.int32()).cast(pa.date32())
-
-    event_ids = raw("event_id", pa.string()).fill_null("None")  # str(None), as in merged_row
-    article_ids = raw("article_id", pa.string()).fill_null("None")
+    event_ids = _raw(taken, "event_id", pa.string()).fill_null("None")  # str(None), as in merged_row
+    article_ids = _raw(taken, "article_id", pa.string()).fill_null("None")
     offsets = pa.array(np.arange(n + 1, dtype=np.int32))
-    latitude, longitude = raw("latitude", pa.float64()), raw("longitude", pa.float64())
     articles = inputs.articles
     found = pc.index_in(article_ids, value_set=articles.column("article_id").cast(pa.string()))
-    published = graph._column(articles, "published").take(found).to_pylist()
-    first_reported = [None if p is None or pd.isna(p) else pd.Timestamp(p) for p in published]
     columns: dict[str, pa.Array] = {
         "timeline_id": pa.array([timeline_id([i]) for i in event_ids.to_pylist()], pa.string()),
-        "event_date": days(facts.event_date[events]),
-        "date_start": days(facts.start[events]),
-        "date_end": days(facts.end[events]),
-        "event_type": raw("event_type", pa.string()),
-        "acled_event_type": raw("acled_event_type", pa.string()),
-        "actor1": _text_column(raw("actor1", pa.string())),
-        "actor2": _text_column(raw("actor2", pa.string())),
-        "location": raw("location", pa.string()),
-        "admin1": raw("admin1", pa.string()),
-        "country_iso3": raw("country_iso3", pa.string()),
-        "latitude": pc.if_else(pc.is_nan(latitude), pa.scalar(None, pa.float64()), latitude),
-        "longitude": pc.if_else(pc.is_nan(longitude), pa.scalar(None, pa.float64()), longitude),
-        "geo_precision": raw("geo_precision", pa.int64()),
-        "fatalities": raw("fatalities", pa.int64()),
+        "event_date": _days(facts.event_date[events]),
+        "date_start": _days(facts.start[events]),
+        "date_end": _days(facts.end[events]),
+        "event_type": _raw(taken, "event_type", pa.string()),
+        "acled_event_type": _raw(taken, "acled_event_type", pa.string()),
+        "actor1": _text_column(_raw(taken, "actor1", pa.string())),
+        "actor2": _text_column(_raw(taken, "actor2", pa.string())),
+        "location": _raw(taken, "location", pa.string()),
+        "admin1": _raw(taken, "admin1", pa.string()),
+        "country_iso3": _raw(taken, "country_iso3", pa.string()),
+        "latitude": _without_nan(_raw(taken, "latitude", pa.float64())),
+        "longitude": _without_nan(_raw(taken, "longitude", pa.float64())),
+        "geo_precision": _raw(taken, "geo_precision", pa.int64()),
+        "fatalities": _raw(taken, "fatalities", pa.int64()),
         "n_articles": pa.array(np.ones(n, dtype=np.int64)),
         "n_sources": pa.array(np.ones(n, dtype=np.int64)),
-        "first_reported": pa.array(first_reported, pa.timestamp("s")),
+        "first_reported": _reported(articles, found),
         "article_ids": pa.ListArray.from_arrays(offsets, article_ids),
         "event_ids": pa.ListArray.from_arrays(offsets, event_ids),
         "summary_row": pa.array(np.where(inputs.sentence_valid[positions], positions, -1)),
+    }
+    return pa.Table.from_arrays([columns[f.name].cast(f.type) for f in WORK_SCHEMA], schema=WORK_SCHEMA)
+
+
+def _codes_of(values: pa.Array) -> Ints:
+    """Integer codes of a column's distinct values (-1: null): ``["b", None, "b"] -> [0, -1, 0]``."""
+    encoded = pc.dictionary_encode(values)
+    return np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+class Groups:
+    """Groups of several events laid end to end: per member its group, position and facts.
+
+    Orders (``sorted_by``) sort the members group by group, so group ``g`` holds the slots
+    ``start[g]:start[g] + size[g]`` of any order; ties end on the member's position in its group,
+    as Python's stable sorts in ``merged_row`` leave them.
+
+        >>> Groups([[4, 2], [7, 1, 3]]).group.tolist(), Groups([[4, 2], [7, 1, 3]]).start.tolist()
+        ([0, 0, 1, 1, 1], [0, 2])
+    """
+
+    def __init__(self, groups: list[list[int]]) -> None:
+        self.size = np.array([len(g) for g in groups], dtype=np.int64)
+        self.n = len(groups)
+        self.events = np.fromiter((e for g in groups for e in g), dtype=np.int64, count=int(self.size.sum()))
+        self.start = np.concatenate([[0], np.cumsum(self.size)[:-1]]).astype(np.int64)
+        self.group = np.repeat(np.arange(self.n, dtype=np.int64), self.size)
+        self.position = np.arange(len(self.events), dtype=np.int64) - self.start[self.group]
+
+    def sorted_by(self, id_rank: Ints, *keys: Any) -> Ints:
+        """Members sorted within their groups by ``keys`` (most significant first), then event_id."""
+        return np.lexsort((self.position, id_rank, *reversed(keys), self.group))
+
+    def first(self, order: Ints, valid: Bools) -> Ints:
+        """Per group, the first member in ``order`` where ``valid`` holds (-1: none)."""
+        chosen = order[valid[order]]
+        out = np.full(self.n, -1, dtype=np.int64)
+        # ``chosen`` runs group by group: a group starts where the group number changes.
+        starts = np.flatnonzero(np.diff(self.group[chosen], prepend=-1))
+        out[self.group[chosen[starts]]] = chosen[starts]
+        return out
+
+    def mode(self, order: Ints, codes: Ints) -> Ints:
+        """Per group, a member holding ``merge._mode`` of ``codes`` read in ``order`` (-1: none).
+
+        The most frequent non-null code; of those tied, the one seen first.
+        """
+        seen = order[codes[order] >= 0]
+        width = int(codes.max(initial=0)) + 1
+        pairs, first, counts = np.unique(self.group[seen] * width + codes[seen],
+                                         return_index=True, return_counts=True)
+        group = pairs // width
+        best = np.lexsort((first, -counts, group))
+        starts = np.flatnonzero(np.diff(group[best], prepend=-1))
+        out = np.full(self.n, -1, dtype=np.int64)
+        out[group[best[starts]]] = seen[first[best[starts]]]
+        return out
+
+    def distinct(self, codes: Ints) -> tuple[Ints, Ints]:
+        """Per group, its distinct codes ascending (end to end) and how many there are."""
+        width = int(codes.max(initial=0)) + 1
+        pairs = np.unique(self.group * width + codes)
+        return pairs % width, np.bincount(pairs // width, minlength=self.n).astype(np.int64)
+
+
+def _pick(values: pa.Array, members: Ints) -> pa.Array:
+    """``values`` at one member per group; null where the member is -1."""
+    return values.take(pa.array(members, pa.int64(), mask=members < 0))
+
+
+def _article_columns(articles: pa.Table, lay: Groups, article_ids: pa.Array) -> dict[str, pa.Array]:
+    """``article_ids``, ``n_articles``, ``n_sources``, ``first_reported`` of each group.
+
+    ``article_ids`` holds each member's article id (``str(None)`` for none); a group's ids come
+    sorted and distinct, its sources are ``merge.source_key`` (made once per distinct article).
+    """
+    names = pc.unique(article_ids)
+    names = names.take(pc.sort_indices(names))  # UTF-8 byte order: Python's order of str
+    code = np.asarray(pc.index_in(article_ids, value_set=names).to_numpy(zero_copy_only=False),
+                      dtype=np.int64)
+    article_codes, n_articles = lay.distinct(code)
+    found = pc.index_in(names, value_set=articles.column("article_id").cast(pa.string()))
+    outlets = zip(graph._column(articles, "source").take(found).to_pylist(),
+                  graph._column(articles, "url").take(found).to_pylist(),
+                  found.to_pylist(), names.to_pylist(), strict=True)
+    keys = [source_key(None if at is None else {"source": s, "url": u}, a) for s, u, at, a in outlets]
+    _, n_sources = lay.distinct(_codes_of(pa.array(keys, pa.string()))[code])
+    # The first publication: per group, its articles with a date first, earliest first.
+    reported = _reported(articles, found)
+    stamp = reported.cast(pa.int64())
+    has_stamp = np.asarray(pc.is_valid(stamp).to_numpy(zero_copy_only=False), dtype=bool)[article_codes]
+    stamps = np.asarray(stamp.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)[article_codes]
+    article_group = np.repeat(np.arange(lay.n, dtype=np.int64), n_articles)
+    offsets = np.concatenate([[0], np.cumsum(n_articles)]).astype(np.int64)
+    earliest = np.lexsort((stamps, ~has_stamp, article_group))[offsets[:-1]]
+    return {
+        "n_articles": pa.array(n_articles, pa.int64()),
+        "n_sources": pa.array(n_sources, pa.int64()),
+        "first_reported": _pick(reported, np.where(has_stamp[earliest], article_codes[earliest], -1)),
+        "article_ids": pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)),
+                                                names.take(pa.array(article_codes))),
+    }
+
+
+def _several_rows(inputs: Inputs, groups: list[list[int]], rows: Rows) -> pa.Table:
+    """Timeline rows of groups of several events, column by column: ``merged_row`` of each group.
+
+    Each sort of ``merged_row`` is one ``lexsort`` over all members of all groups, by the same
+    keys (``FactArrays`` hold the ranks ``event_facts`` computes); ``summary_row`` as in
+    ``_single_rows``.
+    """
+    if not groups:
+        return WORK_SCHEMA.empty_table()
+    facts = inputs.facts
+    lay = Groups(groups)
+    events = lay.events
+    positions = facts.row[events]
+    taken = rows.get(positions)
+    id_rank = facts.id_rank[events].astype(np.int64)
+    date_rank = (facts.precision_rank[events], facts.basis_rank[events],
+                 facts.end[events].astype(np.int64) - facts.start[events])
+    geo_rank = (facts.geo_rank[events], facts.no_point[events])
+    confidence = _raw(taken, "confidence", pa.float64()).fill_null(0.0).to_numpy(zero_copy_only=False)
+    confidence = np.nan_to_num(np.asarray(confidence, dtype=np.float64), nan=0.0)
+    # merged_row's four sorts: members by id, by_date, by_place and best_first (the representative).
+    by_id = lay.sorted_by(id_rank)
+    by_date = lay.sorted_by(id_rank, *date_rank, facts.event_date[events])
+    by_place = lay.sorted_by(id_rank, *geo_rank)
+    best_first = lay.sorted_by(id_rank, -confidence, *date_rank, *geo_rank)
+    dated = events[by_date[lay.start]]
+    placed = by_place[lay.start]
+
+    def mode(values: pa.Array) -> pa.Array:
+        return _pick(values, lay.mode(best_first, _codes_of(values)))
+
+    def first(name: str) -> pa.Array:
+        # ``placed[name] or _first(place_rows, name)`` is the first non-null in by_place order:
+        # when placed's value is "", _first returns that "" too.
+        values = _raw(taken, name, pa.string())
+        valid = np.asarray(pc.is_valid(values).to_numpy(zero_copy_only=False), dtype=bool)
+        return _pick(values, lay.first(by_place, valid))
+
+    fatalities = _raw(taken, "fatalities", pa.int64())
+    has_toll = np.asarray(pc.is_valid(fatalities).to_numpy(zero_copy_only=False), dtype=bool)
+    toll = fatalities.fill_null(np.iinfo(np.int64).min).to_numpy(zero_copy_only=False)
+    most = np.maximum.reduceat(np.asarray(toll, dtype=np.int64), lay.start)
+    any_toll = np.add.reduceat(has_toll.astype(np.int64), lay.start) > 0
+    event_ids = _raw(taken, "event_id", pa.string()).fill_null("None").take(pa.array(by_id))
+    id_list = event_ids.to_pylist()
+    bounds = np.concatenate([lay.start, [len(events)]]).tolist()
+    sentence = inputs.sentence_valid[positions]
+    summary = lay.first(best_first, sentence)
+    columns: dict[str, pa.Array] = {
+        "timeline_id": pa.array([timeline_id(id_list[bounds[g]:bounds[g + 1]]) for g in range(lay.n)],
+                                pa.string()),
+        "event_date": _days(facts.event_date[dated]),
+        "date_start": _days(facts.start[dated]),
+        "date_end": _days(facts.end[dated]),
+        "event_type": mode(_raw(taken, "event_type", pa.string())),
+        "acled_event_type": mode(_raw(taken, "acled_event_type", pa.string())),
+        "actor1": mode(_text_column(_raw(taken, "actor1", pa.string()))),
+        "actor2": mode(_text_column(_raw(taken, "actor2", pa.string()))),
+        "location": first("location"),
+        "admin1": first("admin1"),
+        "country_iso3": first("country_iso3"),
+        "latitude": _without_nan(_raw(taken, "latitude", pa.float64())).take(pa.array(placed)),
+        "longitude": _without_nan(_raw(taken, "longitude", pa.float64())).take(pa.array(placed)),
+        "geo_precision": _raw(taken, "geo_precision", pa.int64()).take(pa.array(placed)),
+        "fatalities": pa.array(most, pa.int64(), mask=~any_toll),
+        **_article_columns(inputs.articles, lay, _raw(taken, "article_id", pa.string()).fill_null("None")),
+        "event_ids": pa.ListArray.from_arrays(pa.array(np.array(bounds, dtype=np.int32)), event_ids),
+        "summary_row": pa.array(np.where(summary >= 0, positions[np.maximum(summary, 0)], -1)),
     }
     return pa.Table.from_arrays([columns[f.name].cast(f.type) for f in WORK_SCHEMA], schema=WORK_SCHEMA)
 
@@ -442,7 +615,7 @@ WORK_SCHEMA = pa.schema([f if f.name != "summary" else pa.field("summary_row", p
                          for f in TIMELINE])
 
 
-def _merged_rows(inputs: Inputs, groups: list[list[int]], batch: Batch | None,
+def _merged_rows(inputs: Inputs, groups: list[list[int]],
                  rows: Rows) -> tuple[pa.Table, list[list[int]]]:
     """Rows (``WORK_SCHEMA``) of ``groups`` of merge-order indexes, and the groups in row order."""
     singles = [g for g in groups if len(g) == 1]
@@ -452,27 +625,7 @@ def _merged_rows(inputs: Inputs, groups: list[list[int]], batch: Batch | None,
         events = np.array([g[0] for g in singles], dtype=np.int64)
         tables.append(_single_rows(inputs, events, rows.get(inputs.facts.row[events])))
     if several:
-        if batch is None:
-            raise AssertionError("groups of several events need their batch")
-        local_of = {e: k for k, e in enumerate(batch.events.tolist())}
-        table_rows, facts = batch.rows, batch.facts
-        article_column = table_rows.column("article_id")
-        article_ids = sorted({str(article_column[local_of[e]]) for g in several for e in g})
-        articles = inputs.articles
-        found = pc.index_in(pa.array(article_ids, pa.string()),
-                            value_set=articles.column("article_id").cast(pa.string()))
-        present = [(a, k) for a, k in zip(article_ids, found.to_pylist(), strict=True) if k is not None]
-        table = articles.take(pa.array([k for _, k in present], pa.int64())) if present else None
-        by_article = dict(zip([a for a, _ in present], table.to_pylist(), strict=True)) if table else {}
-        merged = []
-        for group in several:
-            local = [local_of[e] for e in group]
-            # merged_row reads rows[i] for the members only: a dict of those is enough.
-            members: Any = {i: table_rows[i] for i in local}
-            merged.append(merged_row(local, facts, members, by_article))
-        for m in merged:
-            m["summary_row"] = -1 if m["summary"] is None else m["summary"]
-        tables.append(pa.Table.from_pylist(merged, schema=WORK_SCHEMA))
+        tables.append(_several_rows(inputs, several, rows))
     out = pa.concat_tables(tables) if tables else WORK_SCHEMA.empty_table()
     return out, singles + several
 
@@ -592,11 +745,9 @@ def _full(inputs: Inputs, folder: Path) -> Result:
         for k, (events, alone) in enumerate(batches):
             rows = _spilled(inputs.source, paths[k]) if paths else Rows(inputs.source)
             if alone:
-                table, ordered = _merged_rows(inputs, [[e] for e in events.tolist()], None, rows)
+                table, ordered = _merged_rows(inputs, [[e] for e in events.tolist()], rows)
             else:
-                batch = _batch(inputs, events, rows)
-                table, ordered = _merged_rows(inputs, _split(events, labels[events]), batch, rows)
-                del batch
+                table, ordered = _merged_rows(inputs, _split(events, labels[events]), rows)
             writer.write_table(table)
             members.append(np.array([e for g in ordered for e in g], dtype=np.int64))
             counts.append(np.array([len(g) for g in ordered], dtype=np.int64))
@@ -647,7 +798,7 @@ def _incremental(inputs: Inputs, changed: Bools, old_group: Ints, dirty: Bools) 
         events = np.flatnonzero(in_w | in_a)
         if len(events) > limit:
             return None
-        groups, batch = _cluster(inputs, events, rows)
+        groups = _cluster(inputs, events, rows)
         moved = np.zeros(n_rows, dtype=bool)
         for group in groups:
             first = old_group[group[0]]
@@ -660,7 +811,7 @@ def _incremental(inputs: Inputs, changed: Bools, old_group: Ints, dirty: Bools) 
         if not moved.any():
             break
         in_w |= _gather(moved, old_group, False)
-    table, new = _merged_rows(inputs, [g for g in groups if in_w[g[0]]], batch, rows)
+    table, new = _merged_rows(inputs, [g for g in groups if in_w[g[0]]], rows)
     gone = dirty.copy()
     gone[old_group[in_w & (old_group >= 0)]] = True
     return Result([table], *_group_arrays(new), np.flatnonzero(~gone))
