@@ -56,7 +56,8 @@ def _reference_day(reference: dt.date | dt.datetime | pd.Timestamp | None) -> dt
     return reference
 
 
-def _mentions(text: str, reference: dt.date | None, language: str) -> list[Mention]:
+def _resolved(text: str, reference: dt.date | None, language: str) -> list[Resolved]:
+    """The mentions of ``text`` as ``Resolved`` records (rows are built from these without a ``Mention``)."""
     lang = (language or "en").lower().split("-")[0]
     if lang == "en":
         found: list[Resolved] = find(text, reference)
@@ -64,8 +65,12 @@ def _mentions(text: str, reference: dt.date | None, language: str) -> list[Menti
         from etl.temporal.foreign import find_foreign
 
         found = find_foreign(text, reference, lang)
-    return [Mention(**{f.name: getattr(r, f.name) for f in fields(Mention)}) for r in found
-            if not names_impossible_day(r.value)]
+    return [r for r in found if not names_impossible_day(r.value)]
+
+
+def _mentions(text: str, reference: dt.date | None, language: str) -> list[Mention]:
+    found = _resolved(text, reference, language)
+    return [Mention(**{f.name: getattr(r, f.name) for f in fields(Mention)}) for r in found]
 
 
 _FULL_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T|$)")
@@ -169,7 +174,7 @@ def tag_rows(articles: Iterable[Mapping[str, Any]]) -> tuple[list[dict[str, Any]
             )
         language = article.get("language")
         language = language if isinstance(language, str) and language else "en"
-        for n, m in enumerate(_mentions(text, reference, language), start=1):
+        for n, m in enumerate(_resolved(text, reference, language), start=1):
             rows.append(
                 {
                     "article_id": article_id,

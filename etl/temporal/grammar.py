@@ -35,6 +35,7 @@ class Rule:
     filter: str | None = None
     era: str | None = None
     trigger: str = "digit"
+    needs: re.Pattern[str] | None = None  # text every match contains: a window without it is skipped
 
 
 def _read(name: str) -> str:
@@ -58,6 +59,31 @@ def _case_sensitive_names(names: list[str]) -> str:
     """Title-case and upper-case forms only: "May" is a month, "may" a modal verb."""
     forms = sorted({n.title() for n in names} | {n.upper() for n in names}, key=lambda w: (-len(w), w))
     return "(?-i:" + "|".join(re.escape(f) for f in forms) + ")"
+
+
+def trie_pattern(words: list[str]) -> str:
+    """Regex alternation of words as a trie, so a scan tries one branch per letter.
+
+        >>> trie_pattern(["may", "march", "mar"])
+        'ma(?:r(?:ch)?|y)'
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" not in node:
+            return body
+        return body + "?" if len(branches) == 1 and len(branches[0]) == 1 else f"(?:{body})?"
+
+    return emit(trie)
 
 
 @cache
@@ -204,22 +230,53 @@ def _first_char_guard(regex: str) -> str:
     return "(?=[" + "".join(re.escape(c) for c in sorted(both)) + "])"
 
 
+def _required_text(regex: str) -> re.Pattern[str] | None:
+    """The longest literal every match of ``regex`` contains, as a regex with the rule's flags.
+
+        >>> _required_text(r"(?P<q>first|last)\\s+quarter").pattern
+        'quarter'
+
+    Only top-level literals count (nothing optional or alternative), so a window in which this
+    does not occur cannot hold a match. Short words ("of") occur nearly everywhere: not worth a
+    check, unless they hold a character that is no letter ("-", ":").
+    """
+    try:
+        items = _parser.parse(regex, re.IGNORECASE).data
+    except Exception:  # re._parser is internal: without it rules only lose this speed-up
+        return None
+    runs: list[str] = []
+    run = ""
+    for op, av in items:
+        if str(op) == "LITERAL":
+            run += chr(av)
+            continue
+        runs.append(run)
+        run = ""
+    runs.append(run)
+    useful = [r for r in runs if len(r) >= 4 or (r and not r.isalpha())]
+    if not useful:
+        return None
+    return re.compile(re.escape(max(useful, key=len)), re.IGNORECASE)
+
+
 @cache
 def rules() -> tuple[Rule, ...]:
     """All grammar rules, compiled once: ``len(rules()) > 30``."""
     spec = tomllib.loads(_read("grammar.toml"))
     compiled = []
     for item in spec["rule"]:
+        pattern = _guarded(item["pattern"])
         compiled.append(
             Rule(
                 name=item["name"],
                 kind=item["kind"],
-                regex=re.compile(_guarded(item["pattern"]), re.IGNORECASE),
+                regex=re.compile(pattern, re.IGNORECASE),
                 priority=int(item.get("priority", 0)),
                 prev_in=item.get("prev_in"),
                 filter=item.get("filter"),
                 era=item.get("era"),
                 trigger=item["trigger"],
+                needs=_required_text(pattern),
             )
         )
     return tuple(compiled)

@@ -17,11 +17,13 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from etl.temporal.grammar import NUMBER_CLASSES, Rule, lexicon, rules, trigger_classes
+from etl.temporal.grammar import NUMBER_CLASSES, Rule, lexicon, rules, trie_pattern, trigger_classes
 from etl.temporal.tense import direction
 from etl.temporal.values import SEASON_MONTHS, Cal, at_granularity, from_date, shift
 
-_WORD_BEFORE = re.compile(r"([A-Za-z]+-?)\W*$")
+# The word before a match is what r"([A-Za-z]+-?)\W*$" finds in the 30 characters before it;
+# that search tries every position, so _word_before matches this on the reversed slice instead.
+_WORD_BEFORE_REVERSED = re.compile(r"\W*([A-Za-z]+)")
 _WORD_AFTER = re.compile(r"^\W{0,2}([A-Za-z]+)")
 ROLLOVER = False
 FUTURE_WINDOW_DAYS = 90  # with no tense cue, a date this close ahead may be meant
@@ -70,8 +72,18 @@ def _sets() -> dict[str, frozenset[str]]:
 
 
 def _word_before(text: str, start: int) -> str:
-    m = _WORD_BEFORE.search(text[max(0, start - 30) : start])
-    return m.group(1).lower() if m else ""
+    """The last word of the 30 characters before ``start``, lower-cased, with a hyphen glued to it.
+
+        >>> _word_before("fighting broke out in early- May", 28)
+        'early-'
+    """
+    before = text[max(0, start - 30) : start]
+    m = _WORD_BEFORE_REVERSED.match(before[::-1])
+    if m is None:
+        return ""
+    end = len(before) - m.start(1)  # where the word ends in ``before``
+    hyphen = "-" if before[end : end + 1] == "-" else ""
+    return (m.group(1)[::-1] + hyphen).lower()
 
 
 def _word_after(text: str, end: int) -> str:
@@ -265,20 +277,46 @@ def _trigger_pads() -> dict[str, tuple[int, int]]:
     return {name: (int(b), int(a)) for name, (b, a) in lexicon()["trigger_pads"].items()}
 
 
+@cache
+def _token_finder() -> re.Pattern[str]:
+    """In lower-cased text: the tokens ``_windows`` can use, each with the character before it
+    (trigger words, and tokens not starting with a letter a-z, such as numbers)."""
+    # Starting on the non-word character before a token gives the regex engine a character-set
+    # prefix, so it jumps from word start to word start in C; lower-case text keeps the trie exact.
+    triggers = trie_pattern(sorted(_classes_of_word()))
+    return re.compile(rf"[\W_]((?:{triggers})(?![^\W_])|[^\W_a-z][^\W_]*)")
+
+
+def _candidate_tokens(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of tokens that may be triggers or numbers: a superset the caller checks.
+
+        >>> _candidate_tokens("In May 2024 troops")
+        [(0, 2, 'In'), (3, 6, 'May'), (7, 11, '2024')]
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        # A character lower-cased to two ("İ") shifts offsets: take every token.
+        return [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
+    # Lower-casing maps one character to one here and keeps word characters word characters
+    # (tests/temporal/test_scan_shortcuts.py checks every code point), so tokens keep their offsets.
+    found = [(m.start(1), m.end(1), text[m.start(1) : m.end(1)]) for m in _token_finder().finditer(lowered)]
+    first = _TOKEN.match(text)
+    return [(first.start(), first.end(), first.group(0)), *found] if first else found
+
+
 def _windows(text: str) -> dict[str, list[tuple[int, int]]]:
     """Per trigger class, merged stretches of text around its words: the only places its rules can match."""
     classes_of = _classes_of_word()
     pads = _trigger_pads()
     default_pad = pads["default"]
     spans: dict[str, list[tuple[int, int]]] = {name: [] for name in [*trigger_classes(), *NUMBER_CLASSES]}
-    for tok in _TOKEN.finditer(text):
-        word = tok.group(0)
-        names = _number_classes(word, text, tok.end()) if word[0].isdigit() else classes_of.get(word.lower())
+    for tok_start, tok_end, word in _candidate_tokens(text):
+        names = _number_classes(word, text, tok_end) if word[0].isdigit() else classes_of.get(word.lower())
         if not names:
             continue
         for name in names:
             before, after = pads.get(name, default_pad)
-            start, end = max(0, tok.start() - before), tok.end() + after
+            start, end = max(0, tok_start - before), tok_end + after
             merged = spans[name]
             if merged and start <= merged[-1][1]:
                 merged[-1] = (merged[-1][0], end)
@@ -299,19 +337,26 @@ def find_matches(text: str) -> list[Match]:
     found: list[Match] = []
     windows = _windows(text)
     for rule in rules():
+        spans = windows[rule.trigger]
+        if not spans:
+            continue
+        if rule.needs is not None:
+            spans = [(w0, w1) for w0, w1 in spans if rule.needs.search(text, w0, w1)]
         seen: set[tuple[int, int]] = set()
-        for m in (m for w0, w1 in windows[rule.trigger] for m in rule.regex.finditer(text, w0, w1)):
-            if (m.start(), m.end()) in seen:
+        finditer = rule.regex.finditer
+        for m in (m for w0, w1 in spans for m in finditer(text, w0, w1)):
+            span = m.span()
+            if span in seen:
                 continue
-            seen.add((m.start(), m.end()))
-            if m.end() == m.start():
+            seen.add(span)
+            start, end = span
+            if end == start:
                 continue
             groups = {k: v for k, v in m.groupdict().items() if v is not None}
-            start = m.start()
             if "season" in groups and not groups.get("rel") and _season_modifies_noun(text, m):
                 # "the spring offensive": "the" belongs to the noun, the TIMEX is "spring".
                 start = m.start("mod") if groups.get("mod") else m.start("season")
-            match = Match(start, m.end(), rule, groups)
+            match = Match(start, end, rule, groups)
             if _accept(text, match):
                 found.append(match)
     return found
@@ -865,8 +910,9 @@ def resolve(text: str, chosen: list[Match], reference: Cal | None, narrative: bo
     for m in chosen:
         surface = text[m.start : m.end]
         ctx.position = m.start
-        m = replace(m, groups={**m.groups, "_text": surface})
-        tense = direction(text, m.start, m.end) if m.rule.kind in ("date", "weekday", "weekend") else None
+        m = Match(m.start, m.end, m.rule, {**m.groups, "_text": surface})
+        dated = m.rule.kind in ("date", "weekday", "weekend")
+        tense = direction(text, m.start, m.end) if dated else None
         result = _RESOLVERS[m.rule.kind](m, ctx, tense)
         if result is None:
             continue
@@ -880,7 +926,10 @@ def resolve(text: str, chosen: list[Match], reference: Cal | None, narrative: bo
                 aside = (
                     _word_before(text, m.start) in ("until", "till", "since")
                     or m.rule.name == "apostrophe_year"  # "the '99 Boys" names a group more often than a date
-                ) or (anchor_kind == "absolute" and direction(text, m.start, m.end) == "future")
+                ) or (
+                    anchor_kind == "absolute"
+                    and (tense if dated else direction(text, m.start, m.end)) == "future"
+                )
                 if not aside:
                     ctx.move_anchor(
                         val if val.granularity != "time" else replace(val, granularity="day", hour=None),

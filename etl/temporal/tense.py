@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from functools import cache, lru_cache
+from itertools import accumulate
 
 from etl.temporal.grammar import lexicon
 
-_TOKEN = re.compile(r"[A-Za-z']+")
-_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z\"“(])|\n")
+_TOKEN_SPLIT = re.compile(r"([A-Za-z']+)")
+# r"[.!?]\s+(?=[A-Z\"“(])|\n" written to start with a character set, which the regex engine jumps to.
+_SENTENCE_END = re.compile(r"[.!?\n](?:(?<=\n)|\s+(?=[A-Z\"“(]))")
 # A participle right after these is not a past event but a future or modal one ("will be held").
 _FUTURE_AUX = {"will", "would", "shall", "'ll", "to", "going"}
 _AUX_GAP = {"be", "been", "have", "not"}
@@ -49,12 +51,22 @@ def sentence_bounds(text: str, position: int) -> tuple[int, int]:
     return start, (ends[j] if j < len(ends) else len(text))
 
 
+@cache
+def _word_kinds() -> dict[str, str]:
+    """Listed cue word -> its kind: ``_word_kinds()["will"] == "future"``."""
+    past, future, _ = _cues()
+    kinds = dict.fromkeys(past, "past")
+    kinds.update(dict.fromkeys(future, "future"))
+    return kinds
+
+
 def _cue_kind(words: list[str], i: int) -> str | None:
-    past, future, not_ed = _cues()
+    kinds = _word_kinds()
     w = words[i]
-    if w in future:
+    kind = kinds.get(w)
+    if kind == "future":
         return "future"
-    is_past = w in past or (len(w) > 4 and w.endswith("ed") and w not in not_ed)
+    is_past = kind == "past" or (len(w) > 4 and w.endswith("ed") and w not in _cues()[2])
     if not is_past:
         return None
     back = [x for x in words[max(0, i - 3) : i] if x not in _AUX_GAP]
@@ -66,13 +78,22 @@ def _cue_kind(words: list[str], i: int) -> str | None:
 @lru_cache(maxsize=256)
 def _sentence_cues(text: str, s_start: int, s_end: int) -> tuple[tuple[int, str], ...]:
     """(offset, 'past' | 'future') of every tense cue in one sentence, computed once per sentence."""
-    tokens = [(m.start(), m.group(0).lower()) for m in _TOKEN.finditer(text, s_start, s_end)]
-    words = [w for _, w in tokens]
+    parts = _TOKEN_SPLIT.split(text[s_start:s_end])  # gap, word, gap, word, ..., gap
+    if len(parts) == 1:
+        return ()
+    # Tokens are ASCII letters and apostrophes: lower-casing them joined is lower-casing each.
+    words = " ".join(parts[1::2]).lower().split(" ")
+    kinds = _word_kinds()
+    # Most words are no cue: only listed words and "-ed" forms need the full test.
+    maybe = [i for i, w in enumerate(words) if w in kinds or w.endswith("ed")]
+    if not maybe:
+        return ()
+    ends = list(accumulate(map(len, parts)))  # word i starts where part 2i (its gap) ends
     cues = []
-    for i, (pos, _) in enumerate(tokens):
+    for i in maybe:
         kind = _cue_kind(words, i)
         if kind is not None:
-            cues.append((pos, kind))
+            cues.append((s_start + ends[2 * i], kind))
     return tuple(cues)
 
 
