@@ -31,7 +31,9 @@ from etl.events.actors import (
     relocate,
     resolve,
 )
+from etl.events.confidence import confidence
 from etl.events.dating import (
+    DateMentions,
     EventDate,
     MentionRow,
     carried_over,
@@ -100,8 +102,6 @@ class EventRecord:
 
     def row(self, text: str) -> dict[str, Any]:
         """The ``events`` table row."""
-        from etl.events.confidence import confidence
-
         location = self.location
         return {
             "event_id": self.event_id(), "article_id": self.article_id,
@@ -295,12 +295,13 @@ def detect_article(
     actors = ArticleActors(locator.main_country() or main_country(f"{title}\n{text}"))
     dateline = dateline_end(text)
     searchable = " " * dateline + text[dateline:]  # the dateline names no event's place
-    mentions = [m for m in mentions if m.start >= dateline]  # "KYIV, Dec 17 (Reuters) -"
+    # "KYIV, Dec 17 (Reuters) -"
+    dates = DateMentions([m for m in mentions if m.start >= dateline])
     events: list[EventRecord] = []
     previous: _SentenceState | None = None
     for sentence in split_sentences(text):
         state = _sentence_events(
-            text, searchable, sentence, article_id, mentions, published, actors, locator,
+            text, searchable, sentence, article_id, dates, published, actors, locator,
             previous, events,
         )
         events.extend(state.events)
@@ -368,7 +369,7 @@ def _published(value: Any) -> date | None:
 
 
 def _sentence_events(
-    text: str, searchable: str, sentence: Segment, article_id: str, mentions: list[MentionRow],
+    text: str, searchable: str, sentence: Segment, article_id: str, dates: DateMentions,
     published: date | None, actors: ArticleActors, locator: Locator,
     previous: _SentenceState | None, earlier: list[EventRecord],
 ) -> _SentenceState:
@@ -377,27 +378,24 @@ def _sentence_events(
     raw = text[sentence.start : sentence.end]
     tokens = word_tokens(raw, sentence.start) if may_have_triggers(raw) else []
     sentence_matches = match_tokens(tokens, text) if tokens else []
-    if not sentence_matches:  # nothing happens here: what it leaves is worked out on demand
+    clauses = _asserting_clauses(text, sentence, tokens, sentence_matches) if sentence_matches else []
+    if not clauses:  # nothing happens here (or is denied, feared...): what it leaves is worked out on demand
         before = ArticleActors(actors.main_country, dict(actors.learned))
         learn_names(body, actors)
         return _SentenceState(
-            sentence.paragraph, [], set(), lambda: _sentence_date(text, sentence, mentions, published),
+            sentence.paragraph, [], set(),
+            lambda: _sentence_date(text, dates.inside(sentence.start, sentence.end), published),
             lambda: _quiet_place_and_actor(body, sentence, before, locator))
     found, body = _sentence_mentions(body, sentence, actors)
     reported = is_reported(tokens)
     sentence_place = locator.specific(body, "sentence")
     sentence_country = locator.named_country(body, "sentence")
-    sentence_date = _sentence_date(text, sentence, mentions, published)
+    mentions = dates.inside(sentence.start, sentence.end)  # the clauses' lie inside too
+    sentence_date = _sentence_date(text, mentions, published)
     new: list[EventRecord] = []
     merged: list[EventRecord] = []
-    same_paragraph = [e for e in earlier if e.sentence.paragraph == sentence.paragraph]
     first_actor = _first_actor(found)
-    for clause in split_clauses(text, sentence):
-        first_token = next((i for i, t in enumerate(tokens) if t.start >= clause.start), len(tokens))
-        matches = [m for m in sentence_matches if clause.start <= m.start < clause.end]
-        asserted = [m for m in matches if assess(tokens, m, first_token) == "asserted"]
-        if not asserted:
-            continue
+    for clause, first_token, asserted in clauses:
         trigger = _specific(min(asserted, key=priority), asserted)
         roles = _roles(found, clause, sentence, trigger, text, previous, new, first_actor)
         actor1, actor1_source, actor2 = roles.actor1, roles.actor1_source, roles.actor2
@@ -410,7 +408,7 @@ def _sentence_events(
         refers_back = any(m.sense.plover == trigger.sense.plover and is_definite_noun(tokens, m, first_token)
                           for m in asserted)
         if antecedent is None and refers_back and clause_place is None:
-            antecedent = _antecedent(trigger, own_actor, same_paragraph)
+            antecedent = _antecedent(trigger, own_actor, _same_paragraph(earlier, sentence.paragraph))
         if antecedent is not None:
             if antecedent.date.date_basis in (None, "publication") and clause_date is not None:
                 antecedent.date, antecedent.date_level = clause_date, "clause"
@@ -426,7 +424,7 @@ def _sentence_events(
             clause_place, sentence_place, previous, tokens, actor1, sentence.paragraph
         ) or locator.named_country(clause_text, "clause") or sentence_country or Location.none()
         new.append(event)
-    _attach_fatalities(text[sentence.start : sentence.end], [*new, *merged])
+    _attach_fatalities(raw, [*new, *merged])
     actor_names = {e.actor1.name for e in new if e.actor1} | {e.actor2.name for e in new if e.actor2}
     carried_date = sentence_date or next((e.date for e in new if e.date.date_basis != "publication"), None)
     if carried_date is None and previous is not None and new and new[0].date_level == "context":
@@ -437,11 +435,32 @@ def _sentence_events(
                           lambda: (place, first_actor))
 
 
+def _asserting_clauses(
+    text: str, sentence: Segment, tokens: list[Token], matches: list[TriggerMatch],
+) -> list[tuple[Segment, int, list[TriggerMatch]]]:
+    """The clauses with a trigger reporting something done: (clause, its first token, those triggers)."""
+    found = []
+    for clause in split_clauses(text, sentence):
+        first_token = next((i for i, t in enumerate(tokens) if t.start >= clause.start), len(tokens))
+        asserted = [m for m in matches if clause.start <= m.start < clause.end
+                    and assess(tokens, m, first_token) == "asserted"]
+        if asserted:
+            found.append((clause, first_token, asserted))
+    return found
+
+
+def _same_paragraph(earlier: list[EventRecord], paragraph: int) -> list[EventRecord]:
+    """The earlier events of ``paragraph``: the last ones, as sentences come in text order."""
+    first = len(earlier)
+    while first > 0 and earlier[first - 1].sentence.paragraph == paragraph:
+        first -= 1
+    return earlier[first:]
+
+
 def _sentence_mentions(body: str, sentence: Segment, actors: ArticleActors) -> tuple[list[Mention], str]:
     """The sentence's actor mentions (text offsets), and its text with organizations blanked:
     an organization's name is no place ("Kiev forces shelled Luhansk" happened in Luhansk)."""
-    found = [replace(m, start=m.start + sentence.start, end=m.end + sentence.start)
-             for m in find_mentions(body, actors)]
+    found = find_mentions(body, actors, sentence.start)
     for mention in found:
         if mention.kind == "org":
             size = mention.end - mention.start
@@ -450,12 +469,11 @@ def _sentence_mentions(body: str, sentence: Segment, actors: ArticleActors) -> t
     return found, body
 
 
-def _sentence_date(text: str, sentence: Segment, mentions: list[MentionRow],
-                   published: date | None) -> EventDate | None:
-    """The first date mention inside the sentence that gives an event date."""
+def _sentence_date(text: str, mentions: list[MentionRow], published: date | None) -> EventDate | None:
+    """The first of a sentence's date mentions that gives an event date."""
     return next(
-        (d for d in (date_from_mention(m, published, text[max(0, m.start - 30) : m.start]) for m in mentions
-                     if m.start >= sentence.start and m.end <= sentence.end) if d), None)
+        (d for d in (date_from_mention(m, published, text[max(0, m.start - 30) : m.start]) for m in mentions)
+         if d), None)
 
 
 def _first_actor(found: list[Mention]) -> Actor | None:
@@ -535,9 +553,11 @@ def _choose_location(
 
 def _attach_fatalities(sentence_text: str, events: list[EventRecord]) -> None:
     """The sentence's stated death count goes to its first violent event (new or referred to)."""
-    count = fatalities(sentence_text)
     target = next((e for e in events if e.event_type == "ASSAULT"), None)
-    if count is None or target is None:
+    if target is None:  # the count would go nowhere: no need to read it
+        return
+    count = fatalities(sentence_text)
+    if count is None:
         return
     target.fatalities = count if target.fatalities is None else max(target.fatalities, count)
 

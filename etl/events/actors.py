@@ -20,7 +20,10 @@ from string import ascii_lowercase
 from etl.events.resources import patterns, read_tsv, split_alternatives
 from etl.wordlists import literal_alternation
 
-_PRONOUN = re.compile(r"\b(?:[Tt]hey|[Hh]e|[Ss]he)\b")
+_ASCII_LOWERCASE = ascii_lowercase.encode()
+# \b(?:[Tt]hey|[Hh]e|[Ss]he)\b, written to start with a character class: the regex engine then
+# jumps from one candidate letter to the next instead of trying the pattern at every position
+_PRONOUN = re.compile(r"[HhSsTt](?<!\w.)(?:(?<=[Tt])hey|(?<=[Hh])e|(?<=[Ss])he)\b")
 _NAME = r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}"
 
 
@@ -95,6 +98,26 @@ def _first_char(words: list[str]) -> str:
     return f"(?=[{''.join(re.escape(c) for c in firsts)}])" if firsts else ""
 
 
+def _word_start_alternation(words: list[str]) -> str:
+    r"""Any of ``words`` where a word starts (after no letter, digit, _ or -), the longest that fits.
+
+    ``(?<![\w-])(?:Poland|Ukraine)`` written ``(?:P(?<![\w-].)(?:oland)|U(?<![\w-].)(?:kraine))``:
+    a pattern led by its first letters lets the regex engine jump from one such letter to the
+    next instead of trying every position (the look-behind, moved past the letter, still reads
+    the character before it).
+
+        >>> [m.group() for m in re.finditer(_word_start_alternation(["Pol", "Poland"]), "Poland Apoland")]
+        ['Poland']
+    """
+    rests: dict[str, list[str]] = {}
+    for word in words:
+        if word:
+            rests.setdefault(word[0], []).append(word[1:])
+    branches = [rf"{re.escape(first)}(?<![\w-].)(?:{_alternation(rest)})"
+                for first, rest in sorted(rests.items())]
+    return f"(?:{'|'.join(branches)})"
+
+
 @cache
 def dictionary() -> Dictionary:
     """The actor dictionaries from ``etl/resources/events/``, compiled once."""
@@ -121,7 +144,7 @@ def dictionary() -> Dictionary:
     persons = {a: Actor(row["name"], row["iso3"] or None, row["sector"])
                for row in read_tsv("persons.tsv") for a in split_alternatives(row["aliases"])}
     refs = [*aliases, *demonyms]
-    ref = rf"(?<![\w-]){_first_char(refs)}(?:{_alternation(refs)})(?:'s|’s)?(?![\w-])"
+    ref = rf"{_word_start_alternation(refs)}(?:'s|’s)?(?![\w-])"
     head_alt = _alternation(list(heads))
     group = (rf"(?P<refs>{ref}(?:(?:\s*,\s*|\s+and\s+|\s+or\s+){ref})*)"
              rf"\s+(?:[\w-]+\s+){{0,2}}?(?i:(?P<head>{head_alt}))(?![\w])")
@@ -132,8 +155,8 @@ def dictionary() -> Dictionary:
     office = (rf"{_first_char([*refs, *modifiers, *offices])}"
               rf"(?:(?P<ref>{ref})\s+)?(?:(?:{'|'.join(modifiers)})\s+)?"
               rf"(?P<office>{_alternation(list(offices))})\s+(?P<name>{_NAME})")
-    org = rf"(?<![\w-]){_first_char(list(orgs))}(?:{_alternation(list(orgs))})(?![\w-])"
-    person = rf"(?<![\w-]){_first_char(list(persons))}(?:{_alternation(list(persons))})(?![\w-])"
+    org = rf"{_word_start_alternation(list(orgs))}(?![\w-])"
+    person = rf"{_word_start_alternation(list(persons))}(?![\w-])"
     return Dictionary(
         names, aliases, demonyms, heads, frozenset(local), offices, orgs, persons,
         re.compile(ref), re.compile(group), re.compile(local_re), re.compile(office),
@@ -189,7 +212,8 @@ def main_country(text: str) -> str | None:
 def _casefolded_view(text: str) -> str:
     """An ALL-CAPS headline title-cased (same length) so proper-noun patterns can match."""
     # most text is plainly not capitals: ASCII lower-case letters are a fifth of it or more
-    if 5 * sum(map(text.count, ascii_lowercase)) >= len(text):
+    ascii_text = text.encode("ascii", "ignore")  # counted in two passes, not one per letter
+    if 5 * (len(ascii_text) - len(ascii_text.translate(None, _ASCII_LOWERCASE))) >= len(text):
         return text
     letters = [c for c in text if c.isalpha()]
     if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
@@ -199,8 +223,8 @@ def _casefolded_view(text: str) -> str:
     return text
 
 
-def find_mentions(text: str, article: ArticleActors) -> list[Mention]:
-    """Actor mentions in ``text`` (offsets relative to it), longest and most specific first."""
+def find_mentions(text: str, article: ArticleActors, offset: int = 0) -> list[Mention]:
+    """Actor mentions in ``text`` in text order, their offsets relative to it plus ``offset``."""
     view = _casefolded_view(text)
     d = dictionary()
     taken: list[Mention] = []
@@ -232,7 +256,7 @@ def find_mentions(text: str, article: ArticleActors) -> list[Mention]:
         _add_country(view, match, add)
     for match in _PRONOUN.finditer(text):
         add(Mention(match.start(), match.end(), "pronoun"))
-    return sorted((_flag_roles(text, m) for m in taken), key=lambda m: (m.start, m.end))
+    return sorted((_flag_roles(text, m, offset) for m in taken), key=lambda m: (m.start, m.end))
 
 
 def learn_names(text: str, article: ArticleActors) -> None:
@@ -323,18 +347,18 @@ def _ends_with_ref(text: str) -> bool:
 _PASSIVE_BY = re.compile(r"\bby\s+(?:the\s+)?$")
 _CO_ACTOR = re.compile(r"\b(?:alongside|together with|along with|according to)\s+(?:the\s+)?$")
 _POSSESSIVE = re.compile(r"(?:'s|’s)$")
-_LAST_WORD = re.compile(r"([\w'’-]+)$")
+_LAST_WORD = re.compile(r"(?<![\w'’-])([\w'’-]+)$")  # the lookbehind: as _WORD_BEFORE in text.py
 _NAME_AND_COMMA = re.compile(r"[A-Z][\w'’-]+,$")
 
 
-def _flag_roles(text: str, mention: Mention) -> Mention:
-    """Mark passive agents ("supported by X") and co-actors ("alongside X")."""
+def _flag_roles(text: str, mention: Mention, offset: int) -> Mention:
+    """Mark passive agents ("supported by X") and co-actors ("alongside X"); shift by ``offset``."""
     before = text[max(0, mention.start - 20) : mention.start].lower()
     passive = _PASSIVE_BY.search(before) is not None
-    co_actor = _CO_ACTOR.search(before)
-    if passive or co_actor:
-        return Mention(mention.start, mention.end, mention.kind, mention.actor, mention.country,
-                       passive, co_actor is not None, mention.template)
+    co_actor = _CO_ACTOR.search(before) is not None
+    if passive or co_actor or offset:
+        return Mention(mention.start + offset, mention.end + offset, mention.kind, mention.actor,
+                       mention.country, passive, co_actor, mention.template)
     return mention
 
 

@@ -14,10 +14,12 @@ ranges ending at the reference date. Nothing reported as done is dated after pub
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 import pandas as pd
@@ -112,6 +114,30 @@ def mention_rows_by_article(
             continue  # as groupby does: rows without an article belong to none
         grouped.setdefault(str(key), []).append(_mention_row(r))
     return {key: sorted(rows, key=lambda m: (m.start, m.end)) for key, rows in grouped.items()}
+
+
+class DateMentions:
+    """One article's date mentions, looked up by span (a binary search when in text order).
+
+        >>> rows = [MentionRow("m1", 4, 14, "2024-12-16", "DATE", None, None, "December 16")]
+        >>> [m.mention_id for m in DateMentions(rows).inside(0, 20)], DateMentions(rows).inside(5, 20)
+        (['m1'], [])
+    """
+
+    def __init__(self, rows: list[MentionRow]) -> None:
+        self.rows = rows
+        self._starts = [m.start for m in rows]
+        # as mention_rows_by_article gives them; any other order is searched row by row
+        self._ordered = (all(a <= b for a, b in pairwise(self._starts))
+                         and all(m.start <= m.end for m in rows))
+
+    def inside(self, start: int, end: int) -> list[MentionRow]:
+        """The rows with ``start <= m.start`` and ``m.end <= end``, in their order."""
+        rows = self.rows
+        if self._ordered:  # a row ending by ``end`` starts by it too
+            first = bisect_left(self._starts, start)
+            rows = rows[first : bisect_right(self._starts, end, first)]
+        return [m for m in rows if m.start >= start and m.end <= end]
 
 
 def precision(start: date, end: date) -> tuple[str, int]:

@@ -26,19 +26,36 @@ def _cue() -> re.Pattern[str]:
 
 
 @cache
-def _compiled() -> tuple[re.Pattern[str], ...]:
-    data = fatality_patterns()
-    word_alt = literal_alternation(data["numbers"])
+def _number() -> str:
+    """What ``{N}`` stands for: a count, in digits or words."""
+    word_alt = literal_alternation(fatality_patterns()["numbers"])
     tens = "|".join(_TENS)
     units = "one|two|three|four|five|six|seven|eight|nine"
     # a count starts a word: "often died" states no ten deaths
-    number = rf"\b(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|(?:{tens})[- ](?:{units})|{word_alt})"
+    return rf"\b(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|(?:{tens})[- ](?:{units})|{word_alt})"
+
+
+@cache
+def _compiled() -> tuple[re.Pattern[str], ...]:
+    data = fatality_patterns()
     compiled = []
     for pattern in data["patterns"]:
-        text = (pattern.replace("{Q}", data["quantifiers"]).replace("{N}", number)
+        text = (pattern.replace("{Q}", data["quantifiers"]).replace("{N}", _number())
                 .replace("{V}", data["victims"]))
         compiled.append(re.compile(text, re.IGNORECASE))
     return tuple(compiled)
+
+
+@cache
+def _any_number() -> re.Pattern[str]:
+    """``{N}`` alone: where it matches nowhere, no pattern stating a count with it can match."""
+    return re.compile(_number(), re.IGNORECASE)
+
+
+@cache
+def _states_number() -> tuple[bool, ...]:
+    """For each pattern, whether it has a ``{N}`` (what it matches holds a match of ``{N}``)."""
+    return tuple("{N}" in pattern for pattern in fatality_patterns()["patterns"])
 
 
 @cache
@@ -64,8 +81,13 @@ def fatalities(sentence: str) -> int | None:
     """The largest number of dead the sentence states ("killed 12", "death toll rose to 28")."""
     if not _cue().search(sentence):  # most sentences name no death: skip the big patterns
         return None
+    # a sentence without any count skips the patterns that need one (costly: those led by a
+    # count are tried at every position of the sentence)
+    has_number = _any_number().search(sentence) is not None
     found = []
-    for pattern in _compiled():
+    for pattern, states_number in zip(_compiled(), _states_number(), strict=True):
+        if states_number and not has_number:
+            continue
         for match in pattern.finditer(sentence):
             value = parse_number(match.group("n"))
             if value is not None and _plausible(sentence, match, value):

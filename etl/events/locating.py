@@ -80,6 +80,7 @@ class Locator:
         self.text = text  # sentences, clauses and paragraphs come from it: geo scans it once
         self.context = self.geo.article_context(title, text) if self.geo else None
         self._found: dict[str, list[tuple[int, int, Any]]] = {}  # clause, sentence: often the same
+        self._ranked: dict[str, Any] = {}  # geo's pick among several places, by text
 
     def _places(self, text: str) -> list[tuple[int, int, Any]]:
         if self.geo is None or not text.strip():
@@ -101,7 +102,9 @@ class Locator:
             return None
         best = min(places, key=lambda p: p.geo_precision) if len(places) > 1 else places[0]
         if len(places) > 1 and self.geo is not None:  # let geo rank several candidates
-            ranked = self.geo.locate(text, self.context, within=self.text)
+            if text not in self._ranked:
+                self._ranked[text] = self.geo.locate(text, self.context, within=self.text)
+            ranked = self._ranked[text]
             if ranked is not None and getattr(ranked, "feature", "") != "country":
                 best = ranked
         return from_place(best, source)

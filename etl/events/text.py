@@ -23,9 +23,14 @@ from etl.ingest.reference import find_dateline
 _WORD = re.compile(r"\d+(?=-[^\W\d_])|\w+(?:[-'’]\w+)*|[^\s\w]")
 # A sentence-final mark with any closing quotes or brackets that belong to it.
 _END = re.compile(r"[.!?]+[\"'”’)\]]*")
-_WORD_BEFORE = re.compile(r"([\w.'’-]*\w)[.!?]*[\"'”’)\]]*$")
+# the leftmost match starts after no word character (else one more would fit): the lookbehind
+# skips the positions inside a word, which the search would otherwise try one by one to its end
+_WORD_BEFORE = re.compile(r"(?<![\w.'’-])([\w.'’-]*\w)[.!?]*[\"'”’)\]]*$")
 _ACRONYM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")  # U.S / e.g / U.N (dot removed at the end)
 _OPENERS = "\"'“‘([«"
+_SPACES = re.compile(r"\s*")  # \s is str.isspace: what str.strip() removes
+_GLUED = re.compile(r"[A-Z][a-z]")
+_NEXT_WORD = re.compile(r"[\w'’-]+")
 
 
 class Token:
@@ -81,19 +86,21 @@ def _sentence_starters() -> frozenset[str]:
 
 def _is_boundary(text: str, mark_start: int, mark_end: int) -> bool:
     """Whether the end mark at ``text[mark_start:mark_end]`` closes a sentence."""
-    rest = text[mark_end:]
-    if not rest.strip():
+    # read the text after the mark in place: copying the rest of a long paragraph for every
+    # end mark in it made splitting quadratic
+    following_at = _SPACES.match(text, mark_end).end()  # type: ignore[union-attr]
+    if following_at == len(text):  # only white space after the mark
         return True
     before = _WORD_BEFORE.search(text[max(0, mark_end - 60) : mark_end])  # bounded: no O(n²)
     word = before.group(1) if before else ""
     is_period = text[mark_start] == "."
-    if not rest[0].isspace():  # glued: "the border.In the evening"
-        glued = re.match(r"[A-Z][a-z]", rest)
+    if following_at == mark_end:  # glued: "the border.In the evening"
+        glued = _GLUED.match(text, mark_end)
         return bool(glued and is_period and re.fullmatch(r"[a-z]{2,}", word or ""))
-    following = rest.lstrip()
-    next_word_match = re.match(r"[\w'’-]+", following)
+    following = text[following_at]
+    next_word_match = _NEXT_WORD.match(text, following_at)
     next_word = next_word_match.group() if next_word_match else ""
-    if following[0].islower():
+    if following.islower():
         return False
     if is_period and word:
         if word in _abbreviations() or word.rstrip(".") in _abbreviations():
@@ -102,7 +109,7 @@ def _is_boundary(text: str, mark_start: int, mark_end: int) -> bool:
             return False
         if _ACRONYM.match(word):  # "U.S. officials" vs "in the U.S. The talks"
             return next_word in _sentence_starters()
-    return following[0].isupper() or following[0].isdigit() or following[0] in _OPENERS
+    return following.isupper() or following.isdigit() or following in _OPENERS
 
 
 def split_paragraphs(text: str) -> list[tuple[int, int]]:
