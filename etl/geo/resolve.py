@@ -15,8 +15,8 @@ from collections import defaultdict
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import accumulate, compress, count, pairwise
-from operator import itemgetter
+from itertools import accumulate, compress, count, pairwise, repeat
+from operator import attrgetter, is_not, itemgetter
 from typing import NamedTuple
 
 from etl.geo.index import (
@@ -40,7 +40,10 @@ MIN_UNIQUE_LENGTH = 5
 MIN_DOMINANT_POPULATION = 1_000
 DOMINANCE = 10
 
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w'’]*(?:-[\w'’]+)*")
+# Possessive quantifiers (*+, ++) match what the greedy ones would (what follows each run of
+# word characters starts with "-", which the run never holds: backtracking never helps), and
+# keep no backtracking points: a faster split of a whole article.
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w'’]*+(?:-[\w'’]++)*+")
 # Texts up to this length (sentences, clauses, headlines) have their scan and resolution cached.
 _CACHED_TEXT_CHARS = 2000
 _TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
@@ -309,6 +312,44 @@ def _run_match(run: str, gaz: Gazetteer) -> tuple[_Mention | None, int]:
     return found
 
 
+class _Pair(NamedTuple):
+    """What a run's first two joined tokens (or its only token) decide, read alone."""
+
+    template: _Mention | None  # as `_run_match`: the name the first token starts, if any
+    n_used: int
+    final: bool  # no longer run starting with these tokens can match differently
+
+
+@lru_cache(maxsize=8)
+def _pair_memo(gaz: Gazetteer) -> dict[str, _Pair]:
+    """Per gazetteer: one or two joined tokens -> `_Pair` (bounded by `_pair_match`)."""
+    return {}
+
+
+def _pair_match(pair: str, gaz: Gazetteer) -> _Pair:
+    """`_run_match` of a run cut after its first two tokens, and whether that cut changes nothing.
+
+    It changes nothing when the run is one token, or when `_longest_possible` stops within
+    the two tokens: when they are not joined, or are no word prefix of a longer name. Runs
+    repeat far more often cut than whole ("The Ukrainian" of "The Ukrainian army said ...").
+
+    >>> _pair_match("The Ukrainian", gazetteer()).final
+    True
+    """
+    memo = _pair_memo(gaz)
+    if len(memo) >= 1 << 16:
+        memo.clear()
+    w = _Words(pair)
+    template, n_used = _match_at(w, 0, gaz, _word_set("connectors"))
+    final = len(w.raw) == 1 or _longest_possible(w, 0, gaz) < 2 or gaz.max_words <= 2
+    if not final:
+        keys = [name_key(w.key(0)), name_key(w.key(1))]
+        forms = (f"{w.key(0)} {w.key(1)}", " ".join(keys), " ".join(map(loose_key, keys)))
+        final = not any(form in gaz.name_prefixes for form in forms)
+    found = memo[pair] = _Pair(template, n_used, final)
+    return found
+
+
 def _scan(text: str, gaz: Gazetteer) -> tuple[_Mention, ...]:
     """Every name-like mention in a text, longest match first, left to right (cached per sentence).
 
@@ -347,6 +388,10 @@ class _Step(NamedTuple):
     mention_index: int = -1  # the mention's place among the whole text's mentions
 
 
+# `_new_tuple(_Step, (all seven fields))` builds a step without the named tuple's Python frame.
+_new_tuple = tuple.__new__
+
+
 class _Document:
     """A text scanned once, whose parts (sentences, clauses, paragraphs) reuse that scan.
 
@@ -356,7 +401,7 @@ class _Document:
     """
 
     __slots__ = (
-        "gaz", "linked_after", "linked_before", "mentions", "mentions_before",
+        "gaz", "linked_after", "linked_before", "mentions", "mentions_before", "place_indexes",
         "spread_by", "starting", "step_capitals", "step_his", "step_los", "steps", "text", "words",
     )  # fmt: skip
 
@@ -369,17 +414,22 @@ class _Document:
         linked = _link_qualifiers(text, out, gaz, shared=True)  # the steps keep the unlinked
         self.mentions: tuple[_Mention, ...] = tuple(out)
         # The capitals that may start a name: a part's scan passes over the others.
-        memo = _start_memo(gaz)
-        self.starting = [c for c in w.capitals if memo.get(w.raw[c]) is not _NOTHING]
+        # (Built by iterators in C: an article has a few hundred capitals and steps.)
+        memo, capitals = _start_memo(gaz), w.capitals
+        found = map(memo.get, map(w.raw.__getitem__, capitals))
+        self.starting = list(compress(capitals, map(is_not, found, repeat(_NOTHING))))
         # What `whole_part` checks: where each decision read, who changed whom.
+        steps = self.steps.values()
         self.step_capitals = list(self.steps)  # ascending: the scan goes left to right
-        self.step_los = [step.lo for step in self.steps.values()]
-        self.step_his = [step.hi for step in self.steps.values()]
+        self.step_los = list(map(attrgetter("lo"), steps))
+        self.step_his = list(map(attrgetter("hi"), steps))
         # mentions_before[k]: how many of the first k steps found a mention (its index: steps
-        # append their mentions in order).
+        # append their mentions in order); -1 < index means it found one.
         self.mentions_before = list(
-            accumulate((step.mention_index >= 0 for step in self.steps.values()), initial=0)
+            accumulate(map((-1).__lt__, map(attrgetter("mention_index"), steps)), initial=0)
         )
+        # The mentions that are places (no demonyms): the first and last of a part are checked.
+        self.place_indexes = [k for k, m in enumerate(self.mentions) if m.kind != "demonym"]
         self.spread_by = dict(spreads)  # mention index -> index of the one that made it a division
         self.linked_before = {id(b) for _, b in linked}  # linked to the place before it
         self.linked_after = {id(a) for a, _ in linked}
@@ -441,26 +491,34 @@ class _Document:
         spread_by = self.spread_by
         if spread_by and any(spread_by.get(i, -1) >= last for i in range(first, last)):
             return None  # a plural division word after the part made a name in it a division
-        places = [m for m in self.mentions[first:last] if m.kind != "demonym"]
-        if places:
-            if id(places[0]) in self.linked_before or id(places[-1]) in self.linked_after:
+        indexes = self.place_indexes
+        pa, pb = bisect_left(indexes, first), bisect_left(indexes, last)
+        if pa < pb:  # places in the part, the first and last:
+            head, tail = self.mentions[indexes[pa]], self.mentions[indexes[pb - 1]]
+            if id(head) in self.linked_before or id(tail) in self.linked_after:
                 return None  # qualified by, or qualifying, a name outside
-            more = _LIST_GOES_ON.match(self.text, places[-1].end)
+            more = _LIST_GOES_ON.match(self.text, tail.end)
             if more is not None and more.end() > end:
                 return None  # whether a list goes on is read past the part
         return at, first, last
 
-    def places_under(self, context: GeoContext) -> list[Place | None]:
-        """The resolved place of each mention (None for demonyms and the unresolved)."""
+    def places_under(self, context: GeoContext, first: int, last: int) -> list[Place | None]:
+        """The resolved place of each mention (None for demonyms and the unresolved), resolved
+        on demand: those from `first` to `last` are (a third of them are never asked)."""
         memo = _context_memo(context).by_document
-        found = memo.get(self.text)
-        if found is None:
-            gaz = self.gaz
-            sup = _support(context, gaz)
-            found = memo[self.text] = [
-                None if m.kind == "demonym" else _resolve_cached(m, sup, gaz) for m in self.mentions
-            ]
-        return found
+        places = memo.get(self.text)
+        if places is None:
+            places = memo[self.text] = [_UNSEEN] * len(self.mentions)
+        sup = None
+        for k in range(first, last):
+            if places[k] is _UNSEEN:
+                m = self.mentions[k]
+                if m.kind == "demonym":
+                    places[k] = None
+                else:
+                    sup = sup or _support(context, self.gaz)
+                    places[k] = _resolve_cached(m, sup, self.gaz)
+        return places
 
 
 @lru_cache(maxsize=4)
@@ -494,7 +552,7 @@ def _scan_range(
     exempt_after, exempt_before = _glue_exempt()
     memo = _start_memo(gaz)
     max_words = gaz.max_words
-    runs, run_memo = _runs(max_words), _run_memo(gaz)
+    runs, run_memo, pair_memo = _runs(max_words), _run_memo(gaz), _pair_memo(gaz)
     if capitals is None:
         capitals = w.capitals  # `capitals` may leave out those that start nothing
     if lo > 0 or hi < len(raw):
@@ -524,86 +582,91 @@ def _scan_range(
             i = c + 1  # most capitals: decided by one look-up
             continue
         i = c
-        found_: _Mention | None
+        template: _Mention | None
         if start.may_continue and min(max_words, hi - i) > 1:
-            # The match depends only on the run of space-joined tokens from here: memoized.
-            run = runs.match(text, starts[i], end_at)
-            assert run is not None  # a token starts here
-            surface = run.group()
-            template, n_used = run_memo.get(surface) or _run_match(surface, gaz)
-            found_ = None if template is None else _copy(template)
-        elif start.single is not None:
-            found_, n_used = _copy(start.single), 1
+            # The match depends only on the run of space-joined tokens from here: memoized,
+            # mostly by its first two tokens (the token after the first is inside the part).
+            after = starts[i] + len(raw[i])
+            if starts[i + 1] == after + 1 and text[after] == " ":
+                pair = text[starts[i] : after + 1 + len(raw[i + 1])]
+            else:
+                pair = raw[i]  # the whole run
+            known = pair_memo.get(pair) or _pair_match(pair, gaz)
+            if known.final:
+                template, n_used = known.template, known.n_used
+            else:
+                run = runs.match(text, starts[i], end_at)
+                assert run is not None  # a token starts here
+                surface = run.group()
+                template, n_used = run_memo.get(surface) or _run_match(surface, gaz)
         else:
-            found_, n_used = None, 0
-        if found_ is None:
+            template, n_used = start.single, 1
+        if template is None:
             i += 1
             if record is not None:
                 # Nothing starts here, and nothing would in a part cut short after this word:
                 # its runs of words are fewer, and each was tried here.
-                record[c] = _Step(i, None, False, c, c + 1, -1)
+                record[c] = _new_tuple(_Step, (i, None, False, c, c + 1, -1, -1))
             continue
-        found = found_
+        kind = template.kind
+        placelike = kind == "city" or kind == "province"
         nxt = i + n_used if i + n_used < hi else None
         prev = i - 1 if i > lo else None
+        # Neighbours are mostly lowercase: their capital is tested before their key.
+        next_capital = nxt is not None and raw[nxt][0].isupper()
+        prev_capital = prev is not None and raw[prev][0].isupper()
         # A step reads a neighbour only where a rule about it fires: without one, the same
         # decision stands with the neighbour absent (a part's first or last word).
-        if (
-            found.kind in ("city", "province")
-            and prev is not None
-            and key_at(prev) in titles
-            and w.capitalized(prev)
-        ):
+        if placelike and prev_capital and key_at(i - 1) in titles:
             i += n_used  # "President Washington", "Gen. Kursk": a person or a title, not a place
             if record is not None:
-                record[c] = _Step(i, None, False, c - 1, i, starts[c - 1])
+                record[c] = _new_tuple(_Step, (i, None, False, c - 1, i, starts[c - 1], -1))
             continue
-        if (
-            nxt is not None
-            and found.kind in ("city", "province")
-            and w.capitalized(nxt)
-            and w.joined(nxt - 1, nxt)
-            and key_at(nxt) in orgs
-        ):
+        if placelike and next_capital and w.joined(i + n_used - 1, i + n_used) and key_at(i + n_used) in orgs:
             i += n_used  # "Washington Post", "Minsk Protocol": part of another name
             if record is not None:
-                record[c] = _Step(i, None, False, c, i + 1, -1)
+                record[c] = _new_tuple(_Step, (i, None, False, c, i + 1, -1, -1))
             continue
-        if nxt is not None and found.kind == "city" and w.capitalized(nxt) and key_at(nxt) in persons:
+        if kind == "city" and next_capital and key_at(i + n_used) in persons:
             i += n_used  # "Donald Trump"
             if record is not None:
-                record[c] = _Step(i, None, False, c, i + 1, -1)
+                record[c] = _new_tuple(_Step, (i, None, False, c, i + 1, -1, -1))
             continue
+        found = _copy(template)
         found.start, found.end = starts[i], end(i + n_used - 1)
         prev_used = next_used = False
-        if nxt is not None and found.kind in ("city", "province") and key_at(nxt) in provinces:
+        next_key = key_at(nxt) if nxt is not None and placelike else ""
+        if nxt is not None and placelike and next_key in provinces:
             found = _as_province(found, gaz)
             found.end = end(nxt)
             n_used += 1
             next_used = True
-        elif nxt is not None and found.kind == "city" and key_at(nxt) in districts:
+        elif nxt is not None and kind == "city" and next_key in districts:
             found.kind, found.part = "district", True
             found.end = end(nxt)
             n_used += 1
             next_used = True
-        elif found.kind == "city":
-            if _glued(w, i + n_used - 1, nxt, exempt_after, base):
+        elif kind == "city":
+            if next_capital and _glued(w, i + n_used - 1, nxt, exempt_after, base):
                 found.glued = next_used = True
-            elif _glued(w, i, prev, exempt_before, base):
+            elif prev_capital and _glued(w, i, prev, exempt_before, base):
                 found.glued = prev_used = True
         if prev is not None and found.kind == "province" and key_at(prev) in directions:
             found.part = prev_used = True
         spread = found.kind == "province" and nxt is not None and w.word(nxt).lower().endswith("s")
         if record is not None:
             next_used = next_used or spread
-            record[c] = _Step(  # `found` itself: only qualifiers change it later, on a copy
-                i + n_used,
-                found,
-                spread,
-                c - 1 if prev_used else c,
-                (nxt + 1 if nxt is not None else hi) if next_used else i + n_used,
-                starts[c - 1] if prev_used else -1,
-                len(out),
+            record[c] = _new_tuple(
+                _Step,
+                (  # `found` itself: only qualifiers change it later, on a copy
+                    i + n_used,
+                    found,
+                    spread,
+                    c - 1 if prev_used else c,
+                    (nxt + 1 if nxt is not None else hi) if next_used else i + n_used,
+                    starts[c - 1] if prev_used else -1,
+                    len(out),
+                ),
             )
         if spread:
             changed = _spread_plural(out, text, found, gaz)
@@ -624,9 +687,12 @@ def _glued(w: _Words, token: int, other: int | None, exempt: AbstractSet[str], b
 
 def _copy(m: _Mention) -> _Mention:
     """A shallow copy of a mention (its lists are replaced, never changed in place)."""
-    out = object.__new__(_Mention)
-    out.__dict__.update(m.__dict__)
+    out = _new_object(_Mention)
+    out.__dict__ = m.__dict__.copy()  # cheaper than a dataclass constructor: a hot path
     return out
+
+
+_new_object = object.__new__
 
 
 @lru_cache(maxsize=1 << 13)
@@ -844,7 +910,7 @@ class _Bearers(NamedTuple):
     """The places one name can mean, arranged so that a context's best is found by few scores."""
 
     ranked: list[tuple[int, bool]]  # by score without context (then -geonameid), best first
-    by_country: dict[str, list[tuple[int, bool]]]
+    by_country: dict[str, list[tuple[float, tuple[int, bool]]]]  # (that score, bearer), ranked
     by_admin1: dict[int, list[tuple[int, bool]]]
 
 
@@ -860,14 +926,14 @@ def _bearers(key: str, cands: list[tuple[int, bool]], gaz: Gazetteer) -> _Bearer
     if found is None:
         if len(memo) >= 1 << 14:
             memo.clear()
-        by_country: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+        by_country: dict[str, list[tuple[float, tuple[int, bool]]]] = defaultdict(list)
         by_admin1: dict[int, list[tuple[int, bool]]] = defaultdict(list)
-        for c in cands:
-            by_country[gaz.country_code(c[0])].append(c)
-            by_admin1[gaz.admin1_of[c[0]]].append(c)
         ranked = sorted(
             cands, key=lambda c: (_base_score(c[0], c[1], gaz), -gaz.geonameid[c[0]]), reverse=True
         )
+        for c in ranked:
+            by_country[gaz.country_code(c[0])].append((_base_score(c[0], c[1], gaz), c))
+            by_admin1[gaz.admin1_of[c[0]]].append(c)
         found = memo[key] = _Bearers(ranked, dict(by_country), dict(by_admin1))
     return found
 
@@ -877,20 +943,41 @@ def _base_score(i: int, primary: bool, gaz: Gazetteer) -> float:
     return math.log10(gaz.populations[i] + 10) + (3.0 if primary else 0.0)
 
 
+def _country_leaders(scored: list[tuple[float, tuple[int, bool]]], bonus: float) -> list[tuple[int, bool]]:
+    """The bearers in one of the context's countries that can be the best of them.
+
+    Each scores its base score plus the country's `bonus`: a sum that keeps the bases' order, so
+    only the first and those the sum ties with it count. (A bearer also in one of the context's
+    divisions scores 2 more: `_best_bearer` takes all those.)
+    """
+    leaders: list[tuple[int, bool]] = []
+    top = -math.inf
+    for base, c in scored:
+        score = base + bonus  # as `_best_city` sums it
+        if leaders and score != top:
+            break  # lower, as are all after it: adding one number keeps the order
+        top = score
+        leaders.append(c)
+    return leaders
+
+
 def _best_bearer(bearers: _Bearers, sup: _Support, gaz: Gazetteer) -> int:
     """`_best_city` of all a name's bearers, scoring only those the context can lift.
 
     A bearer outside the context's countries and divisions scores its base score alone, so
-    the best of them is the first such in `ranked`; the best overall is among it and the lifted.
+    the best of them is the first such in `ranked`; the best overall is among it, the leaders of
+    each lifted country and the bearers in lifted divisions (in any order: the best is the one
+    candidate of highest key, geonameids being unique).
     """
     ranks, admin1s = sup.countries, sup.admin1s
+    by_country, by_admin1 = bearers.by_country, bearers.by_admin1
     lifted: list[tuple[int, bool]] = []
-    for cc, members in bearers.by_country.items():
-        if cc in ranks:
-            lifted.extend(members)
-    for a, members in bearers.by_admin1.items():
-        if a in admin1s:
-            lifted.extend(members)
+    for cc in ranks if len(ranks) < len(by_country) else list(by_country):  # the shorter side
+        if cc in ranks and cc in by_country:
+            lifted += _country_leaders(by_country[cc], max(2.0, 3.0 - 0.5 * ranks[cc]))
+    for a in admin1s if len(admin1s) < len(by_admin1) else list(by_admin1):
+        if a in admin1s and a in by_admin1:
+            lifted += by_admin1[a]
     codes, admin1_of = gaz.country_codes, gaz.admin1_of
     for c in bearers.ranked:
         i = c[0]
@@ -910,7 +997,9 @@ def _pick_city(m: _Mention, sup: _Support, gaz: Gazetteer) -> int | None:
         narrowed = [(i, p) for i, p in cands if gaz.admin1_of[i] in adm or gaz.country_code(i) in ccs]
         if narrowed:
             cands, qualified = narrowed, True
-    if qualified or len(cands) < 8:
+    if len(cands) == 1:
+        i = cands[0][0]  # half the city mentions: nothing to weigh
+    elif qualified or len(cands) < 8:
         i = _best_city(cands, sup, gaz)
     else:  # a city mention's candidates are `lookup_city(m.key)`: arranged once per key
         i = _best_bearer(_bearers(m.key, cands, gaz), sup, gaz)
@@ -1030,7 +1119,8 @@ def _resolve(m: _Mention, sup: _Support, gaz: Gazetteer) -> Place | None:
 def _clear_caches() -> None:
     """Forget every per-text and per-context cache (benchmarks time the cold path with it)."""
     for cached in (
-        _scan_cached, _classified, _may_start_name, _support, _start_memo, _run_memo, _document,
+        _scan_cached, _classified, _may_start_name, _support, _start_memo, _run_memo, _pair_memo,
+        _document,
         _bearers_memo, _city_place, _admin1_place, _country_place,
     ):  # fmt: skip
         cached.cache_clear()
@@ -1109,11 +1199,13 @@ def _resolved_now(sentence: str, context: GeoContext, within: str | None) -> _Re
         whole = doc.whole_part(sentence)
         if whole is not None:  # the article's mentions there, resolved once per article
             at, first, last = whole
-            places = doc.places_under(context)
+            places = doc.places_under(context, first, last)
             return tuple(
-                (m.start - at, m.end - at, place, m.is_qualifier)
-                for m, place in zip(doc.mentions[first:last], places[first:last], strict=True)
-                if place is not None
+                [  # a list first: cheaper than a generator for a few items
+                    (m.start - at, m.end - at, place, m.is_qualifier)
+                    for m, place in zip(doc.mentions[first:last], places[first:last], strict=True)
+                    if place is not None
+                ]
             )
     return _resolve_all(_mentions(sentence, gaz, within), context, gaz)
 

@@ -19,6 +19,7 @@ from etl.geo.resolve import (
     _bearers,
     _best_bearer,
     _best_city,
+    _country_leaders,
     _cue_hits,
     _cues,
     _Document,
@@ -253,6 +254,19 @@ def test_best_city_is_the_highest_score(name: str, context: GeoContext) -> None:
     expected = max(cands, key=lambda c: (_score_city(c[0], c[1], sup, gaz), -gaz.geonameid[c[0]]))[0]
     assert _best_city(cands, sup, gaz) == expected
     assert _best_bearer(_bearers(name_key(name), cands, gaz), sup, gaz) == expected
+
+
+@pytest.mark.parametrize(
+    ("bases", "leaders"),
+    [
+        ([5.0, 5.0, 4.0], [1, 2]),  # equal bases tie
+        ([5.0, 4.0, 4.0], [1]),
+        ([1.0, 1.0 - 2.0**-53, 0.5], [1, 2]),  # different bases, tied by rounding the sum
+    ],
+)
+def test_country_leaders_are_the_top_sums(bases: list[float], leaders: list[int]) -> None:
+    scored = [(base, (k + 1, True)) for k, base in enumerate(bases)]
+    assert [i for i, _ in _country_leaders(scored, 2.0)] == leaders
 
 
 _CUE_TEXTS = st.lists(

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from etl.geo import GeoContext, article_context, find_places, gazetteer, locate
 from etl.geo.index import Gazetteer, cache_path, load_index
-from etl.geo.resolve import _scan, _tokens, _Words
+from etl.geo.resolve import _pair_match, _run_match, _scan, _tokens, _Words
 
 SEED = Path(__file__).resolve().parents[2] / "data" / "raw" / "ukraine-2024-12-17.txt"
 
@@ -88,3 +88,53 @@ def test_cached_results_are_not_shared_lists() -> None:
     assert find_places(sentence, GeoContext()) != []
     ctx = article_context("", sentence)
     assert locate(sentence, ctx) == locate(sentence, article_context("", sentence))
+
+
+_PAIR_WORDS = (
+    "The the Ukrainian army New York Nova Kakhovka Kryvyi Rih South Korea United States Kingdom "
+    "Kyiv Kyiv's Bila Tserkva region Donets basin of Rostov on Don North Korean said"
+)
+
+
+_RUNS = [
+    "Rostov on Don said", "New York City", "United States of America", "The Ukrainian army said",
+    "Kryvyi Rih was", "Kyiv's army", "South Korea and", "San Jose del Monte", "Rio de Janeiro",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("run", _RUNS)
+def test_a_final_pair_matches_as_its_whole_run(run: str) -> None:
+    _check_pair(run)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PAIR_WORDS.split()), min_size=1, max_size=6))
+def test_a_final_pair_matches_as_its_whole_generated_run(run_words: list[str]) -> None:
+    _check_pair(" ".join(run_words))
+
+
+def _check_pair(run: str) -> None:
+    # The pair the scan reads: the first two tokens when a single space joins them.
+    head = _Words(run)
+    two = len(head.raw) > 1 and head.starts[1] == head.starts[0] + len(head.raw[0]) + 1
+    pair = run[: head.starts[1] + len(head.raw[1])] if two else head.raw[0]
+    cut = _pair_match(pair, gazetteer())
+    whole = _run_match(run, gazetteer())
+    if cut.final:
+        assert (cut.template, cut.n_used) == whole
+    elif len(head.raw) <= 2:
+        assert (cut.template, cut.n_used) == whole  # not final, yet nothing follows here
+
+
+@pytest.mark.parametrize(
+    ("pair", "final"),
+    [
+        ("The Ukrainian", True),
+        ("Kyiv", True),
+        ("Kyiv's army", True),
+        ("New York", False),
+        ("Rostov on", False),
+    ],
+)
+def test_pair_finality(pair: str, final: bool) -> None:
+    assert _pair_match(pair, gazetteer()).final is final
