@@ -287,6 +287,11 @@ def _token_finder() -> re.Pattern[str]:
     return re.compile(rf"[\W_]((?:{triggers})(?![^\W_])|[^\W_a-z][^\W_]*)")
 
 
+def _all_tokens(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of every token: what ``_candidate_tokens`` narrows down."""
+    return [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
+
+
 def _candidate_tokens(text: str) -> list[tuple[int, int, str]]:
     """(start, end, word) of tokens that may be triggers or numbers: a superset the caller checks.
 
@@ -295,8 +300,7 @@ def _candidate_tokens(text: str) -> list[tuple[int, int, str]]:
     """
     lowered = text.lower()
     if len(lowered) != len(text):
-        # A character lower-cased to two ("İ") shifts offsets: take every token.
-        return [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
+        return _all_tokens(text)  # a character lower-cased to two ("İ") shifts offsets
     # Lower-casing maps one character to one here and keeps word characters word characters
     # (tests/temporal/test_scan_shortcuts.py checks every code point), so tokens keep their offsets.
     found = [(m.start(1), m.end(1), text[m.start(1) : m.end(1)]) for m in _token_finder().finditer(lowered)]
@@ -304,13 +308,16 @@ def _candidate_tokens(text: str) -> list[tuple[int, int, str]]:
     return [(first.start(), first.end(), first.group(0)), *found] if first else found
 
 
-def _windows(text: str) -> dict[str, list[tuple[int, int]]]:
-    """Per trigger class, merged stretches of text around its words: the only places its rules can match."""
+def _windows(text: str, tokens: list[tuple[int, int, str]] | None = None) -> dict[str, list[tuple[int, int]]]:
+    """Per trigger class, merged stretches of text around its words: the only places its rules can match.
+
+    ``tokens`` defaults to ``_candidate_tokens``; ``_all_tokens`` gives the same windows, slower.
+    """
     classes_of = _classes_of_word()
     pads = _trigger_pads()
     default_pad = pads["default"]
     spans: dict[str, list[tuple[int, int]]] = {name: [] for name in [*trigger_classes(), *NUMBER_CLASSES]}
-    for tok_start, tok_end, word in _candidate_tokens(text):
+    for tok_start, tok_end, word in _candidate_tokens(text) if tokens is None else tokens:
         names = _number_classes(word, text, tok_end) if word[0].isdigit() else classes_of.get(word.lower())
         if not names:
             continue

