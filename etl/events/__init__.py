@@ -295,7 +295,7 @@ def detect_article(
     actors = ArticleActors(locator.main_country() or main_country(f"{title}\n{text}"))
     dateline = dateline_end(text)
     searchable = " " * dateline + text[dateline:]  # the dateline names no event's place
-    # "KYIV, Dec 17 (Reuters) -"
+    # the dateline's date ("KYIV, Dec 17 (Reuters) -") is when it was filed, no event's date
     dates = DateMentions([m for m in mentions if m.start >= dateline])
     events: list[EventRecord] = []
     previous: _SentenceState | None = None
