@@ -63,22 +63,31 @@ class LocalEngine:
     def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         """Ordered map; at most four items per worker in flight, so memory stays flat.
 
-        A single item runs here: starting workers (each importing the pipeline) would cost more
-        than the item itself in the usual incremental build, where one file changed.
+        The workers start at once, before the first result is asked for: in an incremental
+        build the parent copies the unchanged files' rows while a worker processes the changed
+        file. No more workers start than there are items.
         """
         todo = list(items)  # the build's plan: a list already
-        if self.jobs == 1 or len(todo) <= 1:
-            yield from map(func, todo)
-            return
-        with ProcessPoolExecutor(max_workers=self.jobs, initializer=_start_worker,
-                                 initargs=(os.getpid(),)) as pool:
-            window: deque[Future[R]] = deque()
-            for item in todo:
-                window.append(pool.submit(func, item))
-                if len(window) >= 4 * self.jobs:
-                    yield window.popleft().result()
-            while window:
-                yield window.popleft().result()
+        if self.jobs == 1 or not todo:
+            return map(func, todo)
+        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(todo)), initializer=_start_worker,
+                                   initargs=(os.getpid(),))
+        ahead = 4 * self.jobs
+        window = deque(pool.submit(func, item) for item in todo[:ahead])
+        return _in_order(pool, func, window, iter(todo[ahead:]))
+
+
+def _in_order(pool: ProcessPoolExecutor, func: Callable[[T], R], window: deque[Future[R]],
+              rest: Iterator[T]) -> Iterator[R]:
+    """The results of ``window``'s futures in order, submitting one of ``rest`` before each."""
+    try:
+        for item in rest:
+            window.append(pool.submit(func, item))
+            yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 class DaskEngine:

@@ -220,9 +220,11 @@ class _Reused:
 def _file_results(
     raw: str | os.PathLike[str], default_published: date | None, engine: Engine,
     cache: FileCache, full: bool, reuse: bool, report: BuildReport,
-) -> Iterator[tuple[str, ArrowTables] | _Reused]:
-    """Every raw file in name order: its tables from the cache or computed by the engine, or
-    (with ``reuse``) where the last build's tables hold its rows, for a file that did not change."""
+) -> Iterator[tuple[str, Callable[[], ArrowTables]] | _Reused]:
+    """Every raw file in name order: a call giving its tables (from the cache or computed by
+    the engine), or (with ``reuse``) where the last build's tables hold its rows, for a file that
+    did not change. Call each before taking the next item (results come in order); the caller
+    may first write what came before, while the engine works."""
     plan: list[tuple[str, Source, str, str]] = []  # name, source, cache key, where from
     for entry in list_sources(raw):
         name = entry.source.name
@@ -243,22 +245,25 @@ def _file_results(
             for _, source, key, where in plan if where == "compute"]
     report.processed = len(todo)
     computed = engine.map(partial(compute_file, default_published=default_published), todo)
+
+    def tables_of(source: Source, key: str, where: str) -> ArrowTables:
+        if where == "compute":
+            data = next(computed)
+            if key and not stores:
+                cache.put(key, data)
+            return load_tables(data)
+        tables = cache.get(key)
+        if tables is None:  # a damaged entry: compute the file again here
+            tables = process_source(source, default_published)
+            cache.put(key, tables)
+        return tables
+
     for name, source, key, where in plan:
         if where == "previous":
             last = cache.previous(name) or {}
             yield _Reused(name, last["offsets"], last["rows"])
-            continue
-        tables = cache.get(key) if where == "cache" else None
-        if where == "cache" and tables is None:  # a damaged entry: compute the file again here
-            tables = process_source(source, default_published)
-            cache.put(key, tables)
-        elif where == "compute":
-            data = next(computed)
-            tables = load_tables(data)
-            if key and not stores:
-                cache.put(key, data)
-        assert tables is not None
-        yield name, tables
+        else:
+            yield name, partial(tables_of, source, key, where)
 
 
 def _problems_of(table: pa.Table) -> list[Problem]:
@@ -276,15 +281,16 @@ class _TableSink:
         self.seen: set[str] = set()
         self.run: list[_Reused] = []  # unchanged files in a row, taken from ``before`` at once
 
-    def add(self, item: tuple[str, ArrowTables] | _Reused) -> None:
+    def add(self, item: tuple[str, Callable[[], ArrowTables]] | _Reused) -> None:
         if isinstance(item, _Reused):
             if self.run and any(self.run[-1].offsets[t] + self.run[-1].rows[t] != item.offsets[t]
                                 for t in FILE_TABLES):
                 self.flush_run()  # a file between them is gone: not one stretch of the old tables
             self.run.append(item)
             return
-        self.flush_run()
-        self._file(*item)
+        self.flush_run()  # while the engine may still be working on this file
+        name, tables = item
+        self._file(name, tables())
 
     def flush_run(self) -> None:
         """Copy the rows of a run of unchanged files, as one stretch of each previous table."""

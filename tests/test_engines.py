@@ -1,8 +1,10 @@
-"""The local engine: ordered results, worker processes only where there is work to share."""
+"""The local engine: ordered results from worker processes, started before they are asked for."""
 
 from __future__ import annotations
 
 import os
+import time
+from pathlib import Path
 
 from etl.engines import LocalEngine
 
@@ -11,12 +13,27 @@ def _pid_and_square(x: int) -> tuple[int, int]:
     return os.getpid(), x * x
 
 
+def _touch(path: str) -> str:
+    Path(path).write_text("started", encoding="utf-8")
+    return path
+
+
 def test_results_come_back_in_input_order_from_workers() -> None:
     results = list(LocalEngine(jobs=2).map(_pid_and_square, range(12)))
     assert [square for _, square in results] == [x * x for x in range(12)]
     assert os.getpid() not in {pid for pid, _ in results}
 
 
-def test_a_single_item_runs_in_this_process() -> None:
-    assert list(LocalEngine(jobs=2).map(_pid_and_square, [3])) == [(os.getpid(), 9)]
+def test_one_job_runs_in_this_process() -> None:
+    assert list(LocalEngine(jobs=1).map(_pid_and_square, [3])) == [(os.getpid(), 9)]
     assert list(LocalEngine(jobs=2).map(_pid_and_square, [])) == []
+
+
+def test_workers_start_before_the_first_result_is_asked_for(tmp_path: Path) -> None:
+    marker = tmp_path / "started"
+    results = LocalEngine(jobs=2).map(_touch, [str(marker)])  # nothing read from it yet
+    deadline = time.monotonic() + 60  # a wait with a deadline, not a timing
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists()
+    assert list(results) == [str(marker)]
