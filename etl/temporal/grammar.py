@@ -61,31 +61,6 @@ def _case_sensitive_names(names: list[str]) -> str:
     return "(?-i:" + "|".join(re.escape(f) for f in forms) + ")"
 
 
-def trie_pattern(words: list[str]) -> str:
-    """Regex alternation of words as a trie, so a scan tries one branch per letter.
-
-        >>> trie_pattern(["may", "march", "mar"])
-        'ma(?:r(?:ch)?|y)'
-    """
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if "" not in node:
-            return body
-        return body + "?" if len(branches) == 1 and len(branches[0]) == 1 else f"(?:{body})?"
-
-    return emit(trie)
-
-
 @cache
 def macros() -> dict[str, str]:
     """Named-group regex fragments substituted for ``{MACRO}`` in rule patterns."""

@@ -17,9 +17,10 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from etl.temporal.grammar import NUMBER_CLASSES, Rule, lexicon, rules, trie_pattern, trigger_classes
+from etl.temporal.grammar import NUMBER_CLASSES, Rule, lexicon, rules, trigger_classes
 from etl.temporal.tense import direction
 from etl.temporal.values import SEASON_MONTHS, Cal, at_granularity, from_date, shift
+from etl.wordlists import literal_alternation
 
 # The word before a match is what r"([A-Za-z]+-?)\W*$" finds in the 30 characters before it;
 # that search tries every position, so _word_before matches this on the reversed slice instead.
@@ -283,7 +284,7 @@ def _token_finder() -> re.Pattern[str]:
     (trigger words, and tokens not starting with a letter a-z, such as numbers)."""
     # Starting on the non-word character before a token gives the regex engine a character-set
     # prefix, so it jumps from word start to word start in C; lower-case text keeps the trie exact.
-    triggers = trie_pattern(sorted(_classes_of_word()))
+    triggers = literal_alternation(_classes_of_word())
     return re.compile(rf"[\W_]((?:{triggers})(?![^\W_])|[^\W_a-z][^\W_]*)")
 
 

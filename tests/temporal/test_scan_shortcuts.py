@@ -21,7 +21,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.temporal import grammar, resolve, tense
-from etl.temporal.grammar import trie_pattern
 
 _WORD_BEFORE = re.compile(r"([A-Za-z]+-?)\W*$")
 _TENSE_TOKEN = re.compile(r"[A-Za-z']+")
@@ -104,12 +103,6 @@ def test_word_before_on_generated_text(text: str, start: int) -> None:
 def test_sentence_cues_on_generated_text(text: str, cut: int) -> None:
     s_start = min(cut, len(text))
     assert tense._sentence_cues(text, s_start, len(text)) == reference_sentence_cues(text, s_start, len(text))
-
-
-def test_trie_pattern_matches_exactly_its_words() -> None:
-    words = ["b", "bc", "bce", "may", "mar", "march", "d"]
-    pattern = re.compile(trie_pattern(words))
-    assert [w for w in [*words, "", "be", "marc", "mayo", "c"] if pattern.fullmatch(w)] == words
 
 
 def test_lower_casing_keeps_tokens_in_place() -> None:
