@@ -13,6 +13,7 @@ A worker that shares the output folder stores its entry itself (``write_entry`` 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import json
@@ -76,6 +77,10 @@ def write_entry(path: Path, data: bytes) -> None:
     _atomic_write(path, data)
 
 
+def _entry_name(key: str) -> str:
+    return f"{key}.pkl"
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -111,7 +116,7 @@ class FileCache:
 
     def entry_path(self, key: str) -> Path:
         """Where the entry of a key from ``lookup`` is stored (it may not exist yet)."""
-        return self.dir / key[:2] / f"{key}.pkl"
+        return self.dir / key[:2] / _entry_name(key)
 
     def lookup(self, name: str, size: int, mtime_ns: int, hash_file: Callable[[], str]) -> str:
         """The file's cache key (name and content hash); the content is re-hashed only when
@@ -154,12 +159,18 @@ class FileCache:
         drop entries and keys no longer used."""
         manifest = {"files": self._used, "tables": tables or {}}
         _atomic_write(self.dir / MANIFEST, json.dumps(manifest, sort_keys=True).encode())
-        keep = {self.entry_path(e["entry"]) for e in self._used.values()}
-        for path in self.dir.glob("*/*.pkl"):
-            if path not in keep:
-                path.unlink(missing_ok=True)
-        for path in self.dir.glob("*/.*.tmp"):  # left by a build killed while writing an entry
-            path.unlink(missing_ok=True)
+        keep = {_entry_name(e["entry"]) for e in self._used.values()}
+        # os.scandir, not Path.glob: the manifest of a 10,000-file tree is saved by every build
+        for folder in os.scandir(self.dir):
+            if not folder.is_dir():
+                continue
+            for entry in os.scandir(folder.path):
+                name = entry.name
+                # entries no build uses now, and halves left by a build killed while writing one
+                if (name.endswith(".pkl") and not name.startswith(".") and name not in keep) or (
+                        name.startswith(".") and name.endswith(".tmp")):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
         for other in self.root.iterdir():
             if other.is_dir() and other.name not in (self.key, TIMELINE_CACHE):
                 shutil.rmtree(other, ignore_errors=True)

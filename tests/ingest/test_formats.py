@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from etl.ingest import discover, format_of, read_file
+from etl.ingest.source import list_sources
 from etl.ingest.text import parse_text_article, split_front_matter
 
 TEXT = "KHARKIV – Russian shelling hit a residential district on Monday, officials said."
@@ -117,6 +118,19 @@ def test_discover_is_sorted_and_recursive(tmp_path: Path) -> None:
         (tmp_path / rel).write_text("x")
     assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)] == [
         "a.txt", "b/1.txt", "b/2.txt"]
+
+
+def test_list_sources_gives_names_sizes_and_versions(tmp_path: Path) -> None:
+    for rel, text in [("b/c/3.txt", "xyz"), ("a-b.txt", "x"), ("b/1.txt", "xy"), (".h/x.txt", "")]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    (tmp_path / "linked").symlink_to(tmp_path / "b", target_is_directory=True)  # not entered
+    entries = list_sources(tmp_path)
+    assert [e.source.name for e in entries] == ["a-b.txt", "b/1.txt", "b/c/3.txt"]
+    assert [e.size for e in entries] == [1, 2, 3]
+    assert [e.version for e in entries] == [
+        (tmp_path / e.source.name).stat().st_mtime_ns for e in entries]
+    assert entries[2].source.open().read() == b"xyz"
 
 
 @pytest.mark.parametrize(
