@@ -13,6 +13,7 @@ merged last, over all events.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from etl.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR
@@ -41,8 +43,9 @@ from etl.io.cache import (
     table_stamp,
     write_entry,
 )
+from etl.io.dataset import DatasetWriter, part_name, recover_tables
 from etl.io.memory import bounded_allocations
-from etl.io.parquet import TableCursor, TableWriter, to_arrow
+from etl.io.parquet import to_arrow
 from etl.io.remote import local_mirror, upload_tables
 from etl.problems import Problem
 from etl.schema import ARTICLES
@@ -174,7 +177,7 @@ def build(
         raise OutputLockedError(
             f"another build is writing {out}; wait for it or use another folder") from None
     try:
-        _remove_stale_temporaries(out)
+        recover_tables(out)
         bounded_allocations()
         cache = FileCache(out / ".cache", pipeline_key(default_published))
         return _build_locked(raw_dir, out, default_published, engine or LocalEngine(jobs), cache,
@@ -183,48 +186,76 @@ def build(
         lock.release()
 
 
-def _remove_stale_temporaries(out: Path) -> None:
-    """Temporary files a killed build left behind (never the committed tables)."""
-    for path in out.glob(".*.tmp"):
-        path.unlink(missing_ok=True)
+# About this many raw files share a part file of each table (``etl.io.dataset``), and never
+# more than twice as many: a rebuild writes again only the parts holding changed files, and
+# links the others.
+FILES_PER_PART = 128
 
 
-def _previous_tables(out: Path, cache: FileCache, full: bool) -> dict[str, TableCursor] | None:
-    """Cursors over the tables the last build committed, if they are exactly the ones its
-    manifest describes (a build killed between the two leaves them unused)."""
-    if full or set(cache.tables) != set(FILE_TABLES):
-        return None
-    try:
-        if any(table_stamp(out / f"{t}.parquet") != cache.tables[t] for t in FILE_TABLES):
-            return None
-        return {t: TableCursor(t, out / f"{t}.parquet") for t in FILE_TABLES}
-    except (OSError, pa.ArrowException):
-        return None
+def starts_part(name: str) -> bool:
+    """Whether a raw file opens a new part. Decided by the file's name alone, so a file that
+    changes, appears or goes does not move the boundaries between the other files' parts."""
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).digest()
+    return int.from_bytes(digest[:4], "big") % FILES_PER_PART == 0
+
+
+def _parts(names: list[str]) -> list[list[int]]:
+    """Positions of the raw files (in name order) grouped into parts: a part ends before a file
+    that ``starts_part``, or when it is full (a cut that the next name-chosen boundary undoes,
+    so an added or deleted file shifts at most the files up to that boundary)."""
+    parts: list[list[int]] = []
+    for k, name in enumerate(names):
+        if not parts or starts_part(name) or len(parts[-1]) == 2 * FILES_PER_PART:
+            parts.append([])
+        parts[-1].append(k)
+    return parts
 
 
 def _reusable(previous: dict[str, Any] | None, key: str) -> bool:
     """A file whose rows the last build wrote whole, from the same content and code."""
-    return (previous is not None and previous.get("entry") == key and "offsets" in previous
+    return (previous is not None and previous.get("entry") == key and "rows" in previous
             and not previous.get("filtered", True))
 
 
 @dataclass
-class _Reused:
-    """A file whose rows are taken from the last build's tables (``offsets``, ``rows``)."""
+class _Part:
+    """One part of the tables: its files, each with a call giving its tables (from the cache
+    or computed by the engine), and where the last build's copy of the same part lies (the
+    part files and rows per table) when no file in it changed."""
 
-    name: str
-    offsets: dict[str, int]
-    rows: dict[str, int]
+    index: int
+    files: list[tuple[str, Callable[[], ArrowTables]]]
+    old: dict[str, Path] | None = None
+    old_rows: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def _old_part(out: Path, cache: FileCache, index: int | None) -> dict[str, Path] | None:
+    """The last build's files of its part ``index``, if they are still the ones its manifest
+    describes (a build killed before writing its manifest leaves some of them different)."""
+    if index is None:
+        return None
+    paths: dict[str, Path] = {}
+    for table in FILE_TABLES:
+        path = out / f"{table}.parquet" / part_name(index)
+        stamp = cache.parts[index].get("stamps", {}).get(table)
+        try:
+            if (stamp is None) != (not path.exists()) or (stamp and table_stamp(path) != stamp):
+                return None
+        except OSError:
+            return None
+        if stamp:
+            paths[table] = path
+    return paths
 
 
 def _file_results(
-    raw: str | os.PathLike[str], default_published: date | None, engine: Engine,
-    cache: FileCache, full: bool, reuse: bool, report: BuildReport,
-) -> Iterator[tuple[str, Callable[[], ArrowTables]] | _Reused]:
-    """Every raw file in name order: a call giving its tables (from the cache or computed by
-    the engine), or (with ``reuse``) where the last build's tables hold its rows, for a file that
-    did not change. Call each before taking the next item (results come in order); the caller
-    may first write what came before, while the engine works."""
+    raw: str | os.PathLike[str], out: Path, default_published: date | None, engine: Engine,
+    cache: FileCache, full: bool, report: BuildReport,
+) -> Iterator[_Part]:
+    """Every part of the tables in order, with calls giving its files' tables (results come in
+    order: call each before taking the next part). A part none of whose files changed also
+    says where the last build's part files are, to be taken whole. The caller may write what
+    came before a file while the engine works on it."""
     plan: list[tuple[str, Source, str, str]] = []  # name, source, cache key, where from
     for entry in list_sources(raw):
         name = entry.source.name
@@ -234,7 +265,7 @@ def _file_results(
         key = cache.lookup(name, entry.size, entry.version, entry.hash_content)
         if full:
             where = "compute"
-        elif reuse and _reusable(cache.previous(name), key):
+        elif _reusable(cache.previous(name), key):
             where = "previous"
         else:
             where = "cache" if cache.has(key) else "compute"
@@ -258,12 +289,15 @@ def _file_results(
             cache.put(key, tables)
         return tables
 
-    for name, source, key, where in plan:
-        if where == "previous":
-            last = cache.previous(name) or {}
-            yield _Reused(name, last["offsets"], last["rows"])
-        else:
-            yield name, partial(tables_of, source, key, where)
+    old_parts = {tuple(part.get("files", ())): index for index, part in enumerate(cache.parts)}
+    for index, positions in enumerate(_parts([name for name, *_ in plan])):
+        files: list[tuple[str, Callable[[], ArrowTables]]] = [
+            (plan[k][0], partial(tables_of, *plan[k][1:])) for k in positions]
+        part = _Part(index, files)
+        if all(plan[k][3] == "previous" for k in positions):
+            part.old = _old_part(out, cache, old_parts.get(tuple(name for name, _ in files)))
+            part.old_rows = {name: (cache.previous(name) or {})["rows"] for name, _ in files}
+        yield part
 
 
 def _problems_of(table: pa.Table) -> list[Problem]:
@@ -272,45 +306,42 @@ def _problems_of(table: pa.Table) -> list[Problem]:
 
 
 class _TableSink:
-    """Writes files' tables in order: drops repeated article ids, records where rows land."""
+    """Writes the parts of the tables in order: drops repeated article ids, takes unchanged
+    parts whole."""
 
     def __init__(self, out: Path, cache: FileCache, report: BuildReport,
-                 before: dict[str, TableCursor] | None, on_file: Callable[[str], None] | None) -> None:
-        self.writers = {name: TableWriter(name, out) for name in FILE_TABLES}
-        self.cache, self.report, self.before, self.on_file = cache, report, before, on_file
+                 on_file: Callable[[str], None] | None) -> None:
+        self.writers = {name: DatasetWriter(name, out) for name in FILE_TABLES}
+        self.cache, self.report, self.on_file = cache, report, on_file
         self.seen: set[str] = set()
-        self.run: list[_Reused] = []  # unchanged files in a row, taken from ``before`` at once
 
-    def add(self, item: tuple[str, Callable[[], ArrowTables]] | _Reused) -> None:
-        if isinstance(item, _Reused):
-            if self.run and any(self.run[-1].offsets[t] + self.run[-1].rows[t] != item.offsets[t]
-                                for t in FILE_TABLES):
-                self.flush_run()  # a file between them is gone: not one stretch of the old tables
-            self.run.append(item)
+    def add(self, part: _Part) -> None:
+        if part.old is not None and self._take_whole(part, part.old):
             return
-        self.flush_run()  # while the engine may still be working on this file
-        name, tables = item
-        self._file(name, tables())
+        for writer in self.writers.values():
+            writer.start_part(part.index)
+        for name, tables in part.files:
+            self._file(name, tables())
 
-    def flush_run(self) -> None:
-        """Copy the rows of a run of unchanged files, as one stretch of each previous table."""
-        run, self.run = self.run, []
-        if not run:
-            return
-        assert self.before is not None
-        first = run[0].offsets
-        tables = {t: self.before[t].take(first[t], sum(r.rows[t] for r in run)) for t in FILE_TABLES}
-        ids = tables["articles"]["article_id"].to_pylist()
-        if self.seen.isdisjoint(ids) and len(set(ids)) == len(ids):
-            for reused in run:
-                self._announce(reused.name, reused.rows, {
-                    t: self.writers[t].rows + reused.offsets[t] - first[t] for t in FILE_TABLES}, False)
-            self.seen.update(ids)
-            self._write(tables)
-            return
-        for reused in run:  # an id read again now: file by file, as when computed
-            self._file(reused.name, {t: tables[t].slice(reused.offsets[t] - first[t], reused.rows[t])
-                                     for t in FILE_TABLES})
+    def _take_whole(self, part: _Part, old: dict[str, Path]) -> bool:
+        """Link the last build's files of an unchanged part, unless one of its article ids was
+        seen in an earlier part now (then its files are written again, repeats dropped)."""
+        ids: list[str] = []
+        if "articles" in old:
+            ids = pq.read_table(old["articles"], columns=["article_id"])["article_id"].to_pylist()
+        if not self.seen.isdisjoint(ids) or len(set(ids)) != len(ids):
+            return False
+        self.seen.update(ids)
+        for table, writer in self.writers.items():
+            if table in old:
+                writer.link_part(part.index, old[table], sum(r[table] for r in part.old_rows.values()))
+            else:
+                writer.start_part(part.index)
+        if "problems" in old:
+            self.report.problems.extend(_problems_of(pq.read_table(old["problems"])))
+        for name, _ in part.files:
+            self._announce(name, part.old_rows[name], False)
+        return True
 
     def _file(self, name: str, tables: ArrowTables) -> None:
         ids = tables["articles"]["article_id"].to_pylist()
@@ -322,23 +353,18 @@ class _TableSink:
             tables["problems"] = pa.concat_tables(
                 [tables["problems"], to_arrow("problems", [p.as_row() for p in extra])])
         self.seen.update(ids)
-        self._announce(name, {t: tables[t].num_rows for t in FILE_TABLES},
-                       {t: self.writers[t].rows for t in FILE_TABLES}, bool(repeated))
-        self._write(tables)
-
-    def _announce(self, name: str, rows: dict[str, int], offsets: dict[str, int], filtered: bool) -> None:
-        if self.on_file:
-            self.on_file(name)
-        if name in self.cache.used:
-            self.cache.record(name, rows, offsets, filtered)
-
-    def _write(self, tables: ArrowTables) -> None:
+        self._announce(name, {t: tables[t].num_rows for t in FILE_TABLES}, bool(repeated))
         for table in FILE_TABLES:
             self.writers[table].write(tables[table])
         self.report.problems.extend(_problems_of(tables["problems"]))
 
+    def _announce(self, name: str, rows: dict[str, int], filtered: bool) -> None:
+        if self.on_file:
+            self.on_file(name)
+        if name in self.cache.used:
+            self.cache.record(name, rows, filtered)
+
     def commit(self) -> None:
-        self.flush_run()
         for table, writer in self.writers.items():
             writer.commit()
             self.report.rows[table] = writer.rows
@@ -348,19 +374,32 @@ class _TableSink:
             writer.abort()
 
 
+def _committed_parts(out: Path, parts: list[list[str]]) -> list[dict[str, Any]]:
+    """What the manifest keeps of each part: its files and the stamp of each table's part file."""
+    committed = []
+    for index, files in enumerate(parts):
+        stamps = {}
+        for table in FILE_TABLES:
+            path = out / f"{table}.parquet" / part_name(index)
+            stamps[table] = table_stamp(path) if path.exists() else None
+        committed.append({"files": files, "stamps": stamps})
+    return committed
+
+
 def _build_locked(raw: str | os.PathLike[str], out: Path, default_published: date | None, engine: Engine,
                   cache: FileCache, full: bool, on_file: Callable[[str], None] | None) -> BuildReport:
     report = BuildReport()
-    before = _previous_tables(out, cache, full)
-    sink = _TableSink(out, cache, report, before, on_file)
+    sink = _TableSink(out, cache, report, on_file)
+    parts: list[list[str]] = []
     try:
-        for item in _file_results(raw, default_published, engine, cache, full, before is not None, report):
-            sink.add(item)
+        for part in _file_results(raw, out, default_published, engine, cache, full, report):
+            parts.append([name for name, _ in part.files])
+            sink.add(part)
         sink.commit()
     except BaseException:
         sink.abort()
         raise
-    cache.commit({t: table_stamp(out / f"{t}.parquet") for t in FILE_TABLES})
+    cache.commit(_committed_parts(out, parts))
     if "events" in STAGE_TABLES:
         _write_timeline(out, report, full)
     return report

@@ -12,6 +12,7 @@ from etl import build
 from etl.cli import main
 from etl.engines import DaskEngine
 from etl.errors import ConfigError
+from tests.tables import remove_table, table_bytes
 
 distributed = pytest.importorskip("distributed")
 
@@ -40,13 +41,12 @@ def test_dask_output_identical_to_local(tmp_path: Path, cluster) -> None:
     build(raw, tmp_path / "local", jobs=1)
     report = build(raw, tmp_path / "dask", engine=DaskEngine(cluster.scheduler_address))
     assert report.processed == 6
-    local = {p.name: p.read_bytes() for p in (tmp_path / "local").glob("*.parquet")}
-    dask = {p.name: p.read_bytes() for p in (tmp_path / "dask").glob("*.parquet")}
+    local, dask = table_bytes(tmp_path / "local"), table_bytes(tmp_path / "dask")
     assert local and local == dask
-    (tmp_path / "dask" / "events.parquet").unlink()  # next build reads the cache entries, which
-    again = build(raw, tmp_path / "dask", jobs=1)    # this process stored for the cluster
+    remove_table(tmp_path / "dask" / "events.parquet")  # next build reads the cache entries,
+    again = build(raw, tmp_path / "dask", jobs=1)       # which this process stored for the cluster
     assert again.processed == 0
-    assert {p.name: p.read_bytes() for p in (tmp_path / "dask").glob("*.parquet")} == dask
+    assert table_bytes(tmp_path / "dask") == dask
 
 
 def test_cli_dask_engine_from_environment(tmp_path: Path, cluster, monkeypatch) -> None:
@@ -75,8 +75,8 @@ def test_fsspec_paths_in_and_out(tmp_path: Path, cluster, monkeypatch) -> None:
     fs = fsspec.filesystem("memory")
     names = sorted(p.rsplit("/", 1)[-1] for p in fs.ls("/etl-test/processed", detail=False))
     assert "articles.parquet" in names and not any(n.endswith(".uploading") for n in names)
-    with fs.open("/etl-test/processed/articles.parquet", "rb") as handle:
-        assert len(pd.read_parquet(handle)) == 15
+    assert len(pd.read_parquet("memory://etl-test/processed/articles.parquet")) == 15
     build(raw, tmp_path / "local")
-    with fs.open("/etl-test/processed/articles.parquet", "rb") as handle:
-        assert handle.read() == (tmp_path / "local" / "articles.parquet").read_bytes()
+    uploaded = {f"{p.removeprefix('/etl-test/processed/')}": fs.cat(p)
+                for p in fs.find("/etl-test/processed") if p.endswith(".parquet")}
+    assert uploaded == table_bytes(tmp_path / "local")

@@ -18,6 +18,7 @@ from filelock import FileLock
 from etl import build
 from etl.cli import main
 from etl.errors import OutputLockedError
+from tests.tables import table_bytes
 
 
 def _corpus(raw: Path, files: int, per_file: int, salt: str = "") -> None:
@@ -27,10 +28,6 @@ def _corpus(raw: Path, files: int, per_file: int, salt: str = "") -> None:
                              "text": f"Russian shelling hit Kharkiv on Monday {salt} {f} {i}. " * 20})
                  for i in range(per_file)]
         (raw / f"f{f:03d}.jsonl").write_text("\n".join(lines) + "\n")
-
-
-def _bytes(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(out.glob("*.parquet"))}
 
 
 def test_sigkill_at_any_moment(tmp_path: Path) -> None:
@@ -63,8 +60,8 @@ def test_sigkill_at_any_moment(tmp_path: Path) -> None:
         ids = set(pd.read_parquet(out / "articles.parquet")["article_id"])
         assert ids in (old_ids, new_ids)
     build(raw, out)
-    assert _bytes(out) == _bytes(reference)
-    assert not list(out.glob(".*.tmp"))
+    assert table_bytes(out) == table_bytes(reference)
+    assert not list(out.glob(".*.tmp")) and not list(out.glob(".*.old"))
 
 
 def test_second_build_on_one_folder_exits_clearly(tmp_path: Path) -> None:

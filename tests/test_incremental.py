@@ -7,9 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from etl import build, load
-from etl.io.parquet import TableCursor
+from etl.io.dataset import DatasetWriter
+from etl.pipeline import _parts, starts_part
+from tests.tables import remove_table, table_bytes
 
 
 def _article(i: int) -> str:
@@ -26,18 +30,14 @@ def raw(tmp_path: Path) -> Path:
     return raw
 
 
-def _bytes(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(out.glob("*.parquet"))}
-
-
 def test_unchanged_tree_reprocesses_nothing(raw: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = build(raw, out)
     assert (first.files, first.processed) == (6, 6)
-    before = _bytes(out)
+    before = table_bytes(out)
     again = build(raw, out)
     assert (again.files, again.processed) == (6, 0)
-    assert _bytes(out) == before
+    assert table_bytes(out) == before
 
 
 @pytest.mark.parametrize("change", ["add", "modify", "delete", "touch"])
@@ -56,7 +56,7 @@ def test_one_file_change_reprocesses_only_it(raw: Path, tmp_path: Path, change: 
     assert report.processed == {"add": 1, "modify": 1, "delete": 0, "touch": 0}[change]
     full = tmp_path / "full"
     build(raw, full, full=True)
-    assert _bytes(out) == _bytes(full)
+    assert table_bytes(out) == table_bytes(full)
     ids = set(load(out)["articles"]["article_id"])
     assert ("a3" in ids) == (change != "delete")
 
@@ -67,11 +67,11 @@ def test_cache_entries_stored_by_the_workers_serve_the_next_build(
 ) -> None:
     out = tmp_path / "out"
     build(raw, out, jobs=jobs)
-    before = _bytes(out)
-    (out / "events.parquet").unlink()  # the last tables cannot be reused: entries must be read
+    before = table_bytes(out)
+    remove_table(out / "events.parquet")  # the last tables cannot be reused: entries must be read
     again = build(raw, out, jobs=1)
     assert (again.files, again.processed) == (6, 0)
-    assert _bytes(out) == before
+    assert table_bytes(out) == before
 
 
 def test_full_flag_reprocesses_everything(raw: Path, tmp_path: Path) -> None:
@@ -111,7 +111,7 @@ def test_raw_folder_behind_an_fsspec_url(raw: Path, tmp_path: Path) -> None:
     remote = build("memory://etl-raw-test", tmp_path / "remote")
     assert (remote.files, remote.processed) == (6, 6)
     build(raw, tmp_path / "local")
-    assert _bytes(tmp_path / "remote") == _bytes(tmp_path / "local")
+    assert table_bytes(tmp_path / "remote") == table_bytes(tmp_path / "local")
     assert build("memory://etl-raw-test", tmp_path / "remote").processed == 0
     fs.pipe("/etl-raw-test/f0.jsonl", _article(77).encode())
     assert build("memory://etl-raw-test", tmp_path / "remote").processed == 1
@@ -126,7 +126,8 @@ def _articles_file(ids: list[int]) -> str:
 def test_rows_reused_from_the_last_build_equal_a_full_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str,
 ) -> None:
-    # small row groups, so that reused stretches span several of them
+    # small parts (about 3 files each) and row groups, so that parts are reused and rewritten
+    monkeypatch.setattr("etl.pipeline.FILES_PER_PART", 3)
     monkeypatch.setattr("etl.io.parquet.ROW_GROUP_ROWS", {"articles": 3})
     monkeypatch.setattr("etl.io.parquet.DEFAULT_ROW_GROUP_ROWS", 5)
     raw = tmp_path / "raw"
@@ -146,29 +147,69 @@ def test_rows_reused_from_the_last_build_equal_a_full_build(
         (raw / "f05.jsonl").unlink()  # f05b's a50 is no longer a repeat
     elif change == "add_between":
         (raw / "f03b.jsonl").write_text(_articles_file([31, 32, 33, 34]))
-    taken: list[int] = []
-    original_take = TableCursor.take
-    monkeypatch.setattr(TableCursor, "take", lambda self, offset, count: (
-        taken.append(count), original_take(self, offset, count))[1])
+    linked: list[str] = []
+    original_link = DatasetWriter.link_part
+    monkeypatch.setattr(DatasetWriter, "link_part", lambda self, index, old, rows: (
+        linked.append(self.table), original_link(self, index, old, rows))[1])
     report = build(raw, out)
     assert report.processed == (0 if change in ("none", "delete_middle", "delete_first_of_duplicates")
                                 else 1)
-    assert sum(taken) > 0  # rows did come from the last build's tables
+    assert "events" in linked  # parts did come from the last build's tables
     full = tmp_path / "full"
     build(raw, full, full=True)
-    assert _bytes(out) == _bytes(full)
+    assert table_bytes(out) == table_bytes(full)
     again = build(raw, out)  # and the next build reuses what this one wrote
     assert again.processed == 0
-    assert _bytes(out) == _bytes(full)
+    assert table_bytes(out) == table_bytes(full)
 
 
 def test_tables_changed_behind_the_manifest_are_not_reused(raw: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(raw, out)
-    events = out / "events.parquet"
-    events.write_bytes(events.read_bytes())  # a new file: not the one the manifest describes
+    part = out / "events.parquet" / "part-000000.parquet"
+    data = part.read_bytes()
+    part.unlink()
+    part.write_bytes(data)  # a new file: not the one the manifest describes
     (raw / "f2.jsonl").write_text(_article(42))
     build(raw, out)
     full = tmp_path / "full"
     build(raw, full, full=True)
-    assert _bytes(out) == _bytes(full)
+    assert table_bytes(out) == table_bytes(full)
+
+
+def test_unchanged_parts_are_the_last_build_s_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("etl.pipeline.FILES_PER_PART", 3)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for f in range(12):
+        (raw / f"f{f:02d}.jsonl").write_text(_article(f))
+    out = tmp_path / "out"
+    build(raw, out)
+    parts = sorted((out / "events.parquet").iterdir())
+    assert len(parts) > 2
+    inodes = {p.name: p.stat().st_ino for p in parts}
+    (raw / "f11.jsonl").write_text(_article(111))  # in the last part only
+    build(raw, out)
+    after = {p.name: p.stat().st_ino for p in sorted((out / "events.parquet").iterdir())}
+    assert after.keys() == inodes.keys()
+    changed = [name for name in after if after[name] != inodes[name]]
+    assert changed == [max(after)]  # the other parts were linked, not written again
+
+
+@given(st.lists(st.text("abcdef/._", min_size=1, max_size=6), unique=True, max_size=80),
+       st.text("abcdef", min_size=1, max_size=6))
+def test_a_file_added_or_removed_moves_no_boundary_past_the_next_one(names: list[str], extra: str) -> None:
+    def grouped(files: list[str]) -> set[tuple[str, ...]]:
+        files = sorted(files)
+        return {tuple(files[k] for k in part) for part in _parts(files)}
+
+    if extra in names:
+        return
+    with pytest.MonkeyPatch.context() as patch:  # small parts: name-chosen and forced cuts
+        patch.setattr("etl.pipeline.FILES_PER_PART", 3)
+        before, after = grouped(names), grouped([*names, extra])
+        # only the parts up to the next boundary chosen by a name differ
+        changed = sorted({*(before - after), *(after - before)})
+        later = [part for part in before if min(part) > extra]
+        boundary = min((part for part in later if starts_part(part[0])), default=None)
+        assert changed and all(boundary is None or max(part) < boundary[0] for part in changed)

@@ -96,17 +96,17 @@ class FileCache:
         self.root = root
         self.key = key
         self.dir = root / key
-        # the last build's files (name -> size, mtime, sha256, entry, rows and offsets in the
-        # tables) and the committed tables it wrote (name -> size, mtime, inode)
+        # the last build's files (name -> size, mtime, sha256, entry, rows per table) and the
+        # parts of the tables it committed (files in each, and each table's part file stamp)
         self.manifest: dict[str, dict[str, Any]] = {}
-        self.tables: dict[str, dict[str, int]] = {}
+        self.parts: list[dict[str, Any]] = []
         manifest_path = self.dir / MANIFEST
         if manifest_path.exists():
             try:
                 data = json.loads(manifest_path.read_text(encoding="utf-8"))
-                self.manifest, self.tables = dict(data["files"]), dict(data["tables"])
+                self.manifest, self.parts = dict(data["files"]), list(data["parts"])
             except (OSError, ValueError, KeyError, TypeError):
-                self.manifest, self.tables = {}, {}  # a damaged manifest only costs a full rebuild
+                self.manifest, self.parts = {}, []  # a damaged manifest only costs a full rebuild
         self._used: dict[str, dict[str, Any]] = {}
 
     @property
@@ -131,16 +131,17 @@ class FileCache:
         return key
 
     def previous(self, name: str) -> dict[str, Any] | None:
-        """What the last build recorded of a file: its entry key, rows and offsets per table."""
+        """What the last build recorded of a file: its entry key and rows per table."""
         return self.manifest.get(name)
 
     def has(self, key: str) -> bool:
         """Whether an entry exists for a key (without loading it)."""
         return self.entry_path(key).exists()
 
-    def record(self, name: str, rows: dict[str, int], offsets: dict[str, int], filtered: bool) -> None:
-        """Where a file's rows landed in the tables this build writes (read back by the next)."""
-        self._used[name].update(rows=rows, offsets=offsets, filtered=filtered)
+    def record(self, name: str, rows: dict[str, int], filtered: bool) -> None:
+        """How many rows of each table a file gave this build, and whether some were dropped as
+        repeats of earlier articles (read back by the next build)."""
+        self._used[name].update(rows=rows, filtered=filtered)
 
     def get(self, key: str) -> Tables | None:
         """Cached tables for a key from ``lookup``, or None."""
@@ -154,10 +155,10 @@ class FileCache:
         data = tables if isinstance(tables, bytes) else dump_tables(tables)
         write_entry(self.entry_path(key), data)
 
-    def commit(self, tables: dict[str, dict[str, int]] | None = None) -> None:
-        """Save the manifest of this build (with the tables it committed, ``table_stamp``) and
-        drop entries and keys no longer used."""
-        manifest = {"files": self._used, "tables": tables or {}}
+    def commit(self, parts: list[dict[str, Any]] | None = None) -> None:
+        """Save the manifest of this build (with the parts of the tables it committed: their
+        files and ``table_stamp`` per table) and drop entries and keys no longer used."""
+        manifest = {"files": self._used, "parts": parts or []}
         _atomic_write(self.dir / MANIFEST, json.dumps(manifest, sort_keys=True).encode())
         keep = {_entry_name(e["entry"]) for e in self._used.values()}
         # os.scandir, not Path.glob: the manifest of a 10,000-file tree is saved by every build

@@ -121,9 +121,10 @@ class TableWriter:
         writer = TableWriter("events", out_dir); writer.write(rows); writer.commit()
     """
 
-    def __init__(self, table: str, out_dir: Path, row_group_rows: int | None = None) -> None:
+    def __init__(self, table: str, out_dir: Path, row_group_rows: int | None = None,
+                 name: str | None = None) -> None:
         self.table = table
-        self.path = out_dir / f"{table}.parquet"
+        self.path = out_dir / (name or f"{table}.parquet")
         self.row_group_rows = row_group_rows or ROW_GROUP_ROWS.get(table, DEFAULT_ROW_GROUP_ROWS)
         out_dir.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=out_dir)
@@ -162,12 +163,14 @@ class TableWriter:
         self._pending = [rest] if rest.num_rows else []
         self._pending_rows = rest.num_rows
 
-    def commit(self) -> Path:
-        """Flush, close and atomically move the file into place."""
+    def commit(self, sync: bool = True) -> Path:
+        """Flush, close and atomically move the file into place (``sync``: on disk first; a
+        part of a dataset is synced with the others before its folder is published)."""
         self._flush()
         self._writer.close()
-        with open(self.tmp, "rb") as written:
-            os.fsync(written.fileno())
+        if sync:
+            with open(self.tmp, "rb") as written:
+                os.fsync(written.fileno())
         os.replace(self.tmp, self.path)
         return self.path
 
@@ -177,32 +180,3 @@ class TableWriter:
             self._writer.close()
         finally:
             self.tmp.unlink(missing_ok=True)
-
-
-class TableCursor:
-    """The rows of a committed table, taken in order a row group at a time (bounded memory).
-
-        cursor = TableCursor("events", out_dir / "events.parquet"); cursor.take(0, 12)
-    """
-
-    def __init__(self, table: str, path: Path) -> None:
-        self.table = table
-        self.schema = TABLES[table]
-        self.file = pq.ParquetFile(path)
-        self._next_group = 0
-        self._loaded: list[tuple[int, pa.Table]] = []  # (first row, rows) of row groups held
-        self._end = 0  # row after the last one held
-
-    def take(self, offset: int, count: int) -> pa.Table:
-        """Rows ``offset`` to ``offset + count``; offsets never go back between calls."""
-        if count == 0:
-            return self.schema.empty_table()
-        self._loaded = [(first, rows) for first, rows in self._loaded if first + rows.num_rows > offset]
-        while self._end < offset + count:
-            rows = self.file.read_row_group(self._next_group).cast(self.schema)
-            self._loaded.append((self._end, rows))
-            self._end += rows.num_rows
-            self._next_group += 1
-        parts = [rows.slice(max(0, offset - first), offset + count - max(first, offset))
-                 for first, rows in self._loaded if first < offset + count]
-        return parts[0] if len(parts) == 1 else pa.concat_tables(parts)

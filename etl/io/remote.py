@@ -1,7 +1,9 @@
 """Output to an fsspec URL (s3://, gs://, …): build in a local mirror, then upload each table.
 
 The local mirror keeps the incremental cache between builds; each table is uploaded under a
-temporary name and moved into place, so readers of the URL see whole tables only.
+temporary name and moved into place. A one-file table is replaced in one step; a partitioned
+table's folder is replaced part by part (object stores cannot swap folders), so a reader
+during the upload may see a table missing.
 
     >>> local_mirror("s3://bucket/processed").parent.name
     'outputs'
@@ -36,5 +38,14 @@ def upload_tables(local: Path, url: str, storage_options: dict[str, Any] | None 
     for table in sorted(local.glob("*.parquet")):
         final = f"{root.rstrip('/')}/{table.name}"
         temporary = f"{root.rstrip('/')}/.{table.name}.uploading"
-        fs.put_file(str(table), temporary)
-        fs.mv(temporary, final)
+        if table.is_dir():  # a partitioned table: its part files, then the folder moved in
+            if fs.exists(temporary):
+                fs.rm(temporary, recursive=True)
+            for part in sorted(table.iterdir()):
+                fs.put_file(str(part), f"{temporary}/{part.name}")
+            if fs.exists(final):  # object stores have no folder swap: old parts go first
+                fs.rm(final, recursive=True)
+            fs.mv(temporary, final, recursive=True)
+        else:
+            fs.put_file(str(table), temporary)
+            fs.mv(temporary, final)

@@ -32,6 +32,7 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from etl import __version__
+from etl.io.dataset import part_files
 from etl.io.memory import fixed_mmap_threshold, release_memory
 from etl.io.parquet import to_arrow, write_arrow
 from etl.schema import SCHEMA_VERSION, SORT_KEYS, TIMELINE
@@ -144,9 +145,16 @@ class EventSource:
     def __init__(self, path: Path | None = None, table: pa.Table | None = None) -> None:
         self.path, self.table = path, table
         if path is not None:
-            self.file = pq.ParquetFile(path, read_dictionary=DICTIONARY_COLUMNS)
-            sizes = [self.file.metadata.row_group(k).num_rows for k in range(self.file.num_row_groups)]
-            names = set(self.file.schema_arrow.names)
+            # a row group of any of the table's part files (``etl.io.dataset``), in row order
+            self.groups: list[tuple[Path, int]] = []
+            sizes = []
+            for file in part_files(path):
+                metadata = pq.read_metadata(file)
+                for k in range(metadata.num_row_groups):
+                    self.groups.append((file, k))
+                    sizes.append(metadata.row_group(k).num_rows)
+            names = set(metadata.schema.to_arrow_schema().names)
+            self._open: tuple[Path, pq.ParquetFile] | None = None
         else:
             assert table is not None
             sizes = [min(SLICE_ROWS, table.num_rows - k) for k in range(0, table.num_rows, SLICE_ROWS)]
@@ -161,7 +169,10 @@ class EventSource:
         if self.table is not None:
             start = int(self.offsets[k])
             return self.table.select(present).slice(start, int(self.offsets[k + 1]) - start)
-        return self.file.read_row_group(k, columns=present, use_threads=False)
+        file, group = self.groups[k]
+        if self._open is None or self._open[0] != file:  # one file open at a time, not hundreds
+            self._open = (file, pq.ParquetFile(file, read_dictionary=DICTIONARY_COLUMNS))
+        return self._open[1].read_row_group(group, columns=present, use_threads=False)
 
     def parts(self, columns: list[str]) -> Iterator[pa.Table]:
         for k in range(len(self.offsets) - 1):
