@@ -36,6 +36,9 @@ class Rule:
     era: str | None = None
     trigger: str = "digit"
     needs: re.Pattern[str] | None = None  # text every match contains: a window without it is skipped
+    # Lower-case text one of which every match starts with, at a word start (None: no such list).
+    starts: tuple[str, ...] | None = None
+    marks: re.Pattern[str] | None = None  # the characters every match starts with, none a word character
 
 
 def _read(name: str) -> str:
@@ -193,8 +196,8 @@ def _first_chars(items: Any) -> tuple[set[str] | None, bool]:
     return chars, True
 
 
-def _first_char_guard(regex: str) -> str:
-    """A one-character lookahead listing every possible first character: most positions fail at once."""
+def _first_char_class(regex: str) -> str:
+    """A character class of every possible first character of ``regex`` ("" when there is none)."""
     try:
         chars, nullable = _first_chars(_parser.parse(regex, re.IGNORECASE).data)
     except Exception:  # re._parser is internal: without it rules only lose this speed-up
@@ -202,7 +205,27 @@ def _first_char_guard(regex: str) -> str:
     if chars is None or nullable or not chars:
         return ""
     both = {c for ch in chars for c in (ch.lower(), ch.upper()) if len(c) == 1} | chars
-    return "(?=[" + "".join(re.escape(c) for c in sorted(both)) + "])"
+    return "[" + "".join(re.escape(c) for c in sorted(both)) + "]"
+
+
+def _first_char_guard(regex: str) -> str:
+    """A one-character lookahead listing every possible first character: most positions fail at once."""
+    first = _first_char_class(regex)
+    return f"(?={first})" if first else ""
+
+
+def _first_marks(regex: str) -> re.Pattern[str] | None:
+    """The guard's class of first characters, if it holds no word character: ``['’]`` for "'90s".
+
+        >>> _first_marks(r"['’](?P<year2>\\d\\d)").pattern
+        "['’]"
+
+    Matches can start only at those marks, rare in text, so the rule is tried only there.
+    """
+    first = _first_char_class(regex)
+    if not first or re.search(r"\w", first):  # a letter, digit or "_" in the class
+        return None
+    return re.compile(first, re.IGNORECASE)  # the guard's class, with the rule's flag
 
 
 def _required_text(regex: str) -> re.Pattern[str] | None:
@@ -234,6 +257,137 @@ def _required_text(regex: str) -> re.Pattern[str] | None:
     return re.compile(re.escape(max(useful, key=len)), re.IGNORECASE)
 
 
+_PREFIX_CHARS = 8  # longer start texts hardly narrow the places to try further
+_PREFIX_COUNT = 600  # beyond this many start texts, they are cut shorter
+_ANY_DIGIT = "\x00"  # stands for a character \d matches while start texts are collected
+
+# A set of prefixes: (text, open). An open text is all the pattern matched so far and can be
+# extended by what follows; a closed one stopped at something that is no short list of literals.
+_Prefixes = set[tuple[str, bool]]
+
+
+def _node_prefixes(op: str, av: Any) -> _Prefixes:
+    """The texts one parsed regex item can start with, lower-cased (ASCII only)."""
+    if op in ("AT", "ASSERT", "ASSERT_NOT"):
+        return {("", True)}  # zero width: takes no text
+    if op == "LITERAL":
+        char = chr(av)
+        return {(char.lower(), True)} if char.isascii() else {("", False)}
+    if op == "IN":
+        chars: set[str] = set()
+        for item_op, item_av in av:
+            if str(item_op) == "LITERAL" and item_av < 128:
+                chars.add(chr(item_av).lower())
+            elif str(item_op) == "RANGE" and item_av[1] < 128:
+                chars.update(chr(c).lower() for c in range(item_av[0], item_av[1] + 1))
+            elif str(item_op) == "CATEGORY" and str(item_av) == "CATEGORY_DIGIT":
+                chars.add(_ANY_DIGIT)
+            else:
+                return {("", False)}
+        return {(c, True) for c in chars}
+    if op in ("SUBPATTERN", "ATOMIC_GROUP"):
+        return _prefixes((av[-1] if op == "SUBPATTERN" else av).data)
+    if op == "BRANCH":
+        return set().union(*(_prefixes(alternative.data) for alternative in av[1]))
+    if op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        low, high, sub = av
+        once = _prefixes(sub.data)
+        if (low, high) == (1, 1):
+            return once
+        if (low, high) == (0, 1):
+            return once | {("", True)}
+        # More than one repetition may follow: what comes after cannot be known here.
+        closed = {(text, False) for text, _ in once}
+        return closed | {("", True)} if low == 0 else closed
+    return {("", False)}
+
+
+def _prefixes(items: Any) -> _Prefixes:
+    """The texts a parsed regex can start with: what ``_start_texts`` collects."""
+    current: _Prefixes = {("", True)}
+    for op, av in items:
+        if not any(is_open for _, is_open in current):
+            break
+        step = _node_prefixes(str(op), av)
+        joined: _Prefixes = set()
+        for text, is_open in current:
+            if not is_open:
+                joined.add((text, False))
+                continue
+            for more, more_open in step:
+                whole = text + more
+                joined.add((whole[:_PREFIX_CHARS], more_open and len(whole) < _PREFIX_CHARS))
+        current = joined
+        if len(current) > _PREFIX_COUNT:
+            current = {(text[:2], False) for text, _ in current}  # shorter texts still cover every match
+    return current
+
+
+def _spell_digits(text: str) -> list[str]:
+    r"""A start text with ``_ANY_DIGIT`` written out as 0-9, cut where that would need other scripts' digits.
+
+        >>> _spell_digits("1" + _ANY_DIGIT + "th")[:2], _spell_digits("q" + _ANY_DIGIT)
+        (['10th', '11th'], ['q'])
+
+    \d matches every script's digits, the start texts only 0-9. That is exact only while the text
+    is all digits, inside one word: the caller makes sure such words hold ASCII digits only.
+    """
+    cut = text.find(_ANY_DIGIT)
+    if cut < 0:
+        return [text]
+    head = text[:cut]
+    if not all(c in "0123456789" for c in head):
+        return [head]
+    return [t for digit in "0123456789" for t in _spell_digits(head + digit + text[cut + 1 :])]
+
+
+def _items(av: Any) -> set[tuple[str, str]]:
+    """The items of a parsed character class, as names: ``{("CATEGORY", "CATEGORY_WORD"), ...}``."""
+    return {(str(op), str(arg)) for op, arg in av}
+
+
+def _starts_at_word(items: Any) -> bool:
+    """Whether the zero-width items a parsed regex begins with demand a non-word character before it."""
+    for op, av in items:
+        name = str(op)
+        if name == "AT" and str(av) == "AT_BOUNDARY":
+            return True  # with a word character first (checked by the caller)
+        if name == "ASSERT_NOT" and av[0] == -1:
+            body = av[1].data  # (?<![\w-]): the character before is no word character
+            if (
+                len(body) == 1
+                and str(body[0][0]) == "IN"
+                and ("CATEGORY", "CATEGORY_WORD") in _items(body[0][1])
+                and not any(op == "NEGATE" for op, _ in _items(body[0][1]))  # (?<![^\w]) says the opposite
+            ):
+                return True
+            continue
+        if name not in ("AT", "ASSERT", "ASSERT_NOT"):
+            return False
+    return False
+
+
+def _start_texts(regex: str) -> tuple[str, ...] | None:
+    r"""Lower-case texts, one of which begins every match of ``regex``, if each match starts a word.
+
+        >>> _start_texts(r"\b(?:next|last)\s+(?:May|June)")
+        ('last', 'next')
+
+    In the lower-cased text, a match can only start where a word starts with one of these, so
+    the rule needs to be tried only there. None when there is no such short list.
+    """
+    try:
+        items = _parser.parse(regex, re.IGNORECASE).data
+    except Exception:  # re._parser is internal: without it rules only lose this speed-up
+        return None
+    found = {spelled for text, _ in _prefixes(items) for spelled in _spell_digits(text)}
+    if "" in found or not all(text[0].isalnum() for text in found) or not _starts_at_word(items):
+        return None
+    # A text another one begins with adds nothing: "mid" covers "middle".
+    kept = [t for t in found if not any(t != other and t.startswith(other) for other in found)]
+    return tuple(sorted(kept))
+
+
 @cache
 def rules() -> tuple[Rule, ...]:
     """All grammar rules, compiled once: ``len(rules()) > 30``."""
@@ -252,6 +406,8 @@ def rules() -> tuple[Rule, ...]:
                 era=item.get("era"),
                 trigger=item["trigger"],
                 needs=_required_text(pattern),
+                starts=_start_texts(pattern),
+                marks=_first_marks(_expand(item["pattern"])),
             )
         )
     return tuple(compiled)

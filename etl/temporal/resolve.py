@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -169,14 +170,18 @@ def _accept(text: str, match: Match) -> bool:
     """Rule filters: context checks that keep ambiguous words out ("May" the modal, "1500 men")."""
     g = match.groups
     rule = match.rule
-    before = _word_before(text, match.start)
     if rule.prev_in:
         month = (g.get("month") or "").lower()
-        if month in lexicon()["months_need_cue"] and not g.get("mod") and before not in _sets()[rule.prev_in]:
+        if (
+            month in lexicon()["months_need_cue"]
+            and not g.get("mod")
+            and _word_before(text, match.start) not in _sets()[rule.prev_in]
+        ):
             return False
     f = rule.filter
     if f is None:
         return True
+    before = _word_before(text, match.start)  # only now: most rules have no filter
     if f == "year":
         year = int(g["year"])
         if g.get("mod") or g.get("the_year"):
@@ -261,7 +266,7 @@ def _number_classes(word: str, text: str, end: int) -> tuple[str, ...]:
         names.append("decade")
     if (
         (len(word) <= 2 and _CLOCK_AFTER.match(text, end))
-        or _CLOCK_TOKEN.fullmatch(word)
+        or (not word.isdigit() and _CLOCK_TOKEN.fullmatch(word))  # all digits: no "am", "h" to match
         or (len(word) == 4 and _MILITARY_AFTER.match(text, end))
     ):
         names.append("clock")
@@ -293,13 +298,15 @@ def _all_tokens(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(text)]
 
 
-def _candidate_tokens(text: str) -> list[tuple[int, int, str]]:
+def _candidate_tokens(text: str, lowered: str | None = None) -> list[tuple[int, int, str]]:
     """(start, end, word) of tokens that may be triggers or numbers: a superset the caller checks.
 
         >>> _candidate_tokens("In May 2024 troops")
         [(0, 2, 'In'), (3, 6, 'May'), (7, 11, '2024')]
+
+    ``lowered`` is ``text.lower()`` when the caller has it already.
     """
-    lowered = text.lower()
+    lowered = text.lower() if lowered is None else lowered
     if len(lowered) != len(text):
         return _all_tokens(text)  # a character lower-cased to two ("İ") shifts offsets
     # Lower-casing maps one character to one here and keeps word characters word characters
@@ -340,10 +347,98 @@ def _season_modifies_noun(text: str, m: re.Match[str]) -> bool:
     return _word_after(text, m.end()).lower() in _sets()["season_noun_heads"]
 
 
+# Outside ASCII, re matches these to an ASCII letter when ignoring case, yet lower() keeps them
+# apart from it (the long s and dotless i; "İ" and the Kelvin sign lower-case to ASCII or change
+# the length). tests/temporal/test_start_texts.py derives this from every code point.
+_ODD_CASE = "\u017f\u0131"
+
+
+def _starts_hold(text: str, lowered: str, tokens: list[tuple[int, int, str]]) -> bool:
+    r"""Whether, in ``lowered``, every match of a rule with start texts (``Rule.starts``) begins with one.
+
+    Start texts are ASCII, from the rule's letters lower-cased and its digits. That fails only for
+    what re matches to them besides: the long s and dotless i (to "s" and "i" when ignoring case),
+    and other scripts' digits (to \d), which start texts only spell at the start of a word that
+    begins with a digit. ``tokens`` (``_candidate_tokens``) holds every such word.
+    """
+    if len(lowered) != len(text):
+        return False  # a character lower-cased to two ("İ") shifts offsets
+    if text.isascii():
+        return True
+    if any(char in text for char in _ODD_CASE):
+        return False
+    return all(word.isascii() for _, _, word in tokens if word[0].isdigit())
+
+
+@cache
+def _start_finder(trigger: str) -> re.Pattern[str] | None:
+    """In lower-cased text: the character before each word that begins a start text of the class's rules."""
+    texts = {t for rule in rules() if rule.trigger == trigger and rule.starts for t in rule.starts}
+    if not texts:
+        return None
+    return re.compile(rf"[\W_](?=(?:{literal_alternation(texts)}))")
+
+
+def _rule_scan(
+    rule: Rule,
+    text: str,
+    lowered: str | None,
+    spans: list[tuple[int, int]],
+    places: dict[tuple[int, int], list[int]],
+) -> list[re.Match[str]]:
+    """What ``rule.regex.finditer`` finds in each span of ``text``.
+
+    A rule whose matches start with a punctuation mark (``Rule.marks``) is tried only at those
+    marks. With ``lowered`` (``_starts_hold``), a rule with start texts is tried only where a word
+    starts with one of them; ``places`` keeps those word starts per span for the other rules of
+    the class. Trying a regex at a few places instead of at every position is the saving.
+    """
+    regex = rule.regex
+    found: list[re.Match[str]] = []
+    match = regex.match
+    if rule.marks is not None:
+        # Matches start at a punctuation mark ("'90s"): try only at the marks.
+        for w0, w1 in spans:
+            resume = w0
+            for mark in rule.marks.finditer(text, w0, w1):
+                p = mark.start()
+                if p >= resume and (m := match(text, p, w1)) is not None:
+                    found.append(m)
+                    resume = m.end()
+        return found
+    finder = _start_finder(rule.trigger)
+    if lowered is None or rule.starts is None or finder is None:
+        return [m for w0, w1 in spans for m in regex.finditer(text, w0, w1)]
+    prefixes = rule.starts
+    for span in spans:
+        w0, w1 = span
+        candidates = places.get(span)
+        if candidates is None:
+            # The finder matches the character before a word, so it starts one before the span;
+            # the text's first character has none before it.
+            candidates = [m.end() for m in finder.finditer(lowered, max(0, w0 - 1), w1)]
+            if w0 == 0:
+                candidates.insert(0, 0)
+            places[span] = candidates
+        resume = w0
+        for p in candidates:
+            if p < resume or not lowered.startswith(prefixes, p, w1):
+                continue
+            m = match(text, p, w1)
+            if m is not None:
+                found.append(m)
+                resume = m.end()  # finditer goes on after a match (none of these rules matches empty text)
+    return found
+
+
 def find_matches(text: str) -> list[Match]:
     """Every rule's accepted matches, overlapping ones included."""
     found: list[Match] = []
-    windows = _windows(text)
+    lowered = text.lower()
+    tokens = _candidate_tokens(text, lowered)
+    windows = _windows(text, tokens)
+    starts_text = lowered if _starts_hold(text, lowered, tokens) else None
+    places: dict[str, dict[tuple[int, int], list[int]]] = {}
     for rule in rules():
         spans = windows[rule.trigger]
         if not spans:
@@ -351,8 +446,7 @@ def find_matches(text: str) -> list[Match]:
         if rule.needs is not None:
             spans = [(w0, w1) for w0, w1 in spans if rule.needs.search(text, w0, w1)]
         seen: set[tuple[int, int]] = set()
-        finditer = rule.regex.finditer
-        for m in (m for w0, w1 in spans for m in finditer(text, w0, w1)):
+        for m in _rule_scan(rule, text, starts_text, spans, places.setdefault(rule.trigger, {})):
             span = m.span()
             if span in seen:
                 continue
@@ -374,12 +468,17 @@ def choose(found: list[Match]) -> list[Match]:
     """Longest non-overlapping matches, rule priority breaking ties, in text order."""
     ranked = sorted(found, key=lambda m: (-(m.end - m.start), -m.rule.priority, m.start))
     taken: list[Match] = []
-    occupied: list[tuple[int, int]] = []
+    # The spans taken so far, in text order: they do not overlap, so their ends ascend too, and
+    # only the last span starting before a match ends can reach into it.
+    starts: list[int] = []
+    ends: list[int] = []
     for m in ranked:
-        if any(m.start < e and s < m.end for s, e in occupied):
+        i = bisect_left(starts, m.end)
+        if i and ends[i - 1] > m.start:
             continue
         taken.append(m)
-        occupied.append((m.start, m.end))
+        starts.insert(i, m.start)
+        ends.insert(i, m.end)
     return sorted(taken, key=lambda m: m.start)
 
 
@@ -977,6 +1076,21 @@ _DATE_THEN_CLOCK = re.compile(r"^,?\s+$")
 _CLOCK_JOIN = re.compile(r"^,?\s+(?:on\s+)?$", re.IGNORECASE)
 
 
+def _part_before(before: str) -> re.Match[str] | None:
+    r"""``_PART_BEFORE.search(before)``, answered without the search when ``before`` does not end in " of ".
+
+        >>> _part_before("in the early hours of ").group("part"), _part_before("the capture of Kyiv on ")
+        ('hours', None)
+
+    The search tries each of up to 60 positions against a long alternation; the pattern ends in
+    r"\s+of\s+$", which most text before a date does not (rstrip() strips what \s matches).
+    """
+    stripped = before.rstrip()
+    if len(stripped) == len(before) or stripped[-2:].lower() != "of" or not stripped[-3:-2].isspace():
+        return None
+    return _PART_BEFORE.search(before)
+
+
 def _with_part(r: Resolved, start: int, end: int, text: str, part_word: str) -> Resolved:
     # "the early hours of Sunday" are the hours before that day's dawn.
     part = "MO" if part_word.lower() == "hours" else str(lexicon()["parts_of_day"][part_word.lower()])
@@ -991,7 +1105,7 @@ def merge_times(text: str, found: list[Resolved]) -> list[Resolved]:
     out: list[Resolved] = []
     for r in found:
         if r.granularity == "day" and r.type == "DATE" and not r.value.endswith("_REF"):
-            before = _PART_BEFORE.search(text[max(0, r.start - 60) : r.start])
+            before = _part_before(text[max(0, r.start - 60) : r.start])
             if before:
                 start = r.start - (len(text[max(0, r.start - 60) : r.start]) - before.start())
                 while out and out[-1].end > start:
@@ -1093,14 +1207,15 @@ def complete_ranges(text: str, found: list[Resolved]) -> list[Resolved]:
     for r in out:
         if r.granularity != "day" or r.type != "DATE" or len(r.value) != 10:
             continue
-        tail = _DAY_TAIL.match(text[r.end : r.end + 12])
-        if tail and text[r.start].isalpha():  # "April 6-7": the tail day follows a month-first date
+        # Each side is looked at only for dates that can have it: the searches cost more than the test.
+        tail = _DAY_TAIL.match(text[r.end : r.end + 12]) if text[r.start].isalpha() else None
+        if tail:  # "April 6-7": the tail day follows a month-first date
             start, end = r.end + tail.start("day"), r.end + tail.end()
             new = _with_day(r, start, end, text, int(tail.group("day")))
             if new and not any(s < end and start < e for s, e in occupied):
                 extra.append(new)
-        head = _DAY_HEAD.search(text[max(0, r.start - 12) : r.start])
-        if head and text[r.start].isdigit():  # "6-7 January 1916": the head day precedes a day-first date
+        head = _DAY_HEAD.search(text[max(0, r.start - 12) : r.start]) if text[r.start].isdigit() else None
+        if head:  # "6-7 January 1916": the head day precedes a day-first date
             offset = max(0, r.start - 12)
             start, end = offset + head.start("day"), offset + head.end("day")
             new = _with_day(r, start, end, text, int(head.group("day")))
