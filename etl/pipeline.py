@@ -225,6 +225,7 @@ class _Part:
 
     index: int
     files: list[tuple[str, Callable[[], ArrowTables]]]
+    changed: set[str] = field(default_factory=set)  # its files whose content or key is new
     old: dict[str, Path] | None = None
     old_rows: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -293,7 +294,7 @@ def _file_results(
     for index, positions in enumerate(_parts([name for name, *_ in plan])):
         files: list[tuple[str, Callable[[], ArrowTables]]] = [
             (plan[k][0], partial(tables_of, *plan[k][1:])) for k in positions]
-        part = _Part(index, files)
+        part = _Part(index, files, {plan[k][0] for k in positions if plan[k][3] != "previous"})
         if all(plan[k][3] == "previous" for k in positions):
             part.old = _old_part(out, cache, old_parts.get(tuple(name for name, _ in files)))
             part.old_rows = {name: (cache.previous(name) or {})["rows"] for name, _ in files}
@@ -314,6 +315,9 @@ class _TableSink:
         self.writers = {name: DatasetWriter(name, out) for name in FILE_TABLES}
         self.cache, self.report, self.on_file = cache, report, on_file
         self.seen: set[str] = set()
+        # the article ids of files whose rows may differ from the last build's (the timeline
+        # re-reads only their events), before repeated ids are dropped
+        self.changed_articles: set[str] = set()
 
     def add(self, part: _Part) -> None:
         if part.old is not None and self._take_whole(part, part.old):
@@ -321,7 +325,7 @@ class _TableSink:
         for writer in self.writers.values():
             writer.start_part(part.index)
         for name, tables in part.files:
-            self._file(name, tables())
+            self._file(name, tables(), name in part.changed)
 
     def _take_whole(self, part: _Part, old: dict[str, Path]) -> bool:
         """Link the last build's files of an unchanged part, unless one of its article ids was
@@ -343,8 +347,10 @@ class _TableSink:
             self._announce(name, part.old_rows[name], False)
         return True
 
-    def _file(self, name: str, tables: ArrowTables) -> None:
+    def _file(self, name: str, tables: ArrowTables, changed: bool) -> None:
         ids = tables["articles"]["article_id"].to_pylist()
+        if changed:
+            self.changed_articles.update(ids)
         repeated = {i for i in ids if i in self.seen}
         if repeated:
             extra = [duplicate_problem(row) for row in tables["articles"].to_pylist()
@@ -389,6 +395,9 @@ def _committed_parts(out: Path, parts: list[list[str]]) -> list[dict[str, Any]]:
 def _build_locked(raw: str | os.PathLike[str], out: Path, default_published: date | None, engine: Engine,
                   cache: FileCache, full: bool, on_file: Callable[[str], None] | None) -> BuildReport:
     report = BuildReport()
+    # the events table as this build found it: the changed articles are counted from it
+    events = out / "events.parquet"
+    since = None if full or not events.exists() else table_stamp(events)
     sink = _TableSink(out, cache, report, on_file)
     parts: list[list[str]] = []
     try:
@@ -401,13 +410,16 @@ def _build_locked(raw: str | os.PathLike[str], out: Path, default_published: dat
         raise
     cache.commit(_committed_parts(out, parts))
     if "events" in STAGE_TABLES:
-        _write_timeline(out, report, full)
+        _write_timeline(out, report, full, sink.changed_articles, since)
     return report
 
 
-def _write_timeline(out: Path, report: BuildReport, full: bool) -> None:
+def _write_timeline(out: Path, report: BuildReport, full: bool, changed_articles: set[str],
+                    since: dict[str, int] | None) -> None:
     """Merge all events across articles into the timeline table, re-merging only what changed
-    since the last build (``etl.timeline.build``)."""
+    since the last build (``etl.timeline.build``): the events of ``changed_articles``, counted
+    from the events table stamped ``since``."""
     from etl.timeline.build import write_timeline
 
-    report.rows["timeline"] = write_timeline(out, out / ".cache" / TIMELINE_CACHE, full=full)
+    report.rows["timeline"] = write_timeline(out, out / ".cache" / TIMELINE_CACHE, full=full,
+                                             changed_articles=changed_articles, changed_since=since)

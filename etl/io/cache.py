@@ -178,6 +178,16 @@ class FileCache:
 
 
 def table_stamp(path: Path) -> dict[str, int]:
-    """What identifies a committed table file: a rename or rewrite changes its inode or mtime."""
-    stat = path.stat()
-    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "inode": stat.st_ino}
+    """What identifies a committed table file: a rename or rewrite changes its inode or mtime.
+    For a folder of parts, the same of every file in it, folded into one stamp."""
+    if not path.is_dir():
+        stat = path.stat()
+        return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "inode": stat.st_ino}
+    digest = hashlib.sha256()
+    size = 0
+    for part in sorted(os.scandir(path), key=lambda entry: entry.name):
+        stat = part.stat()
+        size += stat.st_size
+        digest.update(f"{part.name}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode())
+    return {"size": size, "mtime_ns": path.stat().st_mtime_ns,
+            "inode": int.from_bytes(digest.digest()[:7], "big")}

@@ -6,7 +6,10 @@ are made column by column (``_several_rows`` is ``merge.merged_row`` over many g
 and Python objects per event exist only when a small regroup runs ``merge.merge_pairs``. With a
 cache folder, a rebuild regroups only the changed events, the old groups they touch and the
 groups next to those, after checking that nothing further can change (see ``_incremental``);
-the other rows are copied from the previous table.
+the other rows are copied from the previous table. The cache also keeps every event's facts,
+block memberships and the table itself as mapped Arrow files, so a caller that says which
+articles changed (``write_timeline(changed_articles=...)``) has only their rows read (see
+``rescan``): the work then follows the change, except writing the table out.
 
     >>> write_timeline(Path("data/processed"), Path("data/processed/.cache/timeline"))  # doctest: +SKIP
     98170
@@ -14,11 +17,14 @@ the other rows are copied from the previous table.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +38,7 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from etl import __version__
+from etl.io.cache import table_stamp
 from etl.io.dataset import part_files
 from etl.io.memory import fixed_mmap_threshold, release_memory
 from etl.io.parquet import to_arrow, write_arrow
@@ -66,6 +73,8 @@ PYTHON_MERGE_EVENTS = 20_000
 SINGLE_BATCH = 200_000
 # Above this share of events to regroup, a full build is as cheap and simpler.
 INCREMENTAL_LIMIT = 0.25
+# Row groups of changed rows kept in memory for the reads after the scan (more: read again).
+HOLD_GROUPS = 4
 # Rows per slice when a table in memory is scanned.
 SLICE_ROWS = 65_536
 _MIX = np.uint64(0x100000001B3)
@@ -137,6 +146,17 @@ def unique_articles(articles: pa.Table) -> pa.Table:
     return articles.take(pa.array(keep))
 
 
+def _dictionary(column: pa.ChunkedArray) -> pa.DictionaryArray:
+    """A string column as one dictionary array: ``["a", None, "a"] -> [0, null, 0] of ["a"]``."""
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column.cast(pa.string()))
+    column = column.unify_dictionaries()
+    if column.num_chunks == 0:
+        return pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], pa.string()))
+    indices = pa.concat_arrays([c.indices.cast(pa.int32()) for c in column.chunks])
+    return pa.DictionaryArray.from_arrays(indices, column.chunk(0).dictionary.cast(pa.string()))
+
+
 # --- where events come from: a Parquet file read a row group at a time, or a table -------------
 
 class EventSource:
@@ -160,8 +180,10 @@ class EventSource:
             sizes = [min(SLICE_ROWS, table.num_rows - k) for k in range(0, table.num_rows, SLICE_ROWS)]
             names = set(table.column_names)
         self.offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64)
+        self.names = names
         self.columns = [c for c in MERGE_COLUMNS if c in names]
         self.rows = int(self.offsets[-1])
+        self.held: dict[int, pa.Table] = {}  # row groups kept by ``take(hold=True)``, by number
 
     def part(self, k: int, columns: list[str]) -> pa.Table:
         """Row group ``k`` (or slice ``k`` of a table), with the columns it has among ``columns``."""
@@ -169,24 +191,52 @@ class EventSource:
         if self.table is not None:
             start = int(self.offsets[k])
             return self.table.select(present).slice(start, int(self.offsets[k + 1]) - start)
+        held = self.held.get(k)
+        if held is not None and all(c in held.column_names for c in present):
+            return held.select(present)
         file, group = self.groups[k]
-        if self._open is None or self._open[0] != file:  # one file open at a time, not hundreds
-            self._open = (file, pq.ParquetFile(file, read_dictionary=DICTIONARY_COLUMNS))
-        return self._open[1].read_row_group(group, columns=present, use_threads=False)
+        return self._file(file).read_row_group(group, columns=present, use_threads=False)
+
+    def _file(self, path: Path) -> pq.ParquetFile:
+        if self._open is None or self._open[0] != path:  # one file open at a time, not hundreds
+            self._open = (path, pq.ParquetFile(path, read_dictionary=DICTIONARY_COLUMNS))
+        return self._open[1]
+
+    def article_ids(self) -> pa.DictionaryArray:
+        """Every row's article id, one dictionary for all rows (a cheap column to read)."""
+        if self.table is not None:
+            column = pa.chunked_array([graph._column(self.table, "article_id")])
+        elif "article_id" in self.names:
+            files = sorted({file for file, _ in self.groups})
+            column = pa.chunked_array(
+                [chunk for file in files
+                 for chunk in self._file(file).read(columns=["article_id"], use_threads=False)
+                 .column(0).chunks],
+                pa.dictionary(pa.int32(), pa.string()))
+        else:
+            column = pa.chunked_array([pa.nulls(self.rows)])
+        return _dictionary(column)
 
     def parts(self, columns: list[str]) -> Iterator[pa.Table]:
         for k in range(len(self.offsets) - 1):
             yield self.part(k, columns)
 
-    def take(self, positions: Ints, columns: list[str] = ROW_COLUMNS) -> pa.Table:
-        """The rows at ``positions`` (in that order), dictionaries decoded."""
+    def take(self, positions: Ints, columns: list[str] = ROW_COLUMNS, hold: bool = False) -> pa.Table:
+        """The rows at ``positions`` (in that order), dictionaries decoded.
+
+        ``hold``: keep the row groups read (up to HOLD_GROUPS) for the reads that follow.
+        """
         order = np.argsort(positions, kind="stable")
         wanted = positions[order]
         part_of = np.searchsorted(self.offsets, wanted, side="right") - 1
         pieces = []
-        for k in np.unique(part_of).tolist():
+        groups = np.unique(part_of).tolist()
+        for k in groups:
             local = wanted[part_of == k] - self.offsets[k]
-            pieces.append(_decoded(self.part(k, columns).take(pa.array(local))))
+            part = self.part(k, columns)
+            if hold and len(groups) <= HOLD_GROUPS and self.table is None:
+                self.held[k] = part
+            pieces.append(_decoded(part.take(pa.array(local))))
         if not pieces:
             return _decoded(self.part(0, columns).slice(0, 0)) if len(self.offsets) > 1 \
                 else pa.table({c: pa.array([], pa.string()) for c in columns if c in self.columns})
@@ -198,12 +248,36 @@ class EventSource:
 
 @dataclass
 class Scan:
-    """All events as columns: facts in merge order; per row, id, content hash, sentence present."""
+    """All events as columns: facts in merge order; per row, id, content hash, sentence present.
+
+    ``sorted_ids`` (the dated events' ids in merge order) and ``books`` (the fact codes' values)
+    are what the cache keeps so that a later build can scan only changed articles.
+    """
 
     facts: FactArrays
     id_hash: U64s  # a hash of each row's event_id: matches rows with the previous build's
     content: U64s
     sentence_valid: Bools
+    sorted_ids: pa.Array | None = None
+    books: dict[str, dict[Any, int]] | None = None
+    blocks: Blocks | None = None  # made from the previous build's, when it kept them
+
+
+def _row_state(part: pa.Table, article_ids: pa.Array,
+               per_article: U64s) -> tuple[pa.Array, U64s, U64s, Bools]:
+    """Per row of ``part``: event id (str(None) for none), id hash, content hash, has a sentence.
+
+    Each value depends on its row alone (and its article), so a few rows read apart hash as
+    they do in the whole table.
+    """
+    # str(None) is "None" in merge.event_facts: a missing id sorts and hashes as that text.
+    event_ids = graph._column(part, "event_id").cast(pa.string()).fill_null("None")
+    valid = pc.is_valid(graph._column(part, "sentence")).to_numpy(zero_copy_only=False)
+    found = pc.index_in(graph._column(part, "article_id").cast(pa.string()), value_set=article_ids)
+    index = found.fill_null(len(per_article) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
+    hashes = [_hash_values(graph._column(part, c)) for c in MERGE_COLUMNS]
+    content = _combine([*hashes, per_article[index]], part.num_rows)
+    return event_ids, _hash_values(event_ids), content, np.asarray(valid, dtype=bool)
 
 
 def scan(source: EventSource, articles: pa.Table, settings: MergeSettings) -> Scan:
@@ -214,26 +288,22 @@ def scan(source: EventSource, articles: pa.Table, settings: MergeSettings) -> Sc
     per_article = np.append(_articles_hashes(articles), _NULL)
     for part in source.parts(MERGE_COLUMNS):
         chunks.append(graph.raw_facts(part, settings, books))
-        # str(None) is "None" in merge.event_facts: a missing id sorts and hashes as that text.
-        event_ids = graph._column(part, "event_id").cast(pa.string()).fill_null("None")
+        event_ids, ids_hashed, hashed, present = _row_state(part, article_ids, per_article)
         ids.append(event_ids)
-        sentence = graph._column(part, "sentence")
-        valid.append(pc.is_valid(sentence).to_numpy(zero_copy_only=False))
-        found = pc.index_in(graph._column(part, "article_id").cast(pa.string()), value_set=article_ids)
-        index = found.fill_null(len(per_article) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
-        hashes = [_hash_values(graph._column(part, c)) for c in MERGE_COLUMNS]
-        id_hash.append(_hash_values(event_ids))
-        content.append(_combine([*hashes, per_article[index]], part.num_rows))
-        del part, hashes
+        id_hash.append(ids_hashed)
+        content.append(hashed)
+        valid.append(present)
+        del part
         release_memory()
     all_ids = pa.concat_arrays(ids) if ids else pa.array([], pa.string())
     del ids
     facts = graph.assemble(chunks, all_ids)
+    sorted_ids = all_ids.take(pa.array(facts.row))
     del all_ids
     release_memory()
     return Scan(facts, np.concatenate(id_hash) if id_hash else np.zeros(0, dtype=np.uint64),
                 np.concatenate(content) if content else np.zeros(0, dtype=np.uint64),
-                np.concatenate(valid) if valid else np.zeros(0, dtype=bool))
+                np.concatenate(valid) if valid else np.zeros(0, dtype=bool), sorted_ids, books)
 
 
 # --- grouping: the greedy merge of merge.cluster_events, fed by vectorized pairs ----------------
@@ -248,6 +318,7 @@ class Inputs:
     facts: FactArrays
     sentence_valid: Bools
     _blocks: Blocks | None = None
+    on_drop: Callable[[Blocks], None] | None = None  # sees the blocks before they are dropped
 
     @property
     def blocked(self) -> Blocks:
@@ -257,6 +328,8 @@ class Inputs:
         return self._blocks
 
     def drop_blocks(self) -> None:
+        if self._blocks is not None and self.on_drop is not None:
+            self.on_drop(self._blocks)
         self._blocks = None
         release_memory()
 
@@ -845,13 +918,27 @@ def cache_key(settings: MergeSettings | None = None) -> str:
 
 @dataclass
 class Previous:
-    """The previous build: its sorted timeline (a Parquet file) and, per event, hash and row."""
+    """The previous build: its sorted timeline (mapped from an Arrow file) and, per event, hash and row.
 
-    timeline: Path
+    ``state`` holds per events row: ``id_hash``, ``content``, ``group`` (its timeline row, -1:
+    none), ``article`` and ``sentence_valid``. ``facts`` (merge-order facts, their rows and ids)
+    and ``books`` (the codes' values) are None when not kept; ``events_stamp`` identifies the
+    events file the state was made from.
+    """
+
+    timeline: pa.Table
     rows: int
     id_hash: U64s
     content: U64s
     group: Ints
+    state: pa.Table | None = None
+    facts: pa.Table | None = None
+    books: dict[str, list[Any]] | None = None
+    events_stamp: dict[str, int] | None = None
+    blocks: tuple[Any, Any] | None = None  # the facts' block memberships: events and kinds
+
+
+STATE_COLUMNS = ["id_hash", "content", "group", "article", "sentence_valid"]
 
 
 def _read_ipc(path: Path) -> pa.Table:
@@ -859,15 +946,24 @@ def _read_ipc(path: Path) -> pa.Table:
         return ipc.open_file(source).read_all()
 
 
+def _write_ipc(table: pa.Table, path: Path) -> None:
+    """An uncompressed Arrow file: read back mapped, without copying or decompressing."""
+    with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table, max_chunksize=1 << 20)
+
+
 def load_previous(cache_dir: Path, key: str) -> Previous | None:
     """The cached state for this key, or None when absent, of another key or inconsistent."""
     folder = cache_dir / key
     try:
         state = _read_ipc(folder / "events.arrow")
-        timeline = folder / "timeline.parquet"
-        rows = pq.read_metadata(timeline).num_rows
-        size = timeline.stat().st_size
-        state.column("id_hash"), state.column("content"), state.column("group")
+        timeline = _read_ipc(folder / "timeline.arrow")
+        rows = timeline.num_rows
+        size = (folder / "timeline.arrow").stat().st_size
+        for name in STATE_COLUMNS:
+            state.column(name)
+        if not timeline.schema.equals(TIMELINE):
+            return None
     except (OSError, pa.ArrowInvalid, KeyError):
         return None
     meta = state.schema.metadata or {}
@@ -876,46 +972,259 @@ def load_previous(cache_dir: Path, key: str) -> Previous | None:
     group = np.asarray(state.column("group").to_numpy(), dtype=np.int64)
     if group.max(initial=-1) >= rows:
         return None
-    return Previous(timeline, rows, np.asarray(state.column("id_hash").to_numpy(), dtype=np.uint64),
-                    np.asarray(state.column("content").to_numpy(), dtype=np.uint64), group)
+    previous = Previous(timeline, rows, np.asarray(state.column("id_hash").to_numpy(), dtype=np.uint64),
+                        np.asarray(state.column("content").to_numpy(), dtype=np.uint64), group, state)
+    try:  # the facts let a build scan only changed articles; without them it scans all
+        stamp = json.loads(meta.get(b"events_stamp", b"null"))
+        if meta.get(b"facts_rows") is not None:
+            facts = _read_ipc(folder / "facts.arrow")
+            books = json.loads((folder / "books.json").read_text(encoding="utf-8"))
+            row = np.asarray(facts.column("row").to_numpy(), dtype=np.int64)
+            if facts.num_rows == int(meta[b"facts_rows"]) and row.max(initial=-1) < state.num_rows \
+                    and isinstance(books, dict) and isinstance(stamp, dict):
+                for name in _fact_columns():
+                    facts.column(name)
+                previous.facts, previous.books, previous.events_stamp = facts, books, stamp
+                blocked = _read_ipc(folder / "blocks.arrow")
+                if (blocked.schema.metadata or {}).get(b"facts_rows") == meta[b"facts_rows"]:
+                    previous.blocks = (blocked.column("event").to_numpy(), blocked.column("kind").to_numpy())
+    except (OSError, ValueError, KeyError, pa.ArrowException):
+        pass
+    return previous
 
 
-def save_previous(cache_dir: Path, key: str, timeline: pa.Table | None, written: Path | None,
-                  id_hash: U64s, content: U64s, group: Ints) -> None:
-    """Replace the cache with this build's state; other keys' folders are removed.
+def _fact_columns() -> list[str]:
+    """facts.arrow's columns: one per fact field (two for the pairs of actor sides), row, id."""
+    names = []
+    for name in graph.FACT_FIELDS:
+        names.extend([f"{name}_0", f"{name}_1"] if name in PAIR_FIELDS else [name])
+    return [*names, "row", "event_id"]
 
-    ``written``: the timeline file just written from ``timeline``, linked instead of rewritten.
+
+PAIR_FIELDS = ("names", "countries", "groups")
+
+
+def _fact_field(facts: pa.Table, name: str) -> Any:
+    """A fact field of facts.arrow as the NumPy array ``FactArrays`` holds."""
+    def column(label: str) -> Any:
+        return facts.column(label).to_numpy()
+    if name in PAIR_FIELDS:
+        return np.stack([column(f"{name}_0"), column(f"{name}_1")], axis=1)
+    return column(name)
+
+
+class Staging:
+    """The next cache state, written in a folder beside the current one and swapped in at the end.
+
+    The facts go first (``write_facts``, so a full build can drop them before the table is
+    assembled); ``commit`` adds the rest and replaces the cache; ``abort`` leaves it as it was.
     """
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=cache_dir))
-    try:
-        target = staging / "timeline.parquet"
-        try:
-            if written is None:
-                raise OSError("nothing written to link")
-            os.link(written, target)
-        except OSError:
-            if timeline is None:
-                assert written is not None
-                shutil.copyfile(written, target)
+
+    def __init__(self, cache_dir: Path, key: str) -> None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        self.cache_dir, self.key = cache_dir, key
+        self.folder = Path(tempfile.mkdtemp(prefix=".tmp-", dir=cache_dir))
+        self.facts_rows: int | None = None
+        self.timeline: tuple[int, int] | None = None  # rows and bytes of timeline.arrow
+
+    def write_timeline(self, timeline: pa.Table) -> None:
+        """Keep the table as an uncompressed Arrow file: the next build maps it, reading nothing."""
+        path = self.folder / "timeline.arrow"
+        _write_ipc(timeline, path)
+        self.timeline = (timeline.num_rows, path.stat().st_size)
+
+    def write_facts(self, scanned: Scan) -> None:
+        """Keep the scan's facts, ids and books (only when ids are distinct: see ``rescan``)."""
+        facts = scanned.facts
+        if scanned.sorted_ids is None or scanned.books is None or facts.names.ndim != 2 \
+                or (facts.n and int(facts.id_rank[-1]) != facts.n - 1):
+            return  # repeated ids, or no row group at all (no fact types to keep)
+        columns: dict[str, Any] = {}
+        for name in graph.FACT_FIELDS:
+            values = getattr(facts, name)
+            if name in PAIR_FIELDS:
+                columns[f"{name}_0"], columns[f"{name}_1"] = values[:, 0], values[:, 1]
             else:
-                write_arrow(to_arrow("timeline", timeline), target)
-        meta = {b"timeline_rows": str(pq.read_metadata(target).num_rows).encode(),
-                b"timeline_bytes": str(target.stat().st_size).encode()}
+                columns[name] = values
+        columns["row"], columns["event_id"] = facts.row, scanned.sorted_ids
+        _write_ipc(pa.table(columns), self.folder / "facts.arrow")
+        books = {name: list(book) for name, book in scanned.books.items()}
+        (self.folder / "books.json").write_text(json.dumps(books), encoding="utf-8")
+        self.facts_rows = facts.n
+
+    def write_blocks(self, blocked: Blocks) -> None:
+        """Keep the block memberships of the facts kept (``graph.updated_blocks`` starts there)."""
+        if self.facts_rows is None:
+            return
+        kind = np.asarray(blocked.acled_block, dtype=np.int8)
+        table = pa.table({"event": pa.array(blocked.event, pa.int32()), "kind": pa.array(kind, pa.int8())})
+        _write_ipc(table.replace_schema_metadata({b"facts_rows": str(self.facts_rows).encode()}),
+                   self.folder / "blocks.arrow")
+
+    def commit(self, id_hash: U64s, content: U64s, group: Ints, article: pa.DictionaryArray,
+               sentence_valid: Bools, events_stamp: dict[str, int] | None) -> None:
+        """Write the per-row state and replace the cache with this folder (after ``write_timeline``)."""
+        assert self.timeline is not None
+        meta = {b"timeline_rows": str(self.timeline[0]).encode(),
+                b"timeline_bytes": str(self.timeline[1]).encode(),
+                b"events_stamp": json.dumps(events_stamp).encode()}
+        if self.facts_rows is not None:
+            meta[b"facts_rows"] = str(self.facts_rows).encode()
         state = pa.table({"id_hash": pa.array(id_hash, pa.uint64()),
                           "content": pa.array(content, pa.uint64()),
-                          "group": pa.array(group, pa.int32())}).replace_schema_metadata(meta)
-        options = ipc.IpcWriteOptions(compression="lz4")
-        with pa.OSFile(str(staging / "events.arrow"), "wb") as sink, \
-                ipc.new_file(sink, state.schema, options=options) as writer:
-            writer.write_table(state, max_chunksize=262_144)
-        for old in cache_dir.iterdir():
-            if old.is_dir() and old != staging:
+                          "group": pa.array(group, pa.int32()),
+                          "article": article,
+                          "sentence_valid": pa.array(sentence_valid, pa.bool_())})
+        state = state.replace_schema_metadata(meta)
+        _write_ipc(state, self.folder / "events.arrow")
+        for old in self.cache_dir.iterdir():
+            if old.is_dir() and old != self.folder:
                 shutil.rmtree(old, ignore_errors=True)
-        os.replace(staging, cache_dir / key)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        os.replace(self.folder, self.cache_dir / self.key)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+# --- pass 1 again, reading only the rows of changed articles ----------------------------------
+
+# New events placed among the old ids one binary search each below this; above, one NumPy search.
+BISECT_EVENTS = 2_000
+
+
+class _Strings:
+    """A string array as a sequence of ``str`` for ``bisect`` (values made only when compared)."""
+
+    def __init__(self, array: pa.Array) -> None:
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, k: int) -> Any:
+        return self.array[k].as_py()
+
+
+def _search(ids: pa.Array, values: list[str]) -> Ints:
+    """``bisect_left`` of each of ``values`` in the sorted ``ids``: ``(["a", "c"], ["b"]) -> [1]``."""
+    if len(values) <= BISECT_EVENTS:
+        strings = _Strings(ids)
+        return np.array([bisect.bisect_left(strings, v) for v in values], dtype=np.int64)
+    plain = np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object)
+    return np.asarray(np.searchsorted(plain, np.asarray(values, dtype=object), side="left"), dtype=np.int64)
+
+
+def _article_codes(articles: pa.DictionaryArray, names: pa.Array) -> Ints:
+    """Per row, the index of its article id in ``names`` (``len(names)``: no id)."""
+    lut = pc.index_in(articles.dictionary, value_set=names).fill_null(len(names))
+    table = np.append(np.asarray(lut.to_numpy(zero_copy_only=False), dtype=np.int64), len(names))
+    return np.asarray(table[articles.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)])
+
+
+def rescan(source: EventSource, articles: pa.Table, settings: MergeSettings, previous: Previous,
+           changed: set[str]) -> tuple[Scan, Ints, pa.DictionaryArray] | None:
+    """``scan`` reading only the rows of ``changed`` articles; the other rows come from the cache.
+
+    The caller vouches that only the events and articles rows of ``changed`` (and of articles
+    gone or new) differ from those the cache was made from. Checked here: the other articles'
+    rows are the same articles in the same order and number, and event ids are distinct (as
+    the merge order is kept by inserting the new ids among the old). Returns the scan, per
+    row the previous row holding the same event (-1: none), and the rows' article ids; None when
+    the cache cannot stand in for a scan.
+
+        >>> rescan(source, articles, merge_settings(), previous, {"a17"}) is None  # doctest: +SKIP
+        False
+    """
+    if source.path is None or previous.state is None or previous.facts is None or previous.books is None:
+        return None
+    new_article = source.article_ids()
+    old_article = _dictionary(previous.state.column("article"))
+    names = pc.unique(pa.concat_arrays([old_article.dictionary, new_article.dictionary]))
+    old_code, new_code = _article_codes(old_article, names), _article_codes(new_article, names)
+    width = len(names) + 1
+    flagged = np.ones(width, dtype=bool)  # the last code, no article id: always read again
+    wanted = pa.array(sorted(changed), pa.string())
+    flagged[:-1] = np.asarray(pc.is_in(names, value_set=wanted).to_numpy(zero_copy_only=False), dtype=bool)
+    flagged |= (np.bincount(old_code, minlength=width) > 0) != (np.bincount(new_code, minlength=width) > 0)
+    old_changed, new_changed = flagged[old_code], flagged[new_code]
+    old_same, new_same = np.flatnonzero(~old_changed), np.flatnonzero(~new_changed)
+    if len(old_same) != len(new_same) or not np.array_equal(old_code[old_same], new_code[new_same]):
+        return None  # the other articles' rows are not as they were: scan everything
+    n = len(new_code)
+    positions = np.flatnonzero(new_changed)
+    books = {name: {value: k for k, value in enumerate(values)} for name, values in previous.books.items()}
+    per_article = np.append(_articles_hashes(articles), _NULL)
+    taken = source.take(positions, MERGE_COLUMNS, hold=True)
+    raw = graph.raw_facts(taken, settings, books)
+    event_ids, fresh_hash, fresh_content, fresh_valid = _row_state(
+        taken, articles.column("article_id").cast(pa.string()), per_article)
+    del taken
+    # Rows of changed articles meet their previous rows by event id.
+    old_rows = np.flatnonzero(old_changed)
+    old_hash = previous.id_hash[old_rows]
+    if len(np.unique(old_hash)) != len(old_hash) or len(np.unique(fresh_hash)) != len(fresh_hash):
+        return None
+    where = np.full(n, -1, dtype=np.int64)
+    where[new_same] = old_same
+    if len(old_rows) and len(positions):
+        order = np.argsort(old_hash)
+        ranked = old_hash[order]
+        at = np.minimum(np.searchsorted(ranked, fresh_hash), len(ranked) - 1)
+        where[positions] = np.where(ranked[at] == fresh_hash, old_rows[order[at]], -1)
+
+    def per_row(old: Any, fresh: Any) -> Any:
+        out = np.empty(n, dtype=old.dtype)
+        out[new_same] = old[old_same]
+        out[positions] = fresh
+        return out
+
+    old_valid = np.asarray(previous.state.column("sentence_valid").to_numpy(zero_copy_only=False), dtype=bool)
+    id_hash, content = per_row(previous.id_hash, fresh_hash), per_row(previous.content, fresh_content)
+    sentence_valid = per_row(old_valid, fresh_valid)
+    # Merge order: the old events still here keep theirs; new ones go in by id.
+    old_facts = previous.facts
+    old_row = np.asarray(old_facts.column("row").to_numpy(), dtype=np.int64)
+    keep = ~old_changed[old_row]
+    dated = np.flatnonzero(raw["dated"])
+    fresh_ids = event_ids.take(pa.array(dated, pa.int64())).to_pylist()
+    by_id = sorted(range(len(fresh_ids)), key=fresh_ids.__getitem__)
+    fresh_sorted = [fresh_ids[k] for k in by_id]
+    if any(a == b for a, b in itertools.pairwise(fresh_sorted)):
+        return None
+    old_ids = _single(old_facts.column("event_id"))
+    at = _search(old_ids, fresh_sorted)
+    for p, value in zip(at.tolist(), fresh_sorted, strict=True):
+        if p < len(old_ids) and keep[p] and old_ids[p].as_py() == value:
+            return None  # an id told by a changed and an unchanged article
+    kept_before = np.concatenate([[0], np.cumsum(keep)]).astype(np.int64)
+    fresh = dated[np.array(by_id, dtype=np.int64)]
+    perm = np.insert(np.flatnonzero(keep), kept_before[at], len(keep) + np.arange(len(fresh), dtype=np.int64))
+    # ``perm`` is a few long runs of old events: copied as slices, not gathered one by one.
+    runs = _runs(perm, len(keep), limit=len(perm) + 1) or []
+
+    def spliced(old: Any, new: Any) -> Any:
+        pieces = [old[s:s + n] if s < len(keep) else new[s - len(keep):s - len(keep) + n] for s, n in runs]
+        return np.concatenate(pieces) if pieces else old[:0]
+
+    fields: dict[str, Any] = {}
+    for name in graph.FACT_FIELDS:
+        old = _fact_field(old_facts, name)
+        fields[name] = spliced(old, raw[name][fresh].astype(old.dtype, copy=False))
+    new_of_old = np.full(len(old_code), -1, dtype=np.int64)
+    new_of_old[old_same] = new_same
+    row = spliced(new_of_old[old_row], positions[fresh])
+    facts = FactArrays(n=len(perm), row=row, id_rank=np.arange(len(perm), dtype=np.int32), **fields)
+    new_ids = pa.array(fresh_sorted, pa.string())
+    id_pieces = [old_ids.slice(s, n) if s < len(keep) else new_ids.slice(s - len(keep), n) for s, n in runs]
+    sorted_ids = pa.concat_arrays([p.cast(pa.string()) for p in id_pieces]) if id_pieces \
+        else pa.array([], pa.string())
+    blocked = None
+    if previous.blocks is not None:
+        from_old = perm < len(keep)
+        moved = np.full(len(keep), -1, dtype=np.int64)
+        moved[perm[from_old]] = np.flatnonzero(from_old)
+        blocked = graph.updated_blocks(facts, *previous.blocks, moved, np.flatnonzero(~from_old))
+    return Scan(facts, id_hash, content, sentence_valid, sorted_ids, books, blocked), where, new_article
 
 
 # --- putting it together -------------------------------------------------------------------
@@ -940,6 +1249,8 @@ def _single(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     """One array from a column, dropping the chunks as soon as they are copied."""
     if isinstance(column, pa.Array):
         return column
+    if column.num_chunks == 0:
+        return pa.array([], column.type)
     return column.chunk(0) if column.num_chunks == 1 else pa.concat_arrays(column.chunks)
 
 
@@ -983,8 +1294,7 @@ def _assemble(result: Result, previous: Previous | None, source: EventSource) ->
 
     def old(name: str) -> pa.Array:
         assert previous is not None
-        column = pq.read_table(previous.timeline, columns=[name]).column(0)
-        return _single(column.cast(TIMELINE.field(name).type))
+        return _single(previous.timeline.column(name).cast(TIMELINE.field(name).type))
 
     def keys(name: str) -> pa.ChunkedArray:
         kind = TIMELINE.field(name).type
@@ -1027,8 +1337,9 @@ def merge_tables(source: EventSource, articles: pa.Table, cache_dir: Path | None
                  full: bool = False) -> pa.Table:
     """The sorted timeline of the events in ``source``, as an Arrow table; written to ``output``.
 
-    ``stats``, when given, receives ``mode`` ("full" or "incremental") and ``regrouped`` (events
-    whose group was recomputed).
+    ``stats``, when given, receives ``mode`` ("full" or "incremental"), ``regrouped`` (events
+    whose group was recomputed) and ``scanned`` ("all", or "changed" when only the rows of
+    changed articles were read).
 
         >>> merge_tables(EventSource(out / "events.parquet"), articles).num_rows  # doctest: +SKIP
         98170
@@ -1038,29 +1349,56 @@ def merge_tables(source: EventSource, articles: pa.Table, cache_dir: Path | None
     return timeline
 
 
+@dataclass
+class Changes:
+    """What the caller knows changed: ``articles`` since the events file stamped ``since``."""
+
+    articles: set[str] | None = None
+    since: dict[str, int] | None = None  # the events file the changes are counted from
+    stamp: dict[str, int] | None = None  # the events file read now
+
+
 def _run(source: EventSource, articles: pa.Table, cache_dir: Path | None, stats: dict[str, Any] | None,
-         output: Path | None, full: bool, keep: bool) -> tuple[pa.Table | None, int]:
+         output: Path | None, full: bool, keep: bool,
+         changes: Changes | None = None) -> tuple[pa.Table | None, int]:
     settings = merge_settings()
     articles = unique_articles(articles)
     if "published" not in articles.column_names:
         articles = articles.append_column("published", pa.nulls(articles.num_rows, pa.timestamp("s")))
     with tempfile.TemporaryDirectory(prefix="timeline-") as tmp:
-        return _merge(source, articles, settings, cache_dir, stats, output, Path(tmp), full, keep)
+        key = cache_key(settings)
+        staging = Staging(cache_dir, key) if cache_dir is not None else None
+        try:
+            return _merge(source, articles, settings, cache_dir, stats, output, Path(tmp), full, keep,
+                          key, staging, changes or Changes())
+        except BaseException:
+            if staging is not None:
+                staging.abort()
+            raise
 
 
 def _merge(source: EventSource, articles: pa.Table, settings: MergeSettings, cache_dir: Path | None,
            stats: dict[str, Any] | None, output: Path | None, spill: Path, full: bool,
-           keep: bool) -> tuple[pa.Table | None, int]:
+           keep: bool, key: str, staging: Staging | None, changes: Changes) -> tuple[pa.Table | None, int]:
     """``merge_tables``; with ``keep`` False and an ``output``, the table is dropped once written."""
-    scanned = scan(source, articles, settings)
-    facts = scanned.facts
-    inputs = Inputs(source, articles, settings, facts, scanned.sentence_valid)
-    key = cache_key(settings)
     previous = load_previous(cache_dir, key) if cache_dir is not None and not full else None
+    quick = None
+    if previous is not None and changes.articles is not None and changes.since is not None \
+            and previous.events_stamp == changes.since:
+        quick = rescan(source, articles, settings, previous, changes.articles)
+    scanned, where, article = quick if quick is not None else (scan(source, articles, settings), None, None)
+    if staging is not None:
+        staging.write_facts(scanned)
+    scanned.sorted_ids = None
+    facts = scanned.facts
+    inputs = Inputs(source, articles, settings, facts, scanned.sentence_valid, scanned.blocks,
+                    None if staging is None else staging.write_blocks)
+    scanned.blocks = None
     result: Result | None = None
     old_group = np.full(facts.n, -1, dtype=np.int64)
     if previous is not None:
-        where = _match(scanned.id_hash, previous.id_hash)
+        if where is None:
+            where = _match(scanned.id_hash, previous.id_hash)
         if where is not None:
             same = (where >= 0) & (_gather(previous.content, where, 0) == scanned.content)
             kept = np.zeros(len(previous.group), dtype=bool)
@@ -1079,18 +1417,23 @@ def _merge(source: EventSource, articles: pa.Table, settings: MergeSettings, cac
     if stats is not None:
         stats["mode"] = "full" if previous is None else "incremental"
         stats["regrouped"] = len(result.group_events)
+        stats["scanned"] = "all" if quick is None else "changed"
     rows_of_events = facts.row
+    inputs.drop_blocks()  # kept for the next build (a full build kept them after its sweep)
     del inputs, facts, scanned.facts
     release_memory()
     timeline, rank = _assemble(result, previous, source)
+    source.held.clear()
     rows = timeline.num_rows
     if output is not None:
         write_arrow(to_arrow("timeline", timeline), output)
-        if not keep:
-            del timeline
-            timeline = None
-            release_memory()
-    if cache_dir is not None:
+    if staging is not None:
+        staging.write_timeline(timeline)
+    if output is not None and not keep:
+        del timeline
+        timeline = None
+        release_memory()
+    if staging is not None:
         n_old = len(result.kept_old) if previous is not None else 0
         group_of_event = np.full(len(rows_of_events), -1, dtype=np.int64)
         if previous is not None and n_old:
@@ -1101,7 +1444,9 @@ def _merge(source: EventSource, articles: pa.Table, settings: MergeSettings, cac
         group_of_event[result.group_events] = rank[n_old + new_rows]
         per_row = np.full(len(scanned.id_hash), -1, dtype=np.int64)
         per_row[rows_of_events] = group_of_event
-        save_previous(cache_dir, key, timeline, output, scanned.id_hash, scanned.content, per_row)
+        staging.commit(scanned.id_hash, scanned.content, per_row,
+                       article if article is not None else source.article_ids(),
+                       scanned.sentence_valid, changes.stamp)
     return timeline, rows
 
 
@@ -1126,22 +1471,35 @@ def _match(ids: U64s, previous: U64s) -> Ints | None:
     return np.where(found, order[at], -1).astype(np.int64)
 
 
-def write_timeline(out_dir: Path, cache_dir: Path, *, full: bool = False) -> int:
+def write_timeline(out_dir: Path, cache_dir: Path, *, full: bool = False,
+                   changed_articles: set[str] | None = None,
+                   changed_since: Mapping[str, int] | None = None) -> int:
     """Merge ``out_dir``'s events into ``timeline.parquet`` using ``cache_dir``; returns the rows.
 
     ``full`` ignores the cache (the result is the same; the cache is written afresh).
+    ``changed_articles``: the ids of every article whose ``articles`` or ``events`` rows may
+    differ from those of the events file stamped ``changed_since`` (``etl.io.cache.table_stamp``
+    of the last build's ``events.parquet``); articles gone or new count as changed by themselves.
+    When the cache was made from that very file, only those articles' rows are read; else (or
+    with either left out) every row is read and compared, as without them. The table is the
+    same either way.
 
         >>> write_timeline(out, out / ".cache" / "timeline")  # doctest: +SKIP
         98170
+        >>> write_timeline(out, cache, changed_articles={"a17"}, changed_since=stamp)  # doctest: +SKIP
+        98171
     """
     # The system allocator gives freed memory back at once (Arrow's default pool keeps it).
     pool = pa.default_memory_pool()
     pa.set_memory_pool(pa.system_memory_pool())
     fixed_mmap_threshold()
     try:
+        events = out_dir / "events.parquet"
+        changes = Changes(None if changed_articles is None else set(changed_articles),
+                          None if changed_since is None else dict(changed_since), table_stamp(events))
         articles = pq.read_table(out_dir / "articles.parquet", columns=ARTICLE_COLUMNS)
-        _, rows = _run(EventSource(out_dir / "events.parquet"), articles, cache_dir, None,
-                       out_dir / "timeline.parquet", full, keep=False)
+        _, rows = _run(EventSource(events), articles, cache_dir, None, out_dir / "timeline.parquet",
+                       full, keep=False, changes=changes)
         del articles
     finally:
         pa.set_memory_pool(pool)

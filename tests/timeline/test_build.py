@@ -234,7 +234,7 @@ def test_a_new_report_joins_an_old_row_and_only_that_row_is_regrouped(
         again = new_merge(frame("events", [E1, E2, E3, E4, E5]), articles, cache, stats)
     finally:
         build.INCREMENTAL_LIMIT = build_limit
-    assert stats == {"mode": "incremental", "regrouped": 3}  # e3 joined the row of e1 and e2
+    assert stats == {"mode": "incremental", "regrouped": 3, "scanned": "all"}  # e3 joined e1 and e2
     pd.testing.assert_frame_equal(again, build_timeline(frame("events", EVENTS), articles))
 
 
