@@ -13,6 +13,7 @@ irrealis triggers ("denied attacking", "could attack", "plans to meet") are drop
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -47,7 +48,7 @@ from etl.events.locating import Location, Locator
 from etl.events.resources import lexicon, modality, patterns
 from etl.events.text import (
     Segment,
-    Token,
+    Words,
     dateline_end,
     split_clauses,
     split_paragraphs,
@@ -60,7 +61,6 @@ from etl.events.triggers import (
     is_definite_noun,
     is_reported,
     match_tokens,
-    may_have_triggers,
     priority,
 )
 from etl.problems import Problem
@@ -183,16 +183,29 @@ def _opening_cues(name: str) -> tuple[list[str], ...]:
     return tuple([t.lower for t in word_tokens(phrase)] for phrase in modality()[name])
 
 
+@cache
+def _opening_cues_by_first(name: str) -> dict[str | None, tuple[list[str], ...]]:
+    """``_opening_cues(name)`` by first word (None: an empty cue, which opens anything)."""
+    index: dict[str | None, list[list[str]]] = {}
+    for cue in _opening_cues(name):
+        index.setdefault(cue[0] if cue else None, []).append(cue)
+    return {first: tuple(cues) for first, cues in index.items()}
+
+
 def _starts_with(words: list[str], name: str) -> bool:
-    return any(words[: len(cue)] == cue for cue in _opening_cues(name))
+    """Whether ``words`` start with one of the cues (only those with its first word can)."""
+    by_first = _opening_cues_by_first(name)
+    if None in by_first:
+        return True
+    return bool(words) and any(words[: len(cue)] == cue for cue in by_first.get(words[0], ()))
 
 
-def _continues(tokens: list[Token], actor1: Actor | None, previous: _SentenceState | None,
+def _continues(tokens: Words, actor1: Actor | None, previous: _SentenceState | None,
                paragraph: int) -> bool:
     """Whether a sentence continues the story of the one before (date and place carry over)."""
     if previous is None or previous.paragraph != paragraph:
         return False
-    words = [t.lower for t in tokens[:6]]
+    words = tokens.lowers[:6]
     if _starts_with(words, "new_story"):
         return False
     if _starts_with(words, "continuation"):
@@ -376,10 +389,12 @@ def _sentence_events(
     """Events of one sentence; merges back-references into ``earlier`` events."""
     body = searchable[sentence.start : sentence.end]
     raw = text[sentence.start : sentence.end]
-    tokens = word_tokens(raw, sentence.start) if may_have_triggers(raw) else []
-    sentence_matches = match_tokens(tokens, text) if tokens else []
+    # (``may_have_triggers`` would cost more than these tokens: matching finds the same nothing)
+    tokens = Words(raw, sentence.start)
+    sentence_matches = match_tokens(tokens, text)
     clauses = _asserting_clauses(text, sentence, tokens, sentence_matches) if sentence_matches else []
-    if not clauses:  # nothing happens here (or is denied, feared...): what it leaves is worked out on demand
+    if not clauses:
+        # nothing happens here (or is denied, feared...): what it leaves is worked out on demand
         before = ArticleActors(actors.main_country, dict(actors.learned))
         learn_names(body, actors)
         return _SentenceState(
@@ -436,12 +451,12 @@ def _sentence_events(
 
 
 def _asserting_clauses(
-    text: str, sentence: Segment, tokens: list[Token], matches: list[TriggerMatch],
+    text: str, sentence: Segment, tokens: Words, matches: list[TriggerMatch],
 ) -> list[tuple[Segment, int, list[TriggerMatch]]]:
     """The clauses with a trigger reporting something done: (clause, its first token, those triggers)."""
     found = []
     for clause in split_clauses(text, sentence):
-        first_token = next((i for i, t in enumerate(tokens) if t.start >= clause.start), len(tokens))
+        first_token = bisect_left(tokens.starts, clause.start)  # the starts ascend
         asserted = [m for m in matches if clause.start <= m.start < clause.end
                     and assess(tokens, m, first_token) == "asserted"]
         if asserted:
@@ -524,29 +539,32 @@ def _roles(
 
 def _choose_date(
     clause_date: EventDate | None, sentence_date: EventDate | None,
-    previous: _SentenceState | None, tokens: list[Token], actor1: Actor | None,
+    previous: _SentenceState | None, tokens: Words, actor1: Actor | None,
     paragraph: int, published: date | None,
 ) -> tuple[EventDate, str]:
     if clause_date is not None:
         return clause_date, "clause"
     if sentence_date is not None:
         return sentence_date, "sentence"
-    if previous is not None and previous.date is not None and _continues(tokens, actor1, previous, paragraph):
+    # whether the story continues first: a quiet sentence's date is worked out only if it counts
+    if previous is not None and _continues(tokens, actor1, previous, paragraph) and previous.date is not None:
         return carried_over(previous.date), "context"
     return publication_date(published), "publication"
 
 
 def _choose_location(
     clause_place: Location | None, sentence_place: Location | None,
-    previous: _SentenceState | None, tokens: list[Token], actor1: Actor | None, paragraph: int,
+    previous: _SentenceState | None, tokens: Words, actor1: Actor | None, paragraph: int,
 ) -> Location | None:
     if clause_place is not None:
         return clause_place
     if sentence_place is not None:
         return sentence_place
-    if previous is not None and previous.location is not None and _continues(
+    # whether the story continues first: a quiet sentence's place (its actor mentions and a
+    # geo look-up) is worked out only if it counts
+    if previous is not None and _continues(
         tokens, actor1, previous, paragraph
-    ):
+    ) and previous.location is not None:
         return replace(previous.location, source="context")
     return None
 

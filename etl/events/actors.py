@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from string import ascii_lowercase
 
 from etl.events.resources import patterns, read_tsv, split_alternatives
@@ -81,6 +81,8 @@ class Dictionary:
     org: re.Pattern[str]
     person: re.Pattern[str]
     locative: frozenset[str]
+    office_word: re.Pattern[str]  # an office title anywhere: every ``office`` match holds one
+    local_lowered: re.Pattern[str]  # ``local`` without case-folding, for lower-cased ASCII text
 
 
 def _alternation(words: list[str]) -> str:
@@ -149,8 +151,10 @@ def dictionary() -> Dictionary:
     group = (rf"(?P<refs>{ref}(?:(?:\s*,\s*|\s+and\s+|\s+or\s+){ref})*)"
              rf"\s+(?:[\w-]+\s+){{0,2}}?(?i:(?P<head>{head_alt}))(?![\w])")
     local_first = _first_char(["the", "local", *local])
-    local_re = (rf"(?<![\w-])(?i:{local_first}(?:the\s+)?(?:local\s+)?"
-                rf"(?P<head>{_alternation(list(local))}))(?![\w])")
+    # the heads are lower case: in lower-cased ASCII text the pattern needs no case-folding
+    local_body = rf"{local_first}(?:the\s+)?(?:local\s+)?(?P<head>{_alternation(list(local))})"
+    local_re = rf"(?<![\w-])(?i:{local_body})(?![\w])"
+    local_lowered = rf"(?<![\w-])(?:{local_body})(?![\w])"
     modifiers = ["top", "senior", "former", "acting", "deputy"]
     office = (rf"{_first_char([*refs, *modifiers, *offices])}"
               rf"(?:(?P<ref>{ref})\s+)?(?:(?:{'|'.join(modifiers)})\s+)?"
@@ -161,9 +165,11 @@ def dictionary() -> Dictionary:
         names, aliases, demonyms, heads, frozenset(local), offices, orgs, persons,
         re.compile(ref), re.compile(group), re.compile(local_re), re.compile(office),
         re.compile(org), re.compile(person), frozenset(patterns()["locative_words"]),
+        re.compile(_alternation(list(offices))), re.compile(local_lowered),
     )
 
 
+@lru_cache(maxsize=4096)  # the same few names and demonyms, again and again
 def ref_country(surface: str) -> str | None:
     """ISO3 of a country name or demonym, "'s" allowed: ``ref_country("Ukraine's") == "UKR"``."""
     d = dictionary()
@@ -176,6 +182,7 @@ def country_name(iso3: str | None) -> str | None:
     return dictionary().country_names.get(iso3) if iso3 else None
 
 
+@lru_cache(maxsize=4096)  # few templates and countries; an Actor is immutable, so shared
 def actor_from_template(template: str, sector: str, iso3: str | None) -> Actor:
     """``"Civilians ({country})"`` + UKR -> ``Civilians (Ukraine)``; no country drops the part."""
     name = country_name(iso3)
@@ -223,40 +230,65 @@ def _casefolded_view(text: str) -> str:
     return text
 
 
+# A mention while ``find_mentions`` collects them: (start, end, kind, actor, country, template);
+# the ``Mention`` objects are made once, for the mentions kept.
+_Found = tuple[int, int, str, "Actor | None", "str | None", "str | None"]
+
+
 def find_mentions(text: str, article: ArticleActors, offset: int = 0) -> list[Mention]:
     """Actor mentions in ``text`` in text order, their offsets relative to it plus ``offset``."""
     view = _casefolded_view(text)
     d = dictionary()
-    taken: list[Mention] = []
+    taken: list[_Found] = []
 
     def free(start: int, end: int) -> bool:
-        return all(end <= m.start or start >= m.end for m in taken)
+        for found in taken:  # noqa: SIM110 (a loop: cheaper than all() over a generator)
+            if end > found[0] and start < found[1]:
+                return False
+        return True
 
-    def add(mention: Mention) -> None:
-        if free(mention.start, mention.end):
-            taken.append(mention)
+    def add(start: int, end: int, kind: str, actor: Actor | None = None, country: str | None = None,
+            template: str | None = None) -> None:
+        if free(start, end):
+            taken.append((start, end, kind, actor, country, template))
 
-    for match in d.office.finditer(view):
-        _add_office(match, article, add)
+    if d.office_word.search(view):  # most sentences name no office: skip the costly pattern
+        for match in d.office.finditer(view):
+            _add_office(match, article, add)
     for match in d.person.finditer(view):
-        add(Mention(match.start(), match.end(), "person", d.persons[match.group()]))
+        add(match.start(), match.end(), "person", d.persons[match.group()])
     for start, end in find_names(view, article.learned):
-        add(Mention(start, end, "person", article.learned[view[start:end]]))
+        add(start, end, "person", article.learned[view[start:end]])
     for match in d.org.finditer(view):
-        add(Mention(match.start(), match.end(), "org", d.orgs[match.group()]))
-    for match in d.group.finditer(view):
-        if free(match.start(), match.end()):
-            taken.extend(_group_mentions(match))
-    for match in d.local.finditer(view):
+        add(match.start(), match.end(), "org", d.orgs[match.group()])
+    refs = list(d.ref.finditer(view))
+    if refs:  # a group starts with a country or demonym: where none is named there is no group
+        for match in d.group.finditer(view):
+            if free(match.start(), match.end()):
+                taken.extend(_group_mentions(match))
+    for match in _local_matches(view):
         sector, template = d.heads[match.group("head").lower()]
-        add(Mention(match.start(), match.end(), "local",
-                    actor_from_template(template, sector, article.main_country),
-                    article.main_country, template=template))
-    for match in d.ref.finditer(view):
+        add(match.start(), match.end(), "local",
+            actor_from_template(template, sector, article.main_country), article.main_country,
+            template)
+    for match in refs:
         _add_country(view, match, add)
     for match in _PRONOUN.finditer(text):
-        add(Mention(match.start(), match.end(), "pronoun"))
-    return sorted((_flag_roles(text, m, offset) for m in taken), key=lambda m: (m.start, m.end))
+        add(match.start(), match.end(), "pronoun")
+    taken.sort(key=lambda found: (found[0], found[1]))
+    return [_flag_roles(text, found, offset) for found in taken]
+
+
+def _local_matches(view: str) -> Iterable[re.Match[str]]:
+    """``dictionary().local.finditer(view)``: the same spans, ``head`` maybe in lower case.
+
+    ASCII text is matched lower-cased without case-folding (cheaper): ASCII lower-casing maps
+    one letter to one and keeps every character class, so the matches are the same.
+    """
+    d = dictionary()
+    if view.isascii():
+        return d.local_lowered.finditer(view.lower())
+    return d.local.finditer(view)
 
 
 def learn_names(text: str, article: ArticleActors) -> None:
@@ -267,24 +299,31 @@ def learn_names(text: str, article: ArticleActors) -> None:
         'Government of Ukraine'
     """
     view = _casefolded_view(text)
-    for match in dictionary().office.finditer(view):
-        _add_office(match, article, lambda mention: None)
+    d = dictionary()
+    if d.office_word.search(view) is None:
+        return
+    for match in d.office.finditer(view):
+        _add_office(match, article, _ignore)
 
 
-def _group_mentions(match: re.Match[str]) -> list[Mention]:
+def _ignore(*found: object) -> None:
+    """An ``add`` that keeps nothing."""
+
+
+def _group_mentions(match: re.Match[str]) -> list[_Found]:
     """One mention per coordinated country ("Ukrainian and US officials"), each at its ref."""
     sector, template = dictionary().heads[match.group("head").lower()]
     refs = list(dictionary().ref.finditer(match.group("refs")))
-    mentions = []
+    mentions: list[_Found] = []
     for index, ref in enumerate(refs):
         iso3 = ref_country(ref.group())
         start = match.start() + ref.start()
         end = match.end() if index == len(refs) - 1 else match.start() + ref.end()
-        mentions.append(Mention(start, end, "group", actor_from_template(template, sector, iso3), iso3))
+        mentions.append((start, end, "group", actor_from_template(template, sector, iso3), iso3, None))
     return mentions
 
 
-def _add_office(match: re.Match[str], article: ArticleActors, add: object) -> None:
+def _add_office(match: re.Match[str], article: ArticleActors, add: Callable[..., None]) -> None:
     """"Polish Prime Minister Donald Tusk": the office's government (or forces), name learned."""
     d = dictionary()
     name = match.group("name")
@@ -299,8 +338,7 @@ def _add_office(match: re.Match[str], article: ArticleActors, add: object) -> No
     elif article.main_country is not None:  # "Prime Minister Irakli Kobakhidze" in a Georgian story
         template = "Government of {country}" if sector == "government" else "Military Forces of {country}"
         actor = actor_from_template(template, sector, article.main_country)
-        assert callable(add)
-        add(Mention(match.start(), match.end(), "local", actor, actor.country, template=template))
+        add(match.start(), match.end(), "local", actor, actor.country, template)
         article.learned.setdefault(name, actor)
         return
     else:
@@ -309,16 +347,14 @@ def _add_office(match: re.Match[str], article: ArticleActors, add: object) -> No
     surname = name.split()[-1]
     if len(name.split()) > 1 and surname not in d.alias_to_iso3:
         article.learned.setdefault(surname, actor)
-    assert callable(add)
-    add(Mention(match.start(), match.end(), "office", actor, actor.country))
+    add(match.start(), match.end(), "office", actor, actor.country)
 
 
-def _add_country(view: str, match: re.Match[str], add: object) -> None:
+def _add_country(view: str, match: re.Match[str], add: Callable[..., None]) -> None:
     """A bare country name (an actor unless it names a place) or a demonym (a modifier)."""
     d = dictionary()
     surface = match.group()
     iso3 = ref_country(surface)
-    assert callable(add)
     if iso3 is None:
         return
     possessive = surface.endswith(("'s", "’s"))
@@ -331,11 +367,11 @@ def _add_country(view: str, match: re.Match[str], add: object) -> None:
         appositive = (before.endswith(",") and _NAME_AND_COMMA.search(before) is not None
                       and not _ends_with_ref(before[:-1]))
         if not locative and not appositive:
-            add(Mention(match.start(), match.end(), "country", None, iso3))
+            add(match.start(), match.end(), "country", None, iso3)
             return
         if locative or appositive:
             return
-    add(Mention(match.start(), match.end(), "modifier", None, iso3))
+    add(match.start(), match.end(), "modifier", None, iso3)
 
 
 def _ends_with_ref(text: str) -> bool:
@@ -351,15 +387,14 @@ _LAST_WORD = re.compile(r"(?<![\w'’-])([\w'’-]+)$")  # the lookbehind: as _W
 _NAME_AND_COMMA = re.compile(r"[A-Z][\w'’-]+,$")
 
 
-def _flag_roles(text: str, mention: Mention, offset: int) -> Mention:
-    """Mark passive agents ("supported by X") and co-actors ("alongside X"); shift by ``offset``."""
-    before = text[max(0, mention.start - 20) : mention.start].lower()
+def _flag_roles(text: str, found: _Found, offset: int) -> Mention:
+    """The mention, passive agents ("supported by X") and co-actors ("alongside X") marked,
+    shifted by ``offset``."""
+    start, end, kind, actor, country, template = found
+    before = text[max(0, start - 20) : start].lower()
     passive = _PASSIVE_BY.search(before) is not None
     co_actor = _CO_ACTOR.search(before) is not None
-    if passive or co_actor or offset:
-        return Mention(mention.start + offset, mention.end + offset, mention.kind, mention.actor,
-                       mention.country, passive, co_actor, mention.template)
-    return mention
+    return Mention(start + offset, end + offset, kind, actor, country, passive, co_actor, template)
 
 
 def _is_name_char(char: str) -> bool:

@@ -10,6 +10,7 @@ Injured, wounded, captured and missing people are never counted, and no number i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from functools import cache
 
 from etl.events.resources import fatality_patterns
@@ -35,15 +36,49 @@ def _number() -> str:
     return rf"\b(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+|(?:{tens})[- ](?:{units})|{word_alt})"
 
 
+def _expand(pattern: str) -> str:
+    """A pattern of ``fatalities.toml`` with ``{Q}``, ``{N}`` and ``{V}`` written out."""
+    data = fatality_patterns()
+    return (pattern.replace("{Q}", data["quantifiers"]).replace("{N}", _number())
+            .replace("{V}", data["victims"]))
+
+
 @cache
 def _compiled() -> tuple[re.Pattern[str], ...]:
-    data = fatality_patterns()
-    compiled = []
-    for pattern in data["patterns"]:
-        text = (pattern.replace("{Q}", data["quantifiers"]).replace("{N}", _number())
-                .replace("{V}", data["victims"]))
-        compiled.append(re.compile(text, re.IGNORECASE))
-    return tuple(compiled)
+    return tuple(re.compile(_expand(pattern), re.IGNORECASE) for pattern in fatality_patterns()["patterns"])
+
+
+_COUNT = "{Q}{N}"  # how the count-led patterns start
+
+
+@cache
+def _count_led() -> tuple[bool, ...]:
+    """For each pattern, whether it starts with a (quantified) count: "at least 12 civilians died"."""
+    return tuple(pattern.startswith(_COUNT) for pattern in fatality_patterns()["patterns"])
+
+
+@cache
+def _count_start() -> re.Pattern[str]:
+    """Where a quantified count starts: a count-led pattern's match can start nowhere else."""
+    return re.compile(f"(?={_expand(_COUNT)})", re.IGNORECASE)
+
+
+def _matches_from(pattern: re.Pattern[str], sentence: str, starts: Sequence[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(sentence)`` for a pattern whose matches start only at ``starts`` (ascending).
+
+    ``finditer`` takes the leftmost match, then goes on after it; tried only where a match may
+    start, in order, the first that matches is that leftmost one. A count-led pattern tried at
+    every position costs the most of all: its count (with the quantifier before it) is looked
+    for once, for all of them.
+    """
+    resume = 0
+    for start in starts:
+        if start < resume:
+            continue
+        match = pattern.match(sentence, start)
+        if match is not None:
+            yield match
+            resume = match.end()  # never empty: it holds a count
 
 
 @cache
@@ -84,11 +119,18 @@ def fatalities(sentence: str) -> int | None:
     # a sentence without any count skips the patterns that need one (costly: those led by a
     # count are tried at every position of the sentence)
     has_number = _any_number().search(sentence) is not None
+    count_starts: list[int] | None = None
     found = []
-    for pattern, states_number in zip(_compiled(), _states_number(), strict=True):
+    for pattern, states_number, count_led in zip(_compiled(), _states_number(), _count_led(), strict=True):
         if states_number and not has_number:
             continue
-        for match in pattern.finditer(sentence):
+        if count_led:
+            if count_starts is None:
+                count_starts = [m.start() for m in _count_start().finditer(sentence)]
+            matches: Iterator[re.Match[str]] = _matches_from(pattern, sentence, count_starts)
+        else:
+            matches = pattern.finditer(sentence)
+        for match in matches:
             value = parse_number(match.group("n"))
             if value is not None and _plausible(sentence, match, value):
                 found.append(value)

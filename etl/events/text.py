@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -31,6 +32,7 @@ _OPENERS = "\"'“‘([«"
 _SPACES = re.compile(r"\s*")  # \s is str.isspace: what str.strip() removes
 _GLUED = re.compile(r"[A-Z][a-z]")
 _NEXT_WORD = re.compile(r"[\w'’-]+")
+_LOWER_WORD = re.compile(r"[a-z]{2,}")
 
 
 class Token:
@@ -74,6 +76,86 @@ def word_tokens(text: str, offset: int = 0) -> list[Token]:
     return [Token(m.group(), m.start() + offset, m.end() + offset) for m in _WORD.finditer(text)]
 
 
+def _split_words(text: str) -> list[str]:
+    r"""``_WORD.findall(text)``, most of it without the regex: ``_split_words("Hi, you.")`` -> Hi , you .
+
+    Tokens never hold white space (``\s`` is ``str.isspace``), so each white-space-separated
+    chunk is tokenized alone; a chunk of letters and digits (``\w`` is ``isalnum`` or ``_``) is
+    one token, and so is the word before a final mark ("attack," "Kyiv.").
+    """
+    tokens: list[str] = []
+    append = tokens.append
+    for chunk in text.split():
+        if chunk.isalnum():
+            append(chunk)
+        elif chunk[:-1].isalnum() and not (chunk[-1].isalnum() or chunk[-1] == "_"):
+            append(chunk[:-1])  # a final hyphen or apostrophe joins nothing: no word follows
+            append(chunk[-1])
+        else:
+            tokens.extend(_WORD.findall(chunk))
+    return tokens
+
+
+class Words:
+    """``word_tokens`` as parallel lists: ``Words("Troops left.").lowers == ['troops', 'left', '.']``.
+
+    What the trigger and modality rules read of a sentence's tokens, without an object per
+    token (a sentence has dozens, most only looked up once): ``texts[i]`` and ``lowers[i]`` are
+    ``tokens[i].text`` and ``tokens[i].lower``; ``start(i)``/``end(i)`` the offsets (computed on
+    first use: few tokens are ever asked where they are).
+
+        >>> w = Words("He didn’t go.", offset=10)
+        >>> w.texts, w.lowers, w.start(1), w.end(1)
+        (['He', 'didn’t', 'go', '.'], ['he', "didn't", 'go', '.'], 13, 19)
+    """
+
+    __slots__ = ("_starts", "lowers", "offset", "raw", "texts")
+
+    def __init__(self, raw: str, offset: int = 0) -> None:
+        self.raw = raw
+        self.offset = offset
+        self.texts: list[str] = _split_words(raw)
+        self.lowers: list[str] = list(map(str.lower, self.texts))
+        if "’" in raw:
+            self.lowers = [lower.replace("’", "'") for lower in self.lowers]
+        self._starts: list[int] | None = None
+
+    @classmethod
+    def of_tokens(cls, tokens: Sequence[Token]) -> Words:
+        """The same lists made from ``Token`` objects (whatever text they came from)."""
+        words = cls.__new__(cls)
+        words.raw, words.offset = "", 0
+        words.texts = [t.text for t in tokens]
+        words.lowers = [t.lower for t in tokens]
+        words._starts = [t.start for t in tokens]
+        return words
+
+    @property
+    def starts(self) -> list[int]:
+        """Each token's start offset (the ``offset`` added)."""
+        if self._starts is None:
+            # only white space lies between tokens, and no token holds any: each token's
+            # first occurrence after the one before is where it was found
+            starts, find, at = [], self.raw.find, 0
+            for token in self.texts:
+                at = find(token, at)
+                starts.append(at + self.offset)
+                at += len(token)
+            self._starts = starts
+        return self._starts
+
+    def start(self, index: int) -> int:
+        """Start offset of token ``index``."""
+        return self.starts[index]
+
+    def end(self, index: int) -> int:
+        """End offset of token ``index``."""
+        return self.starts[index] + len(self.texts[index])
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
 @cache
 def _abbreviations() -> frozenset[str]:
     return frozenset(patterns()["abbreviations_title"])
@@ -91,25 +173,31 @@ def _is_boundary(text: str, mark_start: int, mark_end: int) -> bool:
     following_at = _SPACES.match(text, mark_end).end()  # type: ignore[union-attr]
     if following_at == len(text):  # only white space after the mark
         return True
-    before = _WORD_BEFORE.search(text[max(0, mark_end - 60) : mark_end])  # bounded: no O(n²)
-    word = before.group(1) if before else ""
     is_period = text[mark_start] == "."
     if following_at == mark_end:  # glued: "the border.In the evening"
-        glued = _GLUED.match(text, mark_end)
-        return bool(glued and is_period and re.fullmatch(r"[a-z]{2,}", word or ""))
+        if not (is_period and _GLUED.match(text, mark_end)):
+            return False
+        return _LOWER_WORD.fullmatch(_word_before(text, mark_end)) is not None
     following = text[following_at]
-    next_word_match = _NEXT_WORD.match(text, following_at)
-    next_word = next_word_match.group() if next_word_match else ""
     if following.islower():
         return False
-    if is_period and word:
-        if word in _abbreviations() or word.rstrip(".") in _abbreviations():
-            return False
-        if re.fullmatch(r"[A-Z]", word):  # an initial: "J. Smith"
-            return False
-        if _ACRONYM.match(word):  # "U.S. officials" vs "in the U.S. The talks"
-            return next_word in _sentence_starters()
+    if is_period:
+        word = _word_before(text, mark_end)
+        if word:
+            if word in _abbreviations() or word.rstrip(".") in _abbreviations():
+                return False
+            if len(word) == 1 and "A" <= word <= "Z":  # an initial: "J. Smith"
+                return False
+            if _ACRONYM.match(word):  # "U.S. officials" vs "in the U.S. The talks"
+                next_word_match = _NEXT_WORD.match(text, following_at)
+                return (next_word_match.group() if next_word_match else "") in _sentence_starters()
     return following.isupper() or following.isdigit() or following in _OPENERS
+
+
+def _word_before(text: str, mark_end: int) -> str:
+    """The word before the end mark that ends at ``mark_end`` ("" if none)."""
+    before = _WORD_BEFORE.search(text[max(0, mark_end - 60) : mark_end])  # bounded: no O(n²)
+    return before.group(1) if before else ""
 
 
 def split_paragraphs(text: str) -> list[tuple[int, int]]:

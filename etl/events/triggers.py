@@ -12,8 +12,10 @@ idiom ("heart attack", ``IGNORE`` in the lexicon) silences the word it contains.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import compress, count
 
 from etl.events.resources import (
     GAP,
@@ -24,10 +26,18 @@ from etl.events.resources import (
     modality,
     patterns,
 )
-from etl.events.text import Token, word_tokens
+from etl.events.text import Token, Words, word_tokens
 from etl.wordlists import literal_alternation
 
 IGNORE = "IGNORE"
+
+# The rules read tokens as ``Words`` (parallel lists); ``word_tokens`` lists are accepted too.
+Tokens = Words | Sequence[Token]
+
+
+def as_words(tokens: Tokens) -> Words:
+    """``tokens`` as ``Words``: ``as_words(word_tokens("a b")).lowers == ['a', 'b']``."""
+    return tokens if isinstance(tokens, Words) else Words.of_tokens(tokens)
 
 
 @cache
@@ -59,25 +69,26 @@ class TriggerMatch:
     last_token: int  # inclusive
 
 
-def _match_form(form: TriggerForm, tokens: list[Token], at: int) -> int | None:
+def _match_form(form: TriggerForm, tokens: Words, at: int) -> int | None:
     """Index of the last token matched by ``form`` starting at ``at``, or None."""
+    lowers, size = tokens.lowers, len(tokens.lowers)
     position, index, words = at, 0, form.words
     while index < len(words):
         if words[index] == GAP:  # a form never ends with a gap
             following = words[index + 1]
             for skip in range(MAX_GAP_WORDS + 1):
                 probe = position + skip
-                if probe >= len(tokens):
+                if probe >= size:
                     return None
-                if tokens[probe].lower == following:
+                if lowers[probe] == following:
                     position, index = probe + 1, index + 2
                     break
-                if not tokens[probe].text[0].isalnum():  # a gap never crosses punctuation
+                if not tokens.texts[probe][0].isalnum():  # a gap never crosses punctuation
                     return None
             else:
                 return None
             continue
-        if position >= len(tokens) or tokens[position].lower != words[index]:
+        if position >= size or lowers[position] != words[index]:
             return None
         position, index = position + 1, index + 1
     return position - 1
@@ -98,36 +109,48 @@ def may_have_triggers(text: str) -> bool:
     return _first_words().search(text.lower().replace("’", "'")) is not None
 
 
-def match_tokens(tokens: list[Token], text: str, offset: int = 0) -> list[TriggerMatch]:
+def match_tokens(tokens: Tokens, text: str, offset: int = 0) -> list[TriggerMatch]:
     """Non-overlapping trigger matches over tokens, longest first at each position, idioms dropped."""
+    words = as_words(tokens)
+    lowers, texts = words.lowers, words.texts
     by_first = lexicon().by_first_word
     found: list[TriggerMatch] = []
     at = 0
-    while at < len(tokens):
-        forms = by_first.get(tokens[at].lower)
-        if not forms:  # most words start no trigger
-            at += 1
+    # most words start no trigger: only the positions of those that may are visited (found
+    # by iterators in C), in order, each once the matches before it have ended
+    for here in compress(count(), map(by_first.__contains__, lowers)):
+        if here < at:
+            continue
+        at = here
+        forms = by_first[lowers[at]]
+        if not forms:
             continue
         best: tuple[int, TriggerForm] | None = None
-        wanted = "noun" if at > 0 and _opens_noun_phrase(tokens[at - 1]) else "verb"
+        wanted: str | None = None  # worked out when two forms tie
         for form in forms:
-            last = _match_form(form, tokens, at)
+            # a one-word form is the word looked up: it matches here
+            last = at if len(form.words) == 1 else _match_form(form, words, at)
             if last is None:
                 continue
-            # equal length, both parts of speech ("strikes", "attack"): the word before decides
-            if best is None or last > best[0] or (
-                last == best[0] and form.sense.pos == wanted != best[1].sense.pos
-            ):
+            if best is None or last > best[0]:
                 best = (last, form)
+            elif last == best[0]:
+                # equal length, both parts of speech ("strikes", "attack"): the word before decides
+                if wanted is None:
+                    wanted = ("noun" if at > 0 and _opens_noun_phrase(texts[at - 1], lowers[at - 1])
+                              else "verb")
+                if form.sense.pos == wanted != best[1].sense.pos:
+                    best = (last, form)
         # "its appeal", "a shell": after a determiner a verb-only form is no trigger
         if (best is not None and best[1].sense.pos == "verb" and best[1].sense.plover != IGNORE
-                and at > 0 and _determines(tokens[at - 1])):
+                and at > 0 and _determines(lowers[at - 1])):
             best = None
         if best is None:
             at += 1
             continue
         last, form = best
-        start, end = tokens[at].start, tokens[last].end
+        starts = words.starts
+        start, end = starts[at], starts[last] + len(texts[last])
         if form.sense.plover != IGNORE:
             found.append(TriggerMatch(
                 form.sense, text[start - offset : end - offset], start, end, at, last))
@@ -135,14 +158,14 @@ def match_tokens(tokens: list[Token], text: str, offset: int = 0) -> list[Trigge
     return found
 
 
-def _determines(token: Token) -> bool:
+def _determines(lower: str) -> bool:
     """A determiner or possessive right before a word makes it a noun ("its appeal")."""
-    return token.lower in _words("noun_determiners") or token.lower.endswith("'s")
+    return lower in _words("noun_determiners") or lower.endswith("'s")
 
 
-def _opens_noun_phrase(token: Token) -> bool:
+def _opens_noun_phrase(text: str, lower: str) -> bool:
     """A determiner, possessive, preposition, number or adjective-like word before a noun."""
-    return token.text[:1].isupper() or _opens_noun_phrase_word(token.lower)
+    return text[:1].isupper() or _opens_noun_phrase_word(lower)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -155,7 +178,7 @@ def _opens_noun_phrase_word(word: str) -> bool:
 
 def find_triggers(text: str) -> list[TriggerMatch]:
     """Trigger matches in a piece of text (offsets relative to it)."""
-    return match_tokens(word_tokens(text), text)
+    return match_tokens(Words(text), text)
 
 
 @cache
@@ -176,6 +199,8 @@ def _cues_by_first(name: str) -> dict[str, tuple[tuple[str, ...], ...]]:
 
 def _has_cue(words: list[str], name: str) -> bool:
     by_first = _cues_by_first(name)
+    if not any(map(by_first.__contains__, words)):  # the usual answer, found in C
+        return False
     for index, word in enumerate(words):
         for cue in by_first.get(word, ()):
             if tuple(words[index : index + len(cue)]) == cue:
@@ -183,68 +208,73 @@ def _has_cue(words: list[str], name: str) -> bool:
     return False
 
 
-def is_definite_noun(tokens: list[Token], match: TriggerMatch, clause_first: int = 0) -> bool:
+def is_definite_noun(tokens: Tokens, match: TriggerMatch, clause_first: int = 0) -> bool:
     """A noun trigger after the/this/their/X's within three words: presupposed to have happened."""
     if match.sense.pos != "noun":
         return False
     definite = _cue_words("definite")
-    for token in tokens[max(clause_first, match.first_token - 3) : match.first_token]:
-        if token.lower in definite or token.lower.endswith("'s"):
+    for lower in as_words(tokens).lowers[max(clause_first, match.first_token - 3) : match.first_token]:
+        if lower in definite or lower.endswith("'s"):
             return True
     return False
 
 
-def _infinitive_before(tokens: list[Token], first: int, last: int, clause_first: int) -> bool:
+def _infinitive_before(tokens: Words, first: int, last: int, clause_first: int) -> bool:
     """A "to <verb>" between ``first`` and ``last`` whose verb is not after continue/begin,
     in a clause that does not say what was used ("used tear gas to disperse")."""
+    lowers, texts = tokens.lowers, tokens.texts
     factive = _cue_words("factive_to")
     instrumental = _cue_words("instrumental")
-    if any(t.lower in instrumental for t in tokens[clause_first:last]):
+    if any(lower in instrumental for lower in lowers[clause_first:last]):
         return False
     for index in range(first, last):
-        if tokens[index].lower != "to" or index + 1 > last:
+        if lowers[index] != "to" or index + 1 > last:
             continue
-        following = tokens[index + 1] if index + 1 < len(tokens) else None
-        if following is None or not following.text.isalpha() or not following.text.islower():
+        if index + 1 >= len(lowers):
             continue
-        if following.lower in _words("determiners"):
+        following = texts[index + 1]
+        if not following.isalpha() or not following.islower():
             continue
-        if index > 0 and tokens[index - 1].lower in factive:
+        if lowers[index + 1] in _words("determiners"):
+            continue
+        if index > 0 and lowers[index - 1] in factive:
             continue
         return True
     return False
 
 
-def assess(tokens: list[Token], match: TriggerMatch, clause_first: int = 0) -> str:
+def assess(tokens: Tokens, match: TriggerMatch, clause_first: int = 0) -> str:
     """``asserted``, ``negated`` or ``irrealis`` from cues before the trigger in its clause."""
+    words = as_words(tokens)
+    lowers, texts = words.lowers, words.texts
     window = int(modality()["window"])
     first = max(clause_first, match.first_token - window)
     # "vowed to keep fighting and rejected calls": a past-tense verb after "and" is a new
     # predicate, out of the earlier cue's scope ("could attack and kill" stays in it)
-    previous = tokens[match.first_token - 1].lower if match.first_token > first else ""
-    past = match.sense.pos == "verb" and tokens[match.first_token].lower.endswith("ed")
+    previous = lowers[match.first_token - 1] if match.first_token > first else ""
+    past = match.sense.pos == "verb" and lowers[match.first_token].endswith("ed")
     if previous in ("and", "but") and past:
         first = match.first_token
     # a capitalized word after the first is a name or month ("May 13"), never a cue
-    before = [t.lower if index == 0 or not t.text[:1].isupper() else "" for index, t in
-              enumerate(tokens[first : match.first_token], start=first)]
-    presupposed = is_definite_noun(tokens, match, clause_first)
+    before = [lowers[index] if index == 0 or not texts[index][:1].isupper() else ""
+              for index in range(first, match.first_token)]
+    presupposed = is_definite_noun(words, match, clause_first)
     if match.sense.pos == "noun" and not presupposed:
         # "A larger offensive might provoke ...": an indefinite subject of a modal is hypothetical
-        following = [t.lower for t in tokens[match.last_token + 1 : match.last_token + 3]]
+        following = lowers[match.last_token + 1 : match.last_token + 3]
         if any(word in _words("modal_verbs") for word in following):
             return "irrealis"
     if not presupposed:
         if any(w.endswith("n't") for w in before) or _has_cue(before, "negation"):
             return "negated"
-        if _has_cue(before, "irrealis") or _infinitive_before(tokens, first, match.first_token, clause_first):
+        if _has_cue(before, "irrealis") or _infinitive_before(words, first, match.first_token, clause_first):
             return "irrealis"
     return "asserted"
 
 
-def is_reported(tokens: list[Token]) -> bool:
+def is_reported(tokens: Tokens) -> bool:
     """Whether the sentence attributes what it says to a source ("said", "reportedly")."""
-    return _has_cue([t.lower for t in tokens], "reported")
+    return _has_cue(as_words(tokens).lowers, "reported")
 
 
 def priority(match: TriggerMatch) -> tuple[int, int, int]:
