@@ -18,7 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from etl.errors import ConfigError
-from etl.io.memory import bounded_allocations
+from etl.io.memory import bounded_allocations, collect_less
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -36,13 +36,15 @@ class Engine(Protocol):
 
 
 def _start_worker(parent_pid: int) -> None:
-    """Worker initializer: bounded allocations (etl.io.memory); end when the build is gone.
+    """Worker initializer: bounded allocations and fewer garbage collections (etl.io.memory);
+    end when the build is gone.
 
     A build killed with SIGKILL cannot stop its pool; without this its workers would wait on
     their queue forever. A daemon thread polls the parent id (reparenting changes it).
     """
 
     bounded_allocations()
+    collect_less()
 
     def watch() -> None:
         while os.getppid() == parent_pid:

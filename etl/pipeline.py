@@ -44,7 +44,7 @@ from etl.io.cache import (
     write_entry,
 )
 from etl.io.dataset import DatasetWriter, part_name, recover_tables
-from etl.io.memory import bounded_allocations
+from etl.io.memory import bounded_allocations, collecting_less
 from etl.io.parquet import to_arrow
 from etl.io.remote import local_mirror, upload_tables
 from etl.problems import Problem
@@ -180,8 +180,9 @@ def build(
         recover_tables(out)
         bounded_allocations()
         cache = FileCache(out / ".cache", pipeline_key(default_published))
-        return _build_locked(raw_dir, out, default_published, engine or LocalEngine(jobs), cache,
-                             full, on_file)
+        with collecting_less():
+            return _build_locked(raw_dir, out, default_published, engine or LocalEngine(jobs),
+                                 cache, full, on_file)
     finally:
         lock.release()
 

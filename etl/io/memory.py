@@ -6,12 +6,19 @@ input although what it holds does not. ``bounded_allocations`` makes Arrow alloc
 malloc and has glibc serve large blocks by mmap, returned to the system when freed.
 
     >>> bounded_allocations()  # at the start of a build and of each worker  # doctest: +SKIP
+
+``collect_less`` has Python's garbage collector run less often: the per-article stages make
+many short-lived objects among long-lived lexicons, and the default collection rate costs them
+about 6% of their time.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pyarrow as pa
@@ -53,4 +60,28 @@ def bounded_allocations() -> None:
     fixed_mmap_threshold()
 
 
-__all__ = ["bounded_allocations", "fixed_mmap_threshold", "release_memory"]
+# Allocations between young collections. The stages make many short-lived containers while
+# the lexicons and the gazetteer stay alive; at Python's default (700) the collector spent
+# about 0.85 ms per article walking them, 6% of the stages' time (0.21 ms at this value).
+# Only reference cycles wait longer to be freed; the output cannot change.
+YOUNG_COLLECTION_ALLOCATIONS = 50_000
+
+
+def collect_less() -> None:
+    """Run Python's cyclic garbage collector less often (for a worker process's lifetime)."""
+    gc.set_threshold(YOUNG_COLLECTION_ALLOCATIONS, 20, 20)
+
+
+@contextmanager
+def collecting_less() -> Iterator[None]:
+    """``collect_less`` for a block (a build run in the caller's process), then as before."""
+    before = gc.get_threshold()
+    collect_less()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+__all__ = ["bounded_allocations", "collect_less", "collecting_less", "fixed_mmap_threshold",
+           "release_memory"]
