@@ -292,14 +292,21 @@ def _file_results(
         return tables
 
     old_parts = {tuple(part.get("files", ())): index for index, part in enumerate(cache.parts)}
-    for index, positions in enumerate(_parts([name for name, *_ in plan])):
-        files: list[tuple[str, Callable[[], ArrowTables]]] = [
-            (plan[k][0], partial(tables_of, *plan[k][1:])) for k in positions]
-        part = _Part(index, files, {plan[k][0] for k in positions if plan[k][3] != "previous"})
-        if all(plan[k][3] == "previous" for k in positions):
-            part.old = _old_part(out, cache, old_parts.get(tuple(name for name, _ in files)))
-            part.old_rows = {name: (cache.previous(name) or {})["rows"] for name, _ in files}
-        yield part
+    try:
+        for index, positions in enumerate(_parts([name for name, *_ in plan])):
+            files: list[tuple[str, Callable[[], ArrowTables]]] = [
+                (plan[k][0], partial(tables_of, *plan[k][1:])) for k in positions]
+            part = _Part(index, files, {plan[k][0] for k in positions if plan[k][3] != "previous"})
+            if all(plan[k][3] == "previous" for k in positions):
+                part.old = _old_part(out, cache, old_parts.get(tuple(name for name, _ in files)))
+                part.old_rows = {name: (cache.previous(name) or {})["rows"] for name, _ in files}
+            yield part
+    finally:
+        # The workers end here, not when the last part (which holds ``tables_of``) is dropped:
+        # idle, they would keep their memory through the timeline merge.
+        close = getattr(computed, "close", None)
+        if close is not None:
+            close()
 
 
 def _problems_of(table: pa.Table) -> list[Problem]:

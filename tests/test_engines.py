@@ -6,6 +6,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from etl.engines import LocalEngine
 
 
@@ -37,3 +39,20 @@ def test_workers_start_before_the_first_result_is_asked_for(tmp_path: Path) -> N
         time.sleep(0.05)
     assert marker.exists()
     assert list(results) == [str(marker)]
+
+
+def test_workers_are_gone_before_the_timeline_merge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import psutil
+
+    from etl import build, pipeline
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for f in range(3):
+        (raw / f"f{f}.txt").write_text(f"Title {f}\nShelling hit Kharkiv on Monday, report {f}.\n")
+    children: list[int] = []
+    merge = pipeline._write_timeline
+    monkeypatch.setattr(pipeline, "_write_timeline", lambda *args: (
+        children.append(len(psutil.Process().children(recursive=True))), merge(*args))[1])
+    build(raw, tmp_path / "out", jobs=2)
+    assert children == [0]  # idle workers would hold their memory through the merge
