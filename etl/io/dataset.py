@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from etl.io.parquet import TableWriter, to_arrow
+from etl.io.parquet import TableWriter, open_mode, to_arrow
 
 # A table with no rows in any part still needs one file to carry its schema.
 EMPTY_PART = "empty.parquet"
@@ -58,6 +58,7 @@ class DatasetWriter:
         self.row_group_rows = row_group_rows
         out_dir.mkdir(parents=True, exist_ok=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=out_dir))
+        open_mode(self.tmp, folder=True)
         self._part: TableWriter | None = None
         self._index = -1
         self._written: list[Path] = []  # part files written here (fsynced before the swap)

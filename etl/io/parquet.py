@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -54,12 +55,30 @@ def to_arrow(table: str, data: pd.DataFrame | pa.Table | Iterable[Mapping[str, A
     return arrow.replace_schema_metadata(table_metadata(table))
 
 
+@functools.cache
+def _umask() -> int:
+    # read once: setting it back and forth is not safe once threads create files
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def open_mode(path: str | Path, folder: bool = False) -> None:
+    """Give a file made by mkstemp (0600) or a folder made by mkdtemp (0700) the mode a plain
+    ``open``/``mkdir`` would give it, so that the tables are as readable as any other output.
+
+        open_mode(tmp)  # 0600 -> 0644 under the usual umask 022
+    """
+    os.chmod(path, (0o777 if folder else 0o666) & ~_umask())
+
+
 def write_arrow(arrow: pa.Table, path: Path) -> None:
     """Write a Parquet file atomically: a temporary file in the same folder, then a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
+        open_mode(tmp)
         pq.write_table(arrow, tmp, compression="zstd", write_statistics=True)
         with open(tmp, "rb") as written:
             os.fsync(written.fileno())
@@ -129,6 +148,7 @@ class TableWriter:
         out_dir.mkdir(parents=True, exist_ok=True)
         handle, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=out_dir)
         os.close(handle)
+        open_mode(tmp)
         self.tmp = Path(tmp)
         schema = TABLES[table].with_metadata(table_metadata(table))
         self._writer = pq.ParquetWriter(self.tmp, schema, compression="zstd")

@@ -103,3 +103,20 @@ def test_recovery_drops_an_old_copy_once_the_new_table_is_in_place(tmp_path: Pat
     recover_tables(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["problems.parquet"]
     assert read_table(tmp_path, "problems")["line"].tolist() == [2]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_tables_get_the_modes_of_the_umask(tmp_path: Path, umask: int) -> None:
+    # mkdtemp/mkstemp make 0700/0600; a table must be as readable as any file the user writes
+    from etl.io import parquet
+    parquet._umask.cache_clear()
+    old = os.umask(umask)
+    try:
+        path = _write(tmp_path, {0: [1], 1: [2]})
+        single = write_table("problems", pd.DataFrame(_rows(3)), tmp_path / "single")
+    finally:
+        os.umask(old)
+        parquet._umask.cache_clear()
+    assert path.stat().st_mode & 0o777 == 0o777 & ~umask
+    assert {p.stat().st_mode & 0o777 for p in part_files(path)} == {0o666 & ~umask}
+    assert single.stat().st_mode & 0o777 == 0o666 & ~umask
