@@ -13,6 +13,7 @@ merged last, over all events.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -44,7 +45,7 @@ from etl.io.cache import (
     write_entry,
 )
 from etl.io.dataset import DatasetWriter, part_name, recover_tables
-from etl.io.memory import bounded_allocations, collecting_less
+from etl.io.memory import bounded_allocations, collecting_less, release_memory
 from etl.io.parquet import to_arrow
 from etl.io.remote import local_mirror, upload_tables
 from etl.problems import Problem
@@ -417,8 +418,13 @@ def _build_locked(raw: str | os.PathLike[str], out: Path, default_published: dat
         sink.abort()
         raise
     cache.commit(_committed_parts(out, parts))
+    changed = sink.changed_articles
+    # what the merge does not need goes before it starts: the merge is the build's peak
+    del sink, parts
+    gc.collect()
+    release_memory()
     if "events" in STAGE_TABLES:
-        _write_timeline(out, report, full, sink.changed_articles, since)
+        _write_timeline(out, report, full, changed, since)
     return report
 
 

@@ -157,10 +157,15 @@ class FileCache:
 
     def commit(self, parts: list[dict[str, Any]] | None = None) -> None:
         """Save the manifest of this build (with the parts of the tables it committed: their
-        files and ``table_stamp`` per table) and drop entries and keys no longer used."""
+        files and ``table_stamp`` per table) and drop entries and keys no longer used.
+
+        The cache is spent afterwards: its manifests are let go (for a 30,000-file tree, about
+        90 MB of Python objects that would otherwise stay through the timeline merge)."""
         manifest = {"files": self._used, "parts": parts or []}
         _atomic_write(self.dir / MANIFEST, json.dumps(manifest, sort_keys=True).encode())
         keep = {_entry_name(e["entry"]) for e in self._used.values()}
+        self.manifest, self.parts, self._used = {}, [], {}
+        del manifest
         # os.scandir, not Path.glob: the manifest of a 10,000-file tree is saved by every build
         for folder in os.scandir(self.dir):
             if not folder.is_dir():
