@@ -18,6 +18,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from etl.wordlists import literal_alternation
+
 # Classes of number tokens, recognized by shape rather than listed (see etl.temporal.resolve).
 NUMBER_CLASSES = ("digit", "year4", "decade", "clock")
 _MACRO = re.compile(r"\{([A-Z][A-Z_0-9]*)\}")
@@ -258,8 +260,13 @@ def _required_text(regex: str) -> re.Pattern[str] | None:
 
 
 _PREFIX_CHARS = 8  # longer start texts hardly narrow the places to try further
-_PREFIX_COUNT = 600  # beyond this many start texts, they are cut shorter
+_PREFIX_COUNT = 300  # beyond this many start texts, they are cut shorter (a large trie compiles slowly)
 _ANY_DIGIT = "\x00"  # stands for a character \d matches while start texts are collected
+# In start texts: a run of whitespace, where the pattern has \s+ ("the\s+5th" starts "the" GAP "5").
+# A place is found by reading GAP as \s+ (``start_pattern``), and its text looked up with each run of
+# whitespace written as GAP (``gap_key``).
+GAP = "\x01"
+_SPACE_RUN = re.compile(r"\s+")
 
 # A set of prefixes: (text, open). An open text is all the pattern matched so far and can be
 # extended by what follows; a closed one stopped at something that is no short list of literals.
@@ -272,7 +279,8 @@ def _node_prefixes(op: str, av: Any) -> _Prefixes:
         return {("", True)}  # zero width: takes no text
     if op == "LITERAL":
         char = chr(av)
-        return {(char.lower(), True)} if char.isascii() else {("", False)}
+        # Whitespace is written only as GAP: gap_key would turn a literal one into a GAP.
+        return {(char.lower(), True)} if char.isascii() and not char.isspace() else {("", False)}
     if op == "IN":
         chars: set[str] = set()
         for item_op, item_av in av:
@@ -284,6 +292,8 @@ def _node_prefixes(op: str, av: Any) -> _Prefixes:
                 chars.add(_ANY_DIGIT)
             else:
                 return {("", False)}
+        if any(c.isspace() for c in chars):
+            return {("", False)}
         return {(c, True) for c in chars}
     if op in ("SUBPATTERN", "ATOMIC_GROUP"):
         return _prefixes((av[-1] if op == "SUBPATTERN" else av).data)
@@ -291,6 +301,8 @@ def _node_prefixes(op: str, av: Any) -> _Prefixes:
         return set().union(*(_prefixes(alternative.data) for alternative in av[1]))
     if op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
         low, high, sub = av
+        if op == "MAX_REPEAT" and low >= 1 and _is_space_class(sub.data):
+            return {(GAP, True)}  # \s+: one run of whitespace, taken whole (greedy)
         once = _prefixes(sub.data)
         if (low, high) == (1, 1):
             return once
@@ -300,6 +312,15 @@ def _node_prefixes(op: str, av: Any) -> _Prefixes:
         closed = {(text, False) for text, _ in once}
         return closed | {("", True)} if low == 0 else closed
     return {("", False)}
+
+
+def _is_space_class(items: Any) -> bool:
+    r"""Whether a parsed regex is exactly ``\s``."""
+    return (
+        len(items) == 1
+        and str(items[0][0]) == "IN"
+        and _items(items[0][1]) == {("CATEGORY", "CATEGORY_SPACE")}
+    )
 
 
 def _prefixes(items: Any) -> _Prefixes:
@@ -315,11 +336,18 @@ def _prefixes(items: Any) -> _Prefixes:
                 joined.add((text, False))
                 continue
             for more, more_open in step:
+                if text.endswith(GAP) and more and (more[0] == GAP or more[0].isspace()):
+                    # Whitespace right after a GAP: the GAP would not be one whole run. Stop before it.
+                    joined.add((text, False))
+                    continue
                 whole = text + more
                 joined.add((whole[:_PREFIX_CHARS], more_open and len(whole) < _PREFIX_CHARS))
         current = joined
-        if len(current) > _PREFIX_COUNT:
-            current = {(text[:2], False) for text, _ in current}  # shorter texts still cover every match
+        # Too many texts make a slow finder: shorter ones still cover every match.
+        for size in range(_PREFIX_CHARS - 1, 1, -1):
+            if len(current) <= _PREFIX_COUNT:
+                break
+            current = {(text[:size], False) for text, _ in current}
     return current
 
 
@@ -329,14 +357,15 @@ def _spell_digits(text: str) -> list[str]:
         >>> _spell_digits("1" + _ANY_DIGIT + "th")[:2], _spell_digits("q" + _ANY_DIGIT)
         (['10th', '11th'], ['q'])
 
-    \d matches every script's digits, the start texts only 0-9. That is exact only while the text
-    is all digits, inside one word: the caller makes sure such words hold ASCII digits only.
+    \d matches every script's digits, the start texts only 0-9. That is exact only while the word
+    (the text after the last GAP) is all digits: the caller makes sure such words hold ASCII digits
+    only. A word after a GAP starts after whitespace, at a word start too.
     """
     cut = text.find(_ANY_DIGIT)
     if cut < 0:
         return [text]
     head = text[:cut]
-    if not all(c in "0123456789" for c in head):
+    if not all(c in "0123456789" for c in head.rpartition(GAP)[2]):
         return [head]
     return [t for digit in "0123456789" for t in _spell_digits(head + digit + text[cut + 1 :])]
 
@@ -370,11 +399,12 @@ def _starts_at_word(items: Any) -> bool:
 def _start_texts(regex: str) -> tuple[str, ...] | None:
     r"""Lower-case texts, one of which begins every match of ``regex``, if each match starts a word.
 
-        >>> _start_texts(r"\b(?:next|last)\s+(?:May|June)")
-        ('last', 'next')
+        >>> _start_texts(r"\b(?:next|last)\s*(?:May|June)"), _start_texts(r"\b(?:next|last)\s+May")
+        (('last', 'next'), ('last\x01may', 'next\x01may'))
 
     In the lower-cased text, a match can only start where a word starts with one of these, so
-    the rule needs to be tried only there. None when there is no such short list.
+    the rule needs to be tried only there. None when there is no such short list. A GAP stands
+    for a run of whitespace (\s+ in the pattern).
     """
     try:
         items = _parser.parse(regex, re.IGNORECASE).data
@@ -384,8 +414,22 @@ def _start_texts(regex: str) -> tuple[str, ...] | None:
     if "" in found or not all(text[0].isalnum() for text in found) or not _starts_at_word(items):
         return None
     # A text another one begins with adds nothing: "mid" covers "middle".
-    kept = [t for t in found if not any(t != other and t.startswith(other) for other in found)]
+    kept = [t for t in found if not any(t[:k] in found for k in range(1, len(t)))]
     return tuple(sorted(kept))
+
+
+def start_pattern(texts: Any) -> str:
+    r"""A regex alternation (a trie, longest first) of start texts, with GAP read as \s+.
+
+        >>> start_pattern(["the" + GAP + "5", "the"])
+        'the(?:\\s+5)?'
+    """
+    return literal_alternation(texts).replace(GAP, r"\s+")
+
+
+def gap_key(found: str) -> str:
+    r"""A text ``start_pattern`` found, whitespace runs written as GAP: ``gap_key("a  b") == "a\x01b"``."""
+    return _SPACE_RUN.sub(GAP, found)
 
 
 @cache

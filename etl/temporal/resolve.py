@@ -14,11 +14,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from etl.temporal.grammar import NUMBER_CLASSES, Rule, lexicon, rules, trigger_classes
+from etl.temporal.grammar import (
+    GAP,
+    NUMBER_CLASSES,
+    Rule,
+    gap_key,
+    lexicon,
+    rules,
+    start_pattern,
+    trigger_classes,
+)
 from etl.temporal.tense import direction
 from etl.temporal.values import SEASON_MONTHS, Cal, at_granularity, from_date, shift
 from etl.wordlists import literal_alternation
@@ -35,9 +44,8 @@ ASIDE_YEARS = 10  # a jump larger than this must be confirmed by a second mentio
 _UNIT_GRAN = {"D": "day", "W": "week", "M": "month", "Y": "year", "DE": "decade", "CE": "century"}
 
 
-@dataclass(frozen=True)
-class Match:
-    """A grammar match before resolution."""
+class Match(NamedTuple):
+    """A grammar match before resolution (a named tuple: built tens of times per article, cheaply)."""
 
     start: int
     end: int
@@ -45,9 +53,8 @@ class Match:
     groups: dict[str, str]
 
 
-@dataclass(frozen=True)
-class Resolved:
-    """A resolved mention (the public ``Mention`` is built from this)."""
+class Resolved(NamedTuple):
+    """A resolved mention (the public ``Mention`` is built from this; a named tuple, cheap to build)."""
 
     start: int
     end: int
@@ -370,65 +377,113 @@ def _starts_hold(text: str, lowered: str, tokens: list[tuple[int, int, str]]) ->
     return all(word.isascii() for _, _, word in tokens if word[0].isdigit())
 
 
+_FEW_FIRST = 16  # a class whose start texts begin with at most this many characters: finder starts on them
+# A rule as the class scan tries it: its index in ``rules()``, its regex, its ``needs``.
+_Tried = tuple[int, "re.Pattern[str]", "re.Pattern[str] | None"]
+
+
+class _ClassScan(NamedTuple):
+    """What finds the places to try the start-text rules of one trigger class (``_start_finder``)."""
+
+    finder: re.Pattern[str]  # where a word begins with a start text; group 1 the longest such text
+    # None: the finder matches from the word's first character. Else it matches from the character
+    # before the word, and ``head`` finds the text at offset 0, which has no character before it.
+    head: re.Pattern[str] | None
+    rules_of: dict[str, tuple[_Tried, ...]]  # longest start text found -> the rules it starts
+
+
 @cache
-def _start_finder(trigger: str) -> re.Pattern[str] | None:
-    """In lower-cased text: the character before each word that begins a start text of the class's rules."""
-    texts = {t for rule in rules() if rule.trigger == trigger and rule.starts for t in rule.starts}
+def _start_finder(trigger: str) -> _ClassScan | None:
+    """In lower-cased text: the word starts where the class's start-text rules can match, and which rules.
+
+    The trie alternation gives the longest start text at a place, so every start text found there
+    begins it: a rule can match there exactly when one of its start texts begins the longest one.
+    """
+    all_rules = rules()
+    texts = {t for rule in all_rules if rule.trigger == trigger and rule.starts for t in rule.starts}
     if not texts:
         return None
-    return re.compile(rf"[\W_](?=(?:{literal_alternation(texts)}))")
+    rules_of = {
+        found: tuple(
+            (i, rule.regex, rule.needs)
+            for i, rule in enumerate(all_rules)
+            if rule.trigger == trigger and rule.marks is None and rule.starts
+            and found.startswith(rule.starts)
+        )
+        for found in texts
+    }
+    # The usual whitespace run is one space: found as it is, without gap_key.
+    rules_of.update({found.replace(GAP, " "): tried for found, tried in rules_of.items() if GAP in found})
+    trie = start_pattern(texts)
+    first = "".join(sorted({re.escape(t[0]) for t in texts}))
+    if len(first) <= _FEW_FIRST:
+        # Few first characters ("the" for "the 5th"): the regex engine skips to them in C, then checks
+        # that no word character (but "_") comes before, and reads group 1 from the first one on.
+        return _ClassScan(re.compile(rf"[{first}](?<![^\W_].)(?<=(?=({trie})).)"), None, rules_of)
+    # Else it is faster to start on the character before each word.
+    return _ClassScan(re.compile(rf"[\W_](?=({trie}))"), re.compile(rf"(?=({trie}))"), rules_of)
 
 
-def _rule_scan(
-    rule: Rule,
-    text: str,
-    lowered: str | None,
-    spans: list[tuple[int, int]],
-    places: dict[tuple[int, int], list[int]],
-) -> list[re.Match[str]]:
-    """What ``rule.regex.finditer`` finds in each span of ``text``.
+def _rule_scan(rule: Rule, text: str, spans: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """What ``rule.regex.finditer`` finds in each span of ``text``, for rules not tried at start texts.
 
     A rule whose matches start with a punctuation mark (``Rule.marks``) is tried only at those
-    marks. With ``lowered`` (``_starts_hold``), a rule with start texts is tried only where a word
-    starts with one of them; ``places`` keeps those word starts per span for the other rules of
-    the class. Trying a regex at a few places instead of at every position is the saving.
+    marks; the others scan their whole spans.
     """
-    regex = rule.regex
+    if rule.marks is None:
+        return [m for w0, w1 in spans for m in rule.regex.finditer(text, w0, w1)]
     found: list[re.Match[str]] = []
-    match = regex.match
-    if rule.marks is not None:
-        # Matches start at a punctuation mark ("'90s"): try only at the marks.
-        for w0, w1 in spans:
-            resume = w0
-            for mark in rule.marks.finditer(text, w0, w1):
-                p = mark.start()
-                if p >= resume and (m := match(text, p, w1)) is not None:
-                    found.append(m)
-                    resume = m.end()
-        return found
-    finder = _start_finder(rule.trigger)
-    if lowered is None or rule.starts is None or finder is None:
-        return [m for w0, w1 in spans for m in regex.finditer(text, w0, w1)]
-    prefixes = rule.starts
-    for span in spans:
-        w0, w1 = span
-        candidates = places.get(span)
-        if candidates is None:
-            # The finder matches the character before a word, so it starts one before the span;
-            # the text's first character has none before it.
-            candidates = [m.end() for m in finder.finditer(lowered, max(0, w0 - 1), w1)]
-            if w0 == 0:
-                candidates.insert(0, 0)
-            places[span] = candidates
+    match = rule.regex.match
+    # Matches start at a punctuation mark ("'90s"): try only at the marks.
+    for w0, w1 in spans:
         resume = w0
-        for p in candidates:
-            if p < resume or not lowered.startswith(prefixes, p, w1):
-                continue
-            m = match(text, p, w1)
-            if m is not None:
+        for mark in rule.marks.finditer(text, w0, w1):
+            p = mark.start()
+            if p >= resume and (m := match(text, p, w1)) is not None:
                 found.append(m)
-                resume = m.end()  # finditer goes on after a match (none of these rules matches empty text)
+                resume = m.end()
     return found
+
+
+def _class_scan(
+    scan: _ClassScan, text: str, lowered: str, spans: list[tuple[int, int]], found: list[list[re.Match[str]]]
+) -> None:
+    """Add to ``found[i]`` what rule i's ``regex.finditer`` finds in each span, for start-text rules.
+
+    One C-level pass per span finds the word starts that begin with a start text of the class and
+    the longest such text; each rule is tried only at the places whose text it can start with.
+    That gives what ``finditer`` over the span gives: ``finditer`` takes the first place where the
+    regex matches and goes on after that match's end (``resume``), and every match starts at such
+    a place. None of these rules matches empty text. Spans are disjoint and ascending, so a rule's
+    last match ends before the next span starts.
+    """
+    rules_of = scan.rules_of
+    resume = [0] * len(found)  # per rule: where its last match ended
+    for w0, w1 in spans:
+        if scan.head is None:
+            places = [(m.start(), m.group(1)) for m in scan.finder.finditer(lowered, w0, w1)]
+        else:
+            places = [(m.end(), m.group(1)) for m in scan.finder.finditer(lowered, max(0, w0 - 1), w1)]
+            if w0 == 0 and (first := scan.head.match(lowered, 0, w1)) is not None:
+                places.insert(0, (0, first.group(1)))
+        allowed: dict[int, bool] = {}  # rule -> its required text occurs in this span
+        for p, start_text in places:
+            tried = rules_of.get(start_text)
+            if tried is None:  # the text holds other whitespace than one space, a GAP in the start texts
+                tried = rules_of[gap_key(start_text)]
+            for i, regex, needs in tried:
+                if p < resume[i]:
+                    continue
+                if needs is not None:
+                    ok = allowed.get(i)
+                    if ok is None:
+                        ok = allowed[i] = needs.search(text, w0, w1) is not None
+                    if not ok:
+                        continue
+                m = regex.match(text, p, w1)
+                if m is not None:
+                    found[i].append(m)
+                    resume[i] = m.end()
 
 
 def find_matches(text: str) -> list[Match]:
@@ -437,16 +492,26 @@ def find_matches(text: str) -> list[Match]:
     lowered = text.lower()
     tokens = _candidate_tokens(text, lowered)
     windows = _windows(text, tokens)
-    starts_text = lowered if _starts_hold(text, lowered, tokens) else None
-    places: dict[str, dict[tuple[int, int], list[int]]] = {}
-    for rule in rules():
+    all_rules = rules()
+    # Rules with start texts are tried only at those (``_class_scan``) when lower-casing keeps them.
+    by_start = _starts_hold(text, lowered, tokens)
+    started: list[list[re.Match[str]]] = [[] for _ in all_rules]
+    if by_start:
+        for trigger, spans in windows.items():
+            if spans and (scan := _start_finder(trigger)) is not None:
+                _class_scan(scan, text, lowered, spans, started)
+    for i, rule in enumerate(all_rules):
         spans = windows[rule.trigger]
         if not spans:
             continue
-        if rule.needs is not None:
-            spans = [(w0, w1) for w0, w1 in spans if rule.needs.search(text, w0, w1)]
+        if by_start and rule.starts is not None and rule.marks is None:
+            scanned = started[i]
+        else:
+            if rule.needs is not None:
+                spans = [(w0, w1) for w0, w1 in spans if rule.needs.search(text, w0, w1)]
+            scanned = _rule_scan(rule, text, spans)
         seen: set[tuple[int, int]] = set()
-        for m in _rule_scan(rule, text, starts_text, spans, places.setdefault(rule.trigger, {})):
+        for m in scanned:
             span = m.span()
             if span in seen:
                 continue
@@ -753,7 +818,7 @@ def _resolve_date(m: Match, ctx: Context, tense: str | None) -> Out | None:
         return "DATE", Cal(year=year, month=month, granularity="month"), anchor_kind, anchor_cal
     cal = Cal(year=year, month=month, day=day)
     if "hour" in g:
-        cal = replace(cal, hour=int(g["hour"]), minute=int(g.get("minute", 0)), granularity="time")
+        cal = cal._replace(hour=int(g["hour"]), minute=int(g.get("minute", 0)), granularity="time")
         return "TIME", cal, anchor_kind, anchor_cal
     return "DATE", cal, anchor_kind, anchor_cal
 
@@ -799,7 +864,7 @@ def _resolve_offset(m: Match, ctx: Context, tense: str | None) -> Out | None:
         base, kind = ctx.anaphoric_base()
         if base is None:
             return None
-        return "TIME", replace(base, granularity="time", part=None, hour=None), kind, base
+        return "TIME", base._replace(granularity="time", part=None, hour=None), kind, base
     if unit == "2W":
         unit, n = "W", n * 2
     deictic = direction_word in ("ago", "hence", "from now")
@@ -837,7 +902,7 @@ def _resolve_deictic(m: Match, ctx: Context, tense: str | None) -> Out | None:
     base = ctx.reference
     cal = shift(base, step, "D")
     if part:
-        return "TIME", replace(cal, part=part, granularity="time"), "reference", base
+        return "TIME", cal._replace(part=part, granularity="time"), "reference", base
     return "DATE", cal, "reference", base
 
 
@@ -886,7 +951,7 @@ def _resolve_weekday(m: Match, ctx: Context, tense: str | None) -> Out | None:
         days = past_days if want == "past" else future_days
     cal = from_date(base_day + dt.timedelta(days=days))
     if part:
-        return "TIME", replace(cal, part=part, granularity="time"), kind, base
+        return "TIME", cal._replace(part=part, granularity="time"), kind, base
     return "DATE", cal, kind, base
 
 
@@ -903,10 +968,10 @@ def _resolve_part(m: Match, ctx: Context, tense: str | None) -> Out | None:
         return "TIME", f"XXXX-XX-XXT{part}", None, None
     step = 1 if "next" in det or "following" in det else 0
     if det == "one":
-        cal = replace(base, day_unknown=True, granularity="time", part=part, hour=None)
+        cal = base._replace(day_unknown=True, granularity="time", part=part, hour=None)
         return "TIME", cal, kind, base
-    day = shift(base, step, "D") if base.date is not None else replace(base, day_unknown=True)
-    return "TIME", replace(day, part=part, granularity="time", hour=None), kind, base
+    day = shift(base, step, "D") if base.date is not None else base._replace(day_unknown=True)
+    return "TIME", day._replace(part=part, granularity="time", hour=None), kind, base
 
 
 def _resolve_time(m: Match, ctx: Context, tense: str | None) -> Out | None:
@@ -923,7 +988,7 @@ def _resolve_time(m: Match, ctx: Context, tense: str | None) -> Out | None:
     base, kind = ctx.anaphoric_base() if ctx.narrative else ctx.deictic_base()
     if base is None or base.date is None:
         return "TIME", f"XXXX-XX-XXT{hour:02d}:{minute:02d}", None, None
-    return "TIME", replace(base, hour=hour, minute=minute, granularity="time", part=None), kind, base
+    return "TIME", base._replace(hour=hour, minute=minute, granularity="time", part=None), kind, base
 
 
 def _resolve_duration(m: Match, ctx: Context, tense: str | None) -> Out | None:
@@ -1039,7 +1104,7 @@ def resolve(text: str, chosen: list[Match], reference: Cal | None, narrative: bo
                 )
                 if not aside:
                     ctx.move_anchor(
-                        val if val.granularity != "time" else replace(val, granularity="day", hour=None),
+                        val if val.granularity != "time" else val._replace(granularity="day", hour=None),
                         explicit=anchor_kind == "absolute",
                     )
         else:
@@ -1095,8 +1160,8 @@ def _with_part(r: Resolved, start: int, end: int, text: str, part_word: str) -> 
     # "the early hours of Sunday" are the hours before that day's dawn.
     part = "MO" if part_word.lower() == "hours" else str(lexicon()["parts_of_day"][part_word.lower()])
     value = r.value if "T" in r.value else f"{r.value}T{part}"
-    return replace(
-        r, start=start, end=end, text=text[start:end], type="TIME", value=value, granularity="time"
+    return r._replace(
+        start=start, end=end, text=text[start:end], type="TIME", value=value, granularity="time"
     )
 
 
@@ -1123,8 +1188,7 @@ def merge_times(text: str, found: list[Resolved]) -> list[Resolved]:
                 and r.date_start is not None
             ):
                 clock = prev.value.split("T")[-1]
-                out[-1] = replace(
-                    r,
+                out[-1] = r._replace(
                     start=prev.start,
                     text=text[prev.start : r.end],
                     type="TIME",
@@ -1143,8 +1207,7 @@ def merge_times(text: str, found: list[Resolved]) -> list[Resolved]:
             and _DATE_THEN_CLOCK.match(text[prev.end : r.start])
         ):
             # "May 8 1:00AM", "June 3, 9 a.m.": the clock time of that day.
-            out[-1] = replace(
-                prev,
+            out[-1] = prev._replace(
                 end=r.end,
                 text=text[prev.start : r.end],
                 type="TIME",
@@ -1171,8 +1234,7 @@ def _with_day(r: Resolved, start: int, end: int, text: str, day: int) -> Resolve
             return None
     elif not 1 <= day <= 31:
         return None
-    return replace(
-        r,
+    return r._replace(
         start=start,
         end=end,
         text=text[start:end],
@@ -1201,7 +1263,7 @@ def complete_ranges(text: str, found: list[Resolved]) -> list[Resolved]:
             value = b.value[:4] + a.value[4:]
             d0 = a.date_start.replace(year=int(b.value[:4])) if a.date_start else None
             d1 = a.date_end.replace(year=int(b.value[:4])) if a.date_end else None
-            out[i] = replace(a, value=value, date_start=d0, date_end=d1, anchor="absolute", anchor_value=None)
+            out[i] = a._replace(value=value, date_start=d0, date_end=d1, anchor="absolute", anchor_value=None)
     extra: list[Resolved] = []
     occupied = [(r.start, r.end) for r in out]
     for r in out:

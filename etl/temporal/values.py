@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 SEASON_MONTHS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 2)}
 SEASON_OF_MONTH = {
@@ -39,9 +39,11 @@ def _era_digits(number: int, width: int) -> str:
     return f"BC{-number:0{width}d}" if number < 0 else f"{number:0{width}d}"
 
 
-@dataclass(frozen=True)
-class Cal:
-    """A calendar point known down to some granularity; None fields are unknown (``X``)."""
+class Cal(NamedTuple):
+    """A calendar point known down to some granularity; None fields are unknown (``X``).
+
+    A named tuple: immutable, and several are built per mention, far cheaper than a frozen dataclass.
+    """
 
     year: int | None = None  # negative for BC
     month: int | None = None
@@ -155,46 +157,46 @@ def at_granularity(cal: Cal, granularity: str) -> Cal:
     if granularity == "week":
         d = cal.date
         if d is None:
-            return replace(cal, granularity="week", week=None)
+            return cal._replace(granularity="week", week=None)
         iso = d.isocalendar()
-        return replace(cal, year=iso.year, week=iso.week, granularity="week")
+        return cal._replace(year=iso.year, week=iso.week, granularity="week")
     if granularity == "decade":
-        return replace(cal, decade=None if cal.year is None else cal.year // 10, granularity="decade")
+        return cal._replace(decade=None if cal.year is None else cal.year // 10, granularity="decade")
     if granularity == "century":
-        return replace(cal, century=None if cal.year is None else cal.year // 100, granularity="century")
-    return replace(cal, granularity=granularity)
+        return cal._replace(century=None if cal.year is None else cal.year // 100, granularity="century")
+    return cal._replace(granularity=granularity)
 
 
 def shift(cal: Cal, amount: int, unit: str) -> Cal:
     """Move a point by whole units (``D W M Y DE CE``) and report it at that unit's granularity."""
     gran = {"D": "day", "W": "week", "M": "month", "Y": "year", "DE": "decade", "CE": "century"}[unit]
     if cal.year is None:
-        return at_granularity(replace(cal, day_unknown=cal.day_unknown), gran)
+        return at_granularity(cal._replace(day_unknown=cal.day_unknown), gran)
     year = cal.year
     if unit in ("Y", "DE", "CE"):
         step = {"Y": 1, "DE": 10, "CE": 100}[unit] * amount
         new_year = year + step
         if year < 0 < new_year or new_year == 0:  # no year zero between 1 BC and AD 1
             new_year += 1 if step > 0 else -1
-        return at_granularity(replace(cal, year=new_year, month=cal.month, day=cal.day), gran)
+        return at_granularity(cal._replace(year=new_year, month=cal.month, day=cal.day), gran)
     if unit == "M":
         if cal.month is None:
-            return replace(cal, granularity="month")
+            return cal._replace(granularity="month")
         index = year * 12 + (cal.month - 1) + amount
         day = cal.day
-        moved = replace(cal, year=index // 12, month=index % 12 + 1)
+        moved = cal._replace(year=index // 12, month=index % 12 + 1)
         if day is not None and moved.month is not None and moved.year is not None and moved.year > 0:
-            moved = replace(moved, day=min(day, calendar.monthrange(moved.year, moved.month)[1]))
+            moved = moved._replace(day=min(day, calendar.monthrange(moved.year, moved.month)[1]))
         return at_granularity(moved, gran)
     d = cal.date
     if d is None:
         # Only the year (or month) is known: "four days later" after "in 1915" is 1915-XX-XX, and
         # a few days may cross into another month, so the month is unknown too.
-        return replace(
-            cal, month=None, granularity="day" if unit == "D" else "week", day_unknown=True, week=None
+        return cal._replace(
+            month=None, granularity="day" if unit == "D" else "week", day_unknown=True, week=None
         )
     try:
         moved_day = d + dt.timedelta(days=amount * (7 if unit == "W" else 1))
     except OverflowError:
-        return replace(cal, granularity=gran)
+        return cal._replace(granularity=gran)
     return from_date(moved_day, gran)

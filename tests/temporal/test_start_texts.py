@@ -1,9 +1,11 @@
 """Rules tried only where a word starts with one of their start texts find what a full scan finds.
 
 ``find_matches`` tries a rule with start texts (``Rule.starts``) only at word starts of the
-lower-cased text that begin with one of them; ``choose`` looks up overlaps by bisection. Both are
-checked against the plain versions (every position scanned, every taken span compared), on
-tricky strings, generated text and the news gold articles.
+lower-cased text that begin with one of them: one C-level finder per trigger class and window
+(``_class_scan``) gives the places and the longest start text there, which names the rules to try.
+Start texts may run over whitespace (GAP for \\s+: "the" GAP "5"). ``choose`` looks up overlaps by
+bisection. All are checked against the plain versions (every position scanned with ``finditer``,
+every taken span compared), on tricky strings, generated text and the news gold articles.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import re
 import sys
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from etl.temporal import grammar, resolve
+from etl.temporal.grammar import GAP
 
 NEWS_GOLD = Path(__file__).resolve().parents[1] / "data" / "news_gold" / "articles.jsonl"
 WIKIWARS = Path(__file__).resolve().parents[2] / ".." / "shared" / "dev" / "wikiwars" / "articles.jsonl"
@@ -40,6 +44,9 @@ TRICKY = [
     "\u0661\u0669\u0669\u0660 and 1\u0669\u0669\u0660, \u0663 days later, \u0665th of May",
     "_May 2024, x2024-01-05, 10:30am on 5 June, 1400 GMT",
     "Ukraine\u2019s war: 24 February 2022 \u2013 today; the '90s",
+    # Whitespace runs of all kinds where rules have \s+ (GAP in start texts)
+    "the\t5th of May, last\u00a0Friday, a  few  days ago, the\n1990s, early\u2009in\x1cJune 2024",
+    "the end\u3000of\u0085March, two\r\nweeks later, the \u00a0 first quarter of 2024",
 ]
 
 WORDS = [
@@ -49,6 +56,7 @@ WORDS = [
     "MAY", "March", "\u017fummer", "\u212a", "\u0130", "\u0131", "\u0661\u0662", "1\u0669", "\u00e9t\u00e9",
 ]  # fmt: skip
 SEPARATORS = [" ", " ", " ", ", ", ". ", "\n", "-", "_", "'", "\u2019", " (", ") ", "/", "."]
+SEPARATORS += ["  ", "\u00a0", " \t", "\x1c"]  # whitespace runs: GAP in start texts
 texts = st.lists(st.sampled_from(WORDS) | st.sampled_from(SEPARATORS), max_size=40).map("".join)
 
 
@@ -109,6 +117,11 @@ def test_start_texts_on_articles() -> None:
         assert _matches(text) == _plain_matches(text)
 
 
+@cache
+def _start_regex(starts: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(grammar.start_pattern(starts))
+
+
 @settings(max_examples=400, deadline=None)
 @given(texts)
 def test_start_texts_on_generated_text(text: str) -> None:
@@ -123,15 +136,28 @@ def test_start_texts_on_generated_text(text: str) -> None:
         if rule.starts is None:
             continue
         for m in rule.regex.finditer(text):
-            assert lowered.startswith(rule.starts, m.start()), (rule.name, m.group(0))
+            assert _start_regex(rule.starts).match(lowered, m.start()), (rule.name, m.group(0))
             assert m.start() == 0 or not lowered[m.start() - 1].isalnum(), (rule.name, m.group(0))
 
 
 @pytest.mark.parametrize(
     ("pattern", "expected"),
     [
-        (r"\b(?:next|last)\s+(?:May|June)", ("last", "next")),
-        (r"\b(?:the\s+)?(?:mid-|middle|mid)\s*x", ("mid", "the")),  # "mid" covers "middle"
+        (  # start texts have up to 8 characters
+            r"\b(?:next|last)\s+(?:May|June)",
+            tuple(f"{w}{GAP}{m}" for w in ("last", "next") for m in ("jun", "may")),
+        ),
+        (r"\b(?:the\s+)?(?:mid-|middle|mid)\s*x", ("mid", f"the{GAP}mid")),  # "mid" covers "middle"
+        (r"\bthe\s+\d+th", tuple(f"the{GAP}{d}" for d in "0123456789")),  # a word after a GAP starts a word
+        (r"\bthe\s+x\d", (f"the{GAP}x",)),  # a digit after a letter is not spelled out
+        (r"\bthe\s+\s*x", (f"the{GAP}",)),  # whitespace after \s+: the GAP would not be the whole run
+        (r"\bthe\s+\s+x", (f"the{GAP}",)),
+        (r"\bthe\s+ x", (f"the{GAP}",)),
+        (r"\bthe\s*x", ("the",)),  # \s* may be empty: no GAP
+        (r"\ba b", ("a",)),  # a literal space is no GAP, and no start text holds one
+        (r"\ba[ x]b", ("a",)),
+        (r"\bthe[\s-]+x", ("the",)),  # not only whitespace: no GAP
+        (r"\ba\s+(?:b|c)(?:\s+d)?", (f"a{GAP}b", f"a{GAP}c")),
         (r"\b1\d{3}", tuple(f"1{d}" for d in "0123456789")),
         (r"\bQ[1-4]\s*\d", ("q1", "q2", "q3", "q4")),
         (r"\ba\d", ("a",)),  # a digit after a letter is not spelled out: other scripts' digits
@@ -145,6 +171,42 @@ def test_start_texts_on_generated_text(text: str) -> None:
 )
 def test_start_texts(pattern: str, expected: tuple[str, ...] | None) -> None:
     assert grammar._start_texts(pattern) == expected
+
+
+@pytest.mark.parametrize(
+    ("found", "key"),
+    [
+        ("the 5", f"the{GAP}5"),
+        ("the\n\t 5", f"the{GAP}5"),
+        ("a\u00a0few ", f"a{GAP}few{GAP}"),
+        ("may", "may"),
+    ],
+)
+def test_gap_key_writes_whitespace_runs_as_gap(found: str, key: str) -> None:
+    assert grammar.gap_key(found) == key
+    assert re.fullmatch(grammar.start_pattern([key]), found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["the", "a", "few", "5", "may"]), min_size=1, max_size=3), st.data())
+def test_start_pattern_prefers_the_longest_text(words: list[str], data: st.DataObject) -> None:
+    """The trie alternation finds the longest start text that fits, as the finder's lookup needs."""
+    texts = {GAP.join(words[: k + 1]) for k in range(len(words))}
+    runs = st.sampled_from([" ", "  ", "\n", "\u00a0", "\t "])
+    spaces = data.draw(st.lists(runs, min_size=len(words), max_size=len(words)))
+    text = "".join(w + gap for w, gap in zip(words, spaces, strict=True)) + "x"
+    found = re.match(grammar.start_pattern(texts), text)
+    assert found is not None and grammar.gap_key(found.group(0)) == GAP.join(words)
+
+
+def test_whitespace_stays_whitespace_when_lower_cased() -> None:
+    """The class scan finds GAPs (\\s+) in the lower-cased text, the rules match \\s in the text itself."""
+    space = re.compile(r"\s")
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        lower = char.lower()
+        if len(lower) == 1:
+            assert bool(space.match(char)) == bool(space.match(lower)), hex(code)
 
 
 def test_odd_case_characters() -> None:
@@ -195,3 +257,51 @@ def test_part_before_as_the_search(before: str) -> None:
     expected = resolve._PART_BEFORE.search(before)
     found = resolve._part_before(before)
     assert (found.span() if found else None) == (expected.span() if expected else None)
+
+
+def _class_scan_as_finditer(text: str, spans: list[tuple[int, int]]) -> None:
+    lowered = text.lower()
+    if not resolve._starts_hold(text, lowered, resolve._candidate_tokens(text)):
+        return
+    all_rules = grammar.rules()
+    for trigger in {rule.trigger for rule in all_rules}:
+        scan = resolve._start_finder(trigger)
+        if scan is None:
+            continue
+        found: list[list[re.Match[str]]] = [[] for _ in all_rules]
+        resolve._class_scan(scan, text, lowered, spans, found)
+        for i, rule in enumerate(all_rules):
+            if rule.trigger != trigger or rule.starts is None or rule.marks is not None:
+                assert found[i] == [], rule.name
+                continue
+            expected = [m.span() for w0, w1 in spans for m in rule.regex.finditer(text, w0, w1)]
+            assert [m.span() for m in found[i]] == expected, (rule.name, trigger)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, st.lists(st.integers(0, 200), max_size=8))
+def test_class_scan_finds_what_finditer_finds(text: str, cuts: list[int]) -> None:
+    """Each class's scan (both finder forms, ``_FEW_FIRST``) gives each rule what its ``finditer`` gives,
+    in any disjoint ascending spans (windows), including spans that start at 0 or cut a word."""
+    points = sorted({min(c, len(text)) for c in cuts})
+    spans = [(a, b) for a, b in zip(points[::2], points[1::2], strict=False) if a < b]
+    spans = [s for k, s in enumerate(spans) if k == 0 or s[0] > spans[k - 1][1]]
+    _class_scan_as_finditer(text, spans or [(0, len(text))])
+
+
+def test_both_finder_forms_are_used() -> None:
+    scans = [resolve._start_finder(t) for t in {rule.trigger for rule in grammar.rules()}]
+    assert {scan.head is None for scan in scans if scan is not None} == {True, False}
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_class_scan_on_tricky_strings(text: str) -> None:
+    third = len(text) // 3
+    _class_scan_as_finditer(text, [(0, len(text))])
+    _class_scan_as_finditer(text, [(1, third), (third + 2, len(text))])
+
+
+def test_class_scan_on_articles() -> None:
+    for text in _corpus():
+        _class_scan_as_finditer(text, [(0, len(text))])
+        _class_scan_as_finditer(text, [(k, k + 150) for k in range(5, len(text), 200)])
