@@ -73,15 +73,17 @@ def bench_build(n: int, jobs: int) -> dict[str, float]:
     out = OUT / f"processed-{n}-j{jobs}"
     shutil.rmtree(out, ignore_errors=True)
     seconds, peak = run_measured(etl_cmd("--jobs", str(jobs), "--full", str(raw), str(out)))
+    tables = sum(size_mb(p) if p.is_dir() else p.stat().st_size / 1e6 for p in out.glob("*.parquet"))
     return {"articles": n, "jobs": jobs, "seconds": seconds, "articles_per_s": n / seconds,
-            "mb_per_s": size_mb(raw) / seconds, "peak_rss_mb": peak / 2**20}
+            "mb_per_s": size_mb(raw) / seconds, "peak_rss_mb": peak / 2**20,
+            "raw_mb": size_mb(raw), "tables_mb": tables, "cache_mb": size_mb(out / ".cache")}
 
 
 def bench_incremental(n: int, jobs: int) -> dict[str, float]:
     raw = corpus(n, txt_share=1.0)
     out = OUT / f"processed-incremental-{n}"
     shutil.rmtree(out, ignore_errors=True)
-    full_seconds, _ = run_measured(etl_cmd("--jobs", str(jobs), str(raw), str(out)))
+    full_seconds, full_peak = run_measured(etl_cmd("--jobs", str(jobs), str(raw), str(out)))
     target = sorted(raw.rglob("*.txt"))[n // 2]
     original = target.read_text(encoding="utf-8")
     target.write_text(original + "\nShelling resumed on Tuesday, officials said.\n", encoding="utf-8")
@@ -90,7 +92,8 @@ def bench_incremental(n: int, jobs: int) -> dict[str, float]:
     finally:
         target.write_text(original, encoding="utf-8")
     nothing_seconds, _ = run_measured(etl_cmd("--jobs", str(jobs), str(raw), str(out)))
-    return {"files": n, "full_build_s": full_seconds, "one_file_changed_s": changed_seconds,
+    return {"files": n, "full_build_s": full_seconds, "full_build_peak_rss_mb": full_peak / 2**20,
+            "one_file_changed_s": changed_seconds,
             "restore_one_file_s": nothing_seconds}
 
 
@@ -133,16 +136,19 @@ def main() -> None:
           f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}, "
           f"{datetime.now().date()}")
     results: dict[str, object] = {"builds": []}
-    print(f"{'articles':>9} {'jobs':>4} {'seconds':>8} {'art/s':>8} {'MB/s':>6} {'peak RSS MB':>11}")
+    print(f"{'articles':>9} {'jobs':>4} {'seconds':>8} {'art/s':>8} {'MB/s':>6} {'peak RSS MB':>11}"
+          f" {'raw MB':>7} {'tables MB':>9} {'cache MB':>8}")
     for n in args.sizes:
         for jobs in sorted({1, cores} if n <= args.single_core_max else {cores}):
             r = bench_build(n, jobs)
             results["builds"].append(r)  # type: ignore[attr-defined]
             print(f"{n:>9} {jobs:>4} {r['seconds']:>8.1f} {r['articles_per_s']:>8.1f} "
-                  f"{r['mb_per_s']:>6.2f} {r['peak_rss_mb']:>11.0f}", flush=True)
+                  f"{r['mb_per_s']:>6.2f} {r['peak_rss_mb']:>11.0f} {r['raw_mb']:>7.0f} "
+                  f"{r['tables_mb']:>9.0f} {r['cache_mb']:>8.0f}", flush=True)
     inc = bench_incremental(args.incremental_files, cores)
     results["incremental"] = inc
-    print(f"incremental, {inc['files']} files: full build {inc['full_build_s']:.1f} s, "
+    print(f"incremental, {inc['files']} files: full build {inc['full_build_s']:.1f} s "
+          f"(peak RSS {inc['full_build_peak_rss_mb']:.0f} MB), "
           f"one file changed {inc['one_file_changed_s']:.2f} s, "
           f"change undone {inc['restore_one_file_s']:.2f} s", flush=True)
     base = bench_baseline(args.sizes[0], args.baseline_articles)
