@@ -326,9 +326,11 @@ def detect_article(
             number = event.sentence.paragraph
             if number not in paragraph_country:
                 p_start, p_end = paragraphs[number]
-                paragraph_country[number] = _paragraph_country(
-                    locator.countries(searchable[p_start:p_end]) if len(paragraphs) > 1 else [],
-                    actors.main_country)
+                # geo stops early when the paragraph names the main country itself
+                countries = (locator.countries_unless(searchable[p_start:p_end], actors.main_country)
+                             if len(paragraphs) > 1 else [])
+                paragraph_country[number] = (actors.main_country if countries is None
+                                             else _paragraph_country(countries, actors.main_country))
             home = paragraph_country[number] or actors.main_country
             event.location = locator.country(_fallback_country(event, home))
         _relocate_actors(event)

@@ -63,6 +63,57 @@ def _count_start() -> re.Pattern[str]:
     return re.compile(f"(?={_expand(_COUNT)})", re.IGNORECASE)
 
 
+# The form of ``quantifiers`` whose phrases `_count_starts` can step back over: an optional
+# group of plain lower-case phrases, each followed by white space.
+_PHRASE = r"[a-z]+(?: [a-z]+)*"
+_QUANTIFIER_FORM = re.compile(rf"\(\?:\(\?:(?P<phrases>{_PHRASE}(?:\|{_PHRASE})*)\)\\s\+\)\?")
+
+
+@cache
+def _quantifier_lengths() -> tuple[int, ...] | None:
+    """The lengths of the quantifier phrases ("at least": 8), or None if ``quantifiers`` has
+    another form. A plain phrase matches as many characters as it has, case-insensitively too."""
+    form = _QUANTIFIER_FORM.fullmatch(fatality_patterns()["quantifiers"])
+    if form is None:
+        return None
+    return tuple(sorted({len(phrase) for phrase in form.group("phrases").split("|")}))
+
+
+@cache
+def _count_at() -> re.Pattern[str]:
+    """``{Q}{N}`` itself: ``match`` at a position says whether a quantified count starts there."""
+    return re.compile(_expand(_COUNT), re.IGNORECASE)
+
+
+def _count_starts(sentence: str) -> list[int]:
+    """Where a quantified count starts, in order: ``[m.start() for m in _count_start().finditer(sentence)]``.
+
+    A count starts where ``{N}`` matches, or where a quantifier phrase ends in the white space
+    before such a place ("at least 12"); only those places are tried (the look-ahead pattern
+    would be tried at every position of the sentence).
+
+        >>> _count_starts("Shelling killed at least 12 people and three soldiers.")
+        [16, 25, 39]
+    """
+    lengths = _quantifier_lengths()
+    if lengths is None:
+        return [m.start() for m in _count_start().finditer(sentence)]
+    number = _any_number()
+    candidates: set[int] = set()
+    at = 0
+    while (found := number.search(sentence, at)) is not None:
+        start = found.start()
+        candidates.add(start)
+        gap = start  # a phrase ends in a letter, then white space up to the number
+        while gap > 0 and sentence[gap - 1].isspace():
+            gap -= 1
+        if gap < start:
+            candidates.update(gap - length for length in lengths if gap >= length)
+        at = start + 1
+    count_at = _count_at()
+    return [start for start in sorted(candidates) if count_at.match(sentence, start)]
+
+
 def _matches_from(pattern: re.Pattern[str], sentence: str, starts: Sequence[int]) -> Iterator[re.Match[str]]:
     """``pattern.finditer(sentence)`` for a pattern whose matches start only at ``starts`` (ascending).
 
@@ -126,7 +177,7 @@ def fatalities(sentence: str) -> int | None:
             continue
         if count_led:
             if count_starts is None:
-                count_starts = [m.start() for m in _count_start().finditer(sentence)]
+                count_starts = _count_starts(sentence)
             matches: Iterator[re.Match[str]] = _matches_from(pattern, sentence, count_starts)
         else:
             matches = pattern.finditer(sentence)

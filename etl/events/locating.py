@@ -81,6 +81,7 @@ class Locator:
         self.context = self.geo.article_context(title, text) if self.geo else None
         self._found: dict[str, list[tuple[int, int, Any]]] = {}  # clause, sentence: often the same
         self._ranked: dict[str, Any] = {}  # geo's pick among several places, by text
+        self._country: dict[str | None, Location] = {}  # whole countries (immutable), by ISO3
 
     def _places(self, text: str) -> list[tuple[int, int, Any]]:
         if self.geo is None or not text.strip():
@@ -130,8 +131,21 @@ class Locator:
         context = self.context
         return [str(c) for c in getattr(context, "countries", ())] if context is not None else []
 
+    def countries_unless(self, text: str, iso3: str | None) -> list[str] | None:
+        """``countries(text)``, or None when ``iso3`` is among them (geo then stops early)."""
+        if iso3 is None or self.geo is None or not hasattr(self.geo, "countries_unless"):
+            return self.countries(text)
+        found = self.geo.countries_unless(text, iso3, within=self.text)
+        return None if found is None else [str(c) for c in found]
+
     def country(self, iso3: str | None) -> Location:
         """The whole country as the location (precision 3), or no location without one."""
+        found = self._country.get(iso3)
+        if found is None:  # an article's unlocated events fall back to the same few countries
+            found = self._country[iso3] = self._whole_country(iso3)
+        return found
+
+    def _whole_country(self, iso3: str | None) -> Location:
         name = country_name(iso3)
         if iso3 is None or name is None:
             return Location.none()

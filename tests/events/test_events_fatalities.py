@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from etl.events.fatalities import _compiled, fatalities, parse_number
+from etl.events.fatalities import (
+    _compiled,
+    _count_start,
+    _count_starts,
+    _quantifier_lengths,
+    fatalities,
+    parse_number,
+)
 from etl.events.resources import fatality_patterns
 
 
@@ -74,3 +84,32 @@ def test_every_pattern_names_a_cue() -> None:
 def test_pre_filter_changes_nothing(sentence: str) -> None:
     unfiltered = [parse_number(m.group("n")) for p in _compiled() for m in p.finditer(sentence)]
     assert (fatalities(sentence) is None) == (not any(v for v in unfiltered if v is not None))
+
+
+# ---- where a quantified count starts: stepping back from each number, as the look-ahead finds
+
+COUNT_WORDS = [
+    "at least", "AT LEAST", "At  least", "more than", "over", "moreover", "that least", "nearly",
+    "about", "up to", "as many as", "an estimated", "approximately", "roughly", "ſome", "some",
+    "12", "1,200", "2,00", "one", "Twenty-one", "twenty one", "a dozen", "dozen", "hundred",
+    "killed", "x12", "_5", "F-16", "5th", "people", "-", ",", "(", "\u00a0", "\t",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(COUNT_WORDS), max_size=12), st.sampled_from([" ", "  ", "\n", "", " \t"]))
+@example(["killed", "at least", "12", "people", "and", "about", "three"], " ")
+@example(["that least", "5"], " ")
+def test_count_starts_are_the_look_ahead_matches(words: list[str], glue: str) -> None:
+    sentence = glue.join(words)
+    assert _count_starts(sentence) == [m.start() for m in _count_start().finditer(sentence)]
+
+
+def test_count_starts_without_the_plain_quantifier_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another form of ``quantifiers`` falls back to the look-ahead scan."""
+    assert _quantifier_lengths() is not None  # the shipped form steps back
+    sentence = "Shelling killed at least 12 people and three soldiers."
+    expected = [m.start() for m in _count_start().finditer(sentence)]
+    module = sys.modules["etl.events.fatalities"]  # the package's ``fatalities`` is the function
+    monkeypatch.setattr(module, "_quantifier_lengths", lambda: None)
+    assert _count_starts(sentence) == expected == [16, 25, 39]

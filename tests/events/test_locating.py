@@ -27,6 +27,27 @@ def test_paragraph_countries_are_its_own_context(paragraph: str) -> None:
     assert Locator(TITLE, TEXT).countries(paragraph) == list(article_context("", paragraph).countries)
 
 
+@pytest.mark.parametrize("paragraph", PARAGRAPHS)
+@pytest.mark.parametrize("iso3", [None, "UKR", "POL", "RUS", "EST"])
+def test_countries_unless_is_the_countries_or_none(paragraph: str, iso3: str | None) -> None:
+    locator = Locator(TITLE, TEXT)
+    countries = locator.countries(paragraph)
+    expected = None if iso3 is not None and iso3 in countries else countries
+    assert locator.countries_unless(paragraph, iso3) == expected
+
+
+@pytest.mark.parametrize("iso3", ["UKR", "POL", "RUS", "EST", None, "XXX"])
+def test_whole_country_is_remembered_unchanged(iso3: str | None) -> None:
+    """The per-article memo of whole-country locations answers as a fresh look-up does."""
+    locator = Locator(TITLE, TEXT)
+    first = locator.country(iso3)
+    assert first == Locator(TITLE, TEXT)._whole_country(iso3)
+    assert locator.country(iso3) is first
+    if iso3 == "UKR":
+        fields = (first.location, first.geo_precision, first.admin1, first.source)
+        assert fields == ("Ukraine", 3, None, "country")
+
+
 def test_article_countries_come_first() -> None:
     locator = Locator(TITLE, TEXT)
     assert locator.main_country() == "UKR"

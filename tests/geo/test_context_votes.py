@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.geo import GeoContext, article_context, countries_named, gazetteer
+from etl.geo import GeoContext, article_context, countries_named, countries_unless, gazetteer
 from etl.geo.resolve import (
     _cue_hits,
     _cues,
@@ -139,3 +139,34 @@ def test_article_scan_is_the_plain_scan(text: str) -> None:
     """The article's scan (whose parts reuse its steps) finds what a plain scan does."""
     doc = _Document(text, gazetteer())
     assert [_fields(m) for m in doc.mentions] == [_fields(m) for m in _scan_text(text, gazetteer())]
+
+
+def _unless_reference(text: str, iso3: str, within: str | None) -> tuple[str, ...] | None:
+    countries = countries_named(text, within=within)
+    return None if iso3 in countries else countries
+
+
+_ISO3 = ["UKR", "RUS", "POL", "EST", "USA", "FRA", "PRK", "XKX"]
+
+
+@pytest.mark.parametrize("iso3", _ISO3)
+def test_countries_unless_is_countries_named_or_none(iso3: str) -> None:
+    """It stops before weighing places only when the country voted for itself: same answer."""
+    for paragraph in ARTICLE.split("\n\n"):
+        for within in (None, ARTICLE):
+            assert countries_unless(paragraph, iso3, within) == _unless_reference(paragraph, iso3, within)
+
+
+def test_countries_unless_examples() -> None:
+    assert countries_unless("Poland protested. Drones hit Kharkiv.", "POL") is None
+    assert countries_unless("Drones hit Kharkiv.", "POL") == ("UKR",)
+    assert countries_unless("Drones hit Kharkiv.", "UKR") is None  # named by a place only
+    assert countries_unless("The weather was mild.", "UKR") == ()
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXTS, st.sampled_from(_ISO3))
+def test_countries_unless_on_generated_texts(text: str, iso3: str) -> None:
+    assert countries_unless(text, iso3) == _unless_reference(text, iso3, None)
+    within = f"Intro. {text} Outro."
+    assert countries_unless(text, iso3, within) == _unless_reference(text, iso3, within)

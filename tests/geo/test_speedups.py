@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from etl.geo import GeoContext, article_context, find_places, gazetteer, locate
 from etl.geo.index import Gazetteer, cache_path, load_index
-from etl.geo.resolve import _pair_match, _run_match, _scan, _tokens, _Words
+from etl.geo.resolve import _TOKEN, _TOKEN_SPLIT, _pair_match, _run_match, _scan, _tokens, _Words
 
 SEED = Path(__file__).resolve().parents[2] / "data" / "raw" / "ukraine-2024-12-17.txt"
 
@@ -138,3 +138,18 @@ def _check_pair(run: str) -> None:
 )
 def test_pair_finality(pair: str, final: bool) -> None:
     assert _pair_match(pair, gazetteer()).final is final
+
+
+_PLAIN_SPLIT = re.compile(f"({_TOKEN.pattern})")  # `_TOKEN` as written: acronyms, then words
+_TOKEN_TEXTS = st.text(alphabet="ABZaz.'’-_1² éÉßİǅΣς\n\t", max_size=40) | st.lists(
+    st.sampled_from(["U.S.", "U.S", "A.", "x.Y.Z.", "Russia's", "F-16", "al-Qaeda", "1990s", "_x", "O’Neil",
+                     "J.R.R.", "e.g.", "ab-", "-ab", "Ab.Cd.", " ", ", ", "\n", "É.U."]),
+    max_size=12,
+).map("".join)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TOKEN_TEXTS)
+def test_letter_led_split_is_the_token_split(text: str) -> None:
+    """The split led by a letter finds `_TOKEN`'s tokens at the same places."""
+    assert _TOKEN_SPLIT.split(text) == _PLAIN_SPLIT.split(text)
