@@ -164,17 +164,18 @@ class EventSource:
 
     def __init__(self, path: Path | None = None, table: pa.Table | None = None) -> None:
         self.path, self.table = path, table
+        self._open: tuple[Path, pq.ParquetFile, pa.NativeFile] | None = None
         if path is not None:
             # a row group of any of the table's part files (``etl.io.dataset``), in row order
             self.groups: list[tuple[Path, int]] = []
             sizes = []
             for file in part_files(path):
-                metadata = pq.read_metadata(file)
+                with pa.OSFile(str(file)) as handle:
+                    metadata = pq.read_metadata(handle)
                 for k in range(metadata.num_row_groups):
                     self.groups.append((file, k))
                     sizes.append(metadata.row_group(k).num_rows)
             names = set(metadata.schema.to_arrow_schema().names)
-            self._open: tuple[Path, pq.ParquetFile] | None = None
         else:
             assert table is not None
             sizes = [min(SLICE_ROWS, table.num_rows - k) for k in range(0, table.num_rows, SLICE_ROWS)]
@@ -199,8 +200,19 @@ class EventSource:
 
     def _file(self, path: Path) -> pq.ParquetFile:
         if self._open is None or self._open[0] != path:  # one file open at a time, not hundreds
-            self._open = (path, pq.ParquetFile(path, read_dictionary=DICTIONARY_COLUMNS))
+            self.close()
+            # Opened by us, not by path: Arrow then reads the column chunks through the current
+            # pool (the system one in write_timeline); a path goes through Arrow's C++ default
+            # pool (mimalloc), which keeps freed pages resident: ~80 MB at 10k articles.
+            handle = pa.OSFile(str(path))
+            self._open = (path, pq.ParquetFile(handle, read_dictionary=DICTIONARY_COLUMNS), handle)
         return self._open[1]
+
+    def close(self) -> None:
+        """Close the file read last (reading again reopens it)."""
+        if self._open is not None:
+            self._open[2].close()
+            self._open = None
 
     def article_ids(self) -> pa.DictionaryArray:
         """Every row's article id, one dictionary for all rows (a cheap column to read)."""
@@ -295,11 +307,10 @@ def scan(source: EventSource, articles: pa.Table, settings: MergeSettings) -> Sc
         valid.append(present)
         del part
         release_memory()
-    all_ids = pa.concat_arrays(ids) if ids else pa.array([], pa.string())
+    # A chunked column (no copy), handed over in a list: sorted_facts drops it once sorted.
+    holder = [pa.chunked_array(ids, pa.string())]
     del ids
-    facts = graph.assemble(chunks, all_ids)
-    sorted_ids = all_ids.take(pa.array(facts.row))
-    del all_ids
+    facts, sorted_ids = graph.sorted_facts(chunks, holder)
     release_memory()
     return Scan(facts, np.concatenate(id_hash) if id_hash else np.zeros(0, dtype=np.uint64),
                 np.concatenate(content) if content else np.zeros(0, dtype=np.uint64),
@@ -772,6 +783,51 @@ def _spilled(source: EventSource, path: Path) -> Rows:
     return Rows(source, table.drop_columns(["__position"]), positions)
 
 
+@dataclass
+class _Holder:
+    """One array as an attribute, so that ``Parked`` can move it."""
+
+    value: Any
+
+
+class Parked:
+    """Arrays moved to files while a phase does not read them, and read back after.
+
+    A full build at 2 M events holds ~100 bytes of facts per event; the sweep and the join
+    each need only some fields, so the others wait on disk (read back whole, not mapped:
+    mapped pages would count as resident again).
+
+        >>> parked = Parked(folder, facts, ["row"]); facts.row is None  # doctest: +SKIP
+        True
+        >>> parked.restore(); facts.row[:2]  # doctest: +SKIP
+        array([17, 3])
+    """
+
+    def __init__(self, folder: Path, owner: Any, names: list[str]) -> None:
+        self.owner, self.paths = owner, dict[str, Path]()
+        for name in names:
+            path = folder / f"parked-{id(self)}-{name}.npy"
+            np.save(path, getattr(owner, name), allow_pickle=False)
+            self.paths[name] = path
+            setattr(owner, name, None)  # an error, not a wrong answer, if read meanwhile
+        release_memory()
+
+    def restore(self) -> None:
+        for name, path in self.paths.items():
+            setattr(self.owner, name, np.load(path, allow_pickle=False))
+            path.unlink()
+        self.paths = {}
+
+
+# Facts the sweep and the join never read (``kernels.Rule`` and ``kernels.slots`` list theirs).
+SWEEP_IDLE_FACTS = ["row", "event_date"]
+# Facts read only to make the blocks and the sweep's slots (``kernels.slots``).
+SLOT_ONLY_FACTS = ["block_start", "band"]
+# Facts no longer read once groups are known: making rows reads only row, dates, ranks, ids.
+ROWS_IDLE_FACTS = ["match_start", "block_start", "plover", "acled", "acled_sub", "country", "admin1",
+                   "has_point", "lat", "lon", "band", "names", "countries", "groups"]
+
+
 def _flat(arrays: list[Ints]) -> Ints:
     return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
 
@@ -785,19 +841,35 @@ def _group_arrays(groups: list[list[int]]) -> tuple[Ints, Ints]:
 def _full(inputs: Inputs, folder: Path) -> Result:
     """Every event grouped at once by the compiled merge, then rows made a batch of groups at a time.
 
-    Pairs wait in ``folder`` (sorted by score there), and new rows go to ``folder/new.parquet``
+    Pairs wait in ``folder`` (sorted by score there), and new rows go to ``folder/new.arrow``
     as they are made, so neither is held meanwhile.
     """
     from etl.timeline import kernels
 
     facts = inputs.facts
+    inputs.blocked.position = np.zeros((0, 2), dtype=np.int32)  # graph.candidates', not the sweep's
+    idle = Parked(folder, facts, SWEEP_IDLE_FACTS)
     grouping: kernels.Grouping | None = None  # made after the sweep: the two never share memory
-    for a, b in kernels.ordered_pairs(facts, inputs.blocked, inputs.settings, folder, inputs.drop_blocks):
+
+    def swept() -> None:
+        inputs.drop_blocks()
+        for name in SLOT_ONLY_FACTS:  # the sweep's slots copied them; the join never reads them
+            setattr(facts, name, None)
+        release_memory()
+
+    # No reference to the blocks here: ordered_pairs drops them (swept) once the sweep is over.
+    for a, b in kernels.ordered_pairs(facts, inputs.blocked, inputs.settings, folder, swept):
         grouping = grouping or kernels.Grouping(facts, inputs.settings)
         grouping.join(a, b)
+        del a, b
+        release_memory()  # the pair runs come and go: glibc keeps their freed heap otherwise
     grouping = grouping or kernels.Grouping(facts, inputs.settings)
     labels = grouping.labels().astype(np.int64)
     del grouping
+    # The rule's fields are done with (this build's facts end with it): rows need the rest.
+    for name in ROWS_IDLE_FACTS:
+        setattr(facts, name, None)
+    idle.restore()
     release_memory()
     sizes = np.bincount(labels, minlength=facts.n)
     by_group = np.argsort(labels, kind="stable")
@@ -822,17 +894,19 @@ def _full(inputs: Inputs, folder: Path) -> Result:
     del singletons, shared
     members: list[Ints] = []
     counts: list[Ints] = []
-    new_file = folder / "new.parquet"
+    # Uncompressed Arrow, not Parquet: Parquet's (de)compression buffers come from Arrow's C++
+    # default pool (mimalloc), which kept ~120 MB resident at 2 M events until the end.
+    new_file = folder / "new.arrow"
     paths = _spill(inputs, batch_of, len(batches), folder) if inputs.source.path else []
     del batch_of
-    with pq.ParquetWriter(new_file, WORK_SCHEMA, compression="lz4") as writer:
+    with pa.OSFile(str(new_file), "wb") as sink, ipc.new_file(sink, WORK_SCHEMA) as writer:
         for k, (events, alone) in enumerate(batches):
             rows = _spilled(inputs.source, paths[k]) if paths else Rows(inputs.source)
             if alone:
                 table, ordered = _merged_rows(inputs, [[e] for e in events.tolist()], rows)
             else:
                 table, ordered = _merged_rows(inputs, _split(events, labels[events]), rows)
-            writer.write_table(table)
+            writer.write_table(table, max_chunksize=1 << 20)
             members.append(np.array([e for g in ordered for e in g], dtype=np.int64))
             counts.append(np.array([len(g) for g in ordered], dtype=np.int64))
             del rows, table, ordered
@@ -1231,13 +1305,28 @@ def rescan(source: EventSource, articles: pa.Table, settings: MergeSettings, pre
 
 def _sentences(source: EventSource, positions: Ints) -> pa.Array:
     """Sentences at these row positions (-1: none), reading only the row groups that hold them."""
-    out = pa.nulls(len(positions), pa.string())
     has = positions >= 0
     if not has.any() or "sentence" not in source.columns:
-        return out
-    taken = source.take(positions[has], ["sentence"]).column("sentence").cast(pa.string())
-    index = np.cumsum(has) - 1
-    return pc.if_else(pa.array(has), taken.take(pa.array(np.where(has, index, 0))), out)
+        return pa.nulls(len(positions), pa.string())
+    # Read in file order, then one gather into place: the sentences (the table's largest
+    # column) are held twice at most, never three or four times.
+    wanted = positions[has]
+    order = np.argsort(wanted, kind="stable")
+    wanted = wanted[order]
+    part_of = np.searchsorted(source.offsets, wanted, side="right") - 1
+    bounds = np.searchsorted(part_of, np.arange(len(source.offsets)))
+    pieces = []
+    for k in np.unique(part_of).tolist():
+        local = wanted[bounds[k]:bounds[k + 1]] - source.offsets[k]
+        column = _single(source.part(k, ["sentence"]).column("sentence"))
+        pieces.append(column.take(pa.array(local)).cast(pa.string()))
+        del column
+    del wanted, part_of
+    joined = pa.concat_arrays(pieces)
+    pieces.clear()
+    index = np.zeros(len(positions), dtype=np.int64)
+    index[np.flatnonzero(has)[order]] = np.arange(len(order), dtype=np.int64)
+    return joined.take(pa.array(index, mask=~has))
 
 
 # Columns assembled largest first, while little of the output is held yet.
@@ -1281,7 +1370,7 @@ def _assemble(result: Result, previous: Previous | None, source: EventSource) ->
     def new(name: str, kind: pa.DataType) -> pa.Array:
         arrays = [t.column(name).cast(kind) for t in result.new_rows]
         if result.new_file is not None:
-            arrays.append(pq.read_table(result.new_file, columns=[name]).column(0).cast(kind))
+            arrays.append(_read_ipc(result.new_file).column(name).cast(kind))  # mapped: one column read
         chunks = [c for a in arrays for c in a.chunks]
         del arrays
         return pa.concat_arrays(chunks) if chunks else pa.array([], kind)
@@ -1319,6 +1408,10 @@ def _assemble(result: Result, previous: Previous | None, source: EventSource) ->
                 pieces.append(array.slice(at, length))
             column = pa.concat_arrays(pieces) if pieces else pa.array([], TIMELINE.field(name).type)
             del parts, pieces
+        elif name == "summary" and not old_rows:  # read straight into place: one copy less
+            rows = np.asarray(new("summary_row", pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+            column = _single(_sentences(source, rows[origin]))
+            del rows
         else:  # new rows in any order (a full build), or many changes: one gather
             whole = pa.concat_arrays([*([old(name)] if old_rows else []), fresh(name)]) \
                 if old_rows else fresh(name)
@@ -1395,7 +1488,7 @@ def _merge(source: EventSource, articles: pa.Table, settings: MergeSettings, cac
                     None if staging is None else staging.write_blocks)
     scanned.blocks = None
     result: Result | None = None
-    old_group = np.full(facts.n, -1, dtype=np.int64)
+    old_group: Ints | None = None
     if previous is not None:
         if where is None:
             where = _match(scanned.id_hash, previous.id_hash)
@@ -1411,6 +1504,8 @@ def _merge(source: EventSource, articles: pa.Table, settings: MergeSettings, cac
             del where, same, kept, lost
             # An unchanged event keeps its facts; one that was in no row is regrouped all the same.
             result = _incremental(inputs, ~row_same | (old_group < 0), old_group, dirty)
+    # What only the cache's commit reads waits on disk meanwhile (~75 MB at 2 M events).
+    waiting = [Parked(spill, scanned, ["id_hash", "content"])] if staging is not None else []
     if result is None:
         previous = None
         result = _full(inputs, spill)
@@ -1421,6 +1516,10 @@ def _merge(source: EventSource, articles: pa.Table, settings: MergeSettings, cac
     rows_of_events = facts.row
     inputs.drop_blocks()  # kept for the next build (a full build kept them after its sweep)
     del inputs, facts, scanned.facts
+    if staging is not None:
+        events = _Holder(rows_of_events)
+        del rows_of_events
+        waiting += [Parked(spill, result, ["group_events", "group_sizes"]), Parked(spill, events, ["value"])]
     release_memory()
     timeline, rank = _assemble(result, previous, source)
     source.held.clear()
@@ -1434,9 +1533,13 @@ def _merge(source: EventSource, articles: pa.Table, settings: MergeSettings, cac
         timeline = None
         release_memory()
     if staging is not None:
+        for parked in waiting:
+            parked.restore()
+        rows_of_events = events.value
         n_old = len(result.kept_old) if previous is not None else 0
         group_of_event = np.full(len(rows_of_events), -1, dtype=np.int64)
         if previous is not None and n_old:
+            assert old_group is not None
             old_index = np.full(previous.rows, -1, dtype=np.int64)
             old_index[result.kept_old] = rank[:n_old]
             group_of_event = _gather(old_index, old_group, -1)
@@ -1471,6 +1574,17 @@ def _match(ids: U64s, previous: U64s) -> Ints | None:
     return np.where(found, order[at], -1).astype(np.int64)
 
 
+def _read_articles(path: Path) -> pa.Table:
+    """The articles' columns the merge reads, each part file opened by us (see ``EventSource._file``)."""
+    tables = []
+    for file in part_files(path):
+        with pa.OSFile(str(file)) as handle:
+            tables.append(pq.ParquetFile(handle).read(columns=ARTICLE_COLUMNS, use_threads=False))
+    if not tables or any(not t.schema.equals(tables[0].schema) for t in tables):
+        return pq.read_table(path, columns=ARTICLE_COLUMNS)  # let the dataset reader unify them
+    return pa.concat_tables(tables)
+
+
 def write_timeline(out_dir: Path, cache_dir: Path, *, full: bool = False,
                    changed_articles: set[str] | None = None,
                    changed_since: Mapping[str, int] | None = None) -> int:
@@ -1497,7 +1611,7 @@ def write_timeline(out_dir: Path, cache_dir: Path, *, full: bool = False,
         events = out_dir / "events.parquet"
         changes = Changes(None if changed_articles is None else set(changed_articles),
                           None if changed_since is None else dict(changed_since), table_stamp(events))
-        articles = pq.read_table(out_dir / "articles.parquet", columns=ARTICLE_COLUMNS)
+        articles = _read_articles(out_dir / "articles.parquet")
         _, rows = _run(EventSource(events), articles, cache_dir, None, out_dir / "timeline.parquet",
                        full, keep=False, changes=changes)
         del articles

@@ -203,21 +203,39 @@ def assemble(chunks: list[dict[str, Any]], ids: pa.Array | pa.ChunkedArray) -> F
 
     ``chunks`` is emptied as it goes, so each field is held twice at most while reordering.
     """
-    order = merge_order(ids)
+    return sorted_facts(chunks, [ids])[0]
+
+
+def sorted_facts(chunks: list[dict[str, Any]],
+                 ids: list[pa.Array | pa.ChunkedArray]) -> tuple[FactArrays, pa.Array]:
+    """``assemble``, and the dated events' ids in merge order (``ids``: one column in a list).
+
+    The list is emptied once the ids are sorted, so the caller's copy goes before the facts
+    are reordered: ``sorted_facts(chunks, [ids_column])`` holds the ids once, not twice.
+    """
+    whole = ids.pop()
+    order = merge_order(whole)
     dated = np.concatenate([c.pop("dated") for c in chunks]) if chunks else np.zeros(0, dtype=bool)
     keep = order[dated[order]]
-    fields: dict[str, Any] = {}
-    for name in FACT_FIELDS:
-        whole = np.concatenate([c.pop(name) for c in chunks]) if chunks else np.zeros(0)
-        fields[name] = whole[keep]
-        del whole
-    chunks.clear()
-    sorted_ids = ids.cast(pa.string()).take(pa.array(keep))
+    del order, dated
+    taken = whole.cast(pa.string()).take(pa.array(keep))
+    del whole
+    sorted_ids: pa.Array = taken
+    if isinstance(taken, pa.ChunkedArray):
+        sorted_ids = taken.chunk(0) if taken.num_chunks == 1 else taken.combine_chunks()
+    del taken
     same = pc.equal(sorted_ids.slice(1), sorted_ids.slice(0, max(len(keep) - 1, 0)))
     same_np = np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool) if len(keep) > 1 \
         else np.zeros(0, dtype=bool)
     id_rank = np.concatenate([[0], np.cumsum(~same_np)]).astype(np.int32)[:len(keep)]
-    return FactArrays(n=len(keep), row=keep, id_rank=id_rank, **fields)
+    del same, same_np
+    fields: dict[str, Any] = {}
+    for name in FACT_FIELDS:
+        whole_field = np.concatenate([c.pop(name) for c in chunks]) if chunks else np.zeros(0)
+        fields[name] = whole_field[keep]
+        del whole_field
+    chunks.clear()
+    return FactArrays(n=len(keep), row=keep, id_rank=id_rank, **fields), sorted_ids
 
 
 def fact_arrays(table: pa.Table, settings: MergeSettings) -> FactArrays:
@@ -473,4 +491,4 @@ def pair_order(facts: FactArrays, a: Ints, b: Ints, settings: MergeSettings) -> 
 
 
 __all__ = ["Blocks", "FactArrays", "blocks", "candidates", "compatible", "edges", "fact_arrays",
-           "merge_order", "pair_order", "score", "updated_blocks"]
+           "merge_order", "pair_order", "score", "sorted_facts", "updated_blocks"]

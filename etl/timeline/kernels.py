@@ -26,12 +26,17 @@ import numpy.typing as npt
 from numba import njit, objmode, types
 from numba.typed import Dict
 
+from etl.io.memory import release_memory
 from etl.timeline.graph import Blocks, FactArrays, Floats, Int32s, Ints
 from etl.timeline.merge import EARTH_RADIUS_KM, KM_PER_DEGREE_LATITUDE, distance_km
 from etl.timeline.rules import MergeSettings
 
 # Pairs produced per call of the sweep (two int32 and a float64 each).
 SWEEP_PAIRS = 1 << 18
+# Id ranks counted together when a large file of pairs is cut into parts (``_runs_of``).
+RANK_BIN = 64
+# Sweep chunks between two hand-backs of freed heap memory to the system.
+TRIM_CHUNKS = 16
 # Pairs sorted in memory at once (16 MB as read); a larger score file is split by first event.
 SORT_PAIRS = 1 << 20
 # Distances this close to the threshold are recomputed by ``merge.distance_km`` in Python, so
@@ -279,7 +284,9 @@ def ordered_pairs(facts: FactArrays, blocked: Blocks, settings: MergeSettings, f
     ``swept`` is called once the sweep is over (``blocked`` is no longer needed then).
     """
     files: dict[float, Path] = {}
-    for a, b, s in sweep_edges(facts, blocked, settings):
+    for k, (a, b, s) in enumerate(sweep_edges(facts, blocked, settings)):
+        if k % TRIM_CHUNKS == TRIM_CHUNKS - 1:
+            release_memory()  # small pieces come and go: glibc keeps their freed heap otherwise
         values, inverse = np.unique(s, return_inverse=True)
         order = np.argsort(inverse, kind="stable")
         cuts = np.searchsorted(inverse[order], np.arange(1, len(values)))
@@ -313,13 +320,16 @@ def _runs_of(path: Path, id_rank: Int32s, folder: Path) -> Iterator[Int32s]:
     if path.stat().st_size <= SORT_PAIRS * 8:
         yield from _pieces(path)
         return
-    per_rank = np.zeros(int(id_rank[-1]) + 2, dtype=np.int64)
+    # Pairs counted per bin of RANK_BIN id ranks, not per rank: the counts then take ~0.3 MB, not
+    # three arrays of 8 bytes per event while the join's arrays are held.
+    per_bin = np.zeros(int(id_rank[-1]) // RANK_BIN + 2, dtype=np.int64)
     for piece in _pieces(path):
-        per_rank += np.bincount(id_rank[piece[:, 0]], minlength=len(per_rank))
-    # Cut between id ranks (never inside one: equal ids sort by their second event first).
-    total = np.cumsum(per_rank)
-    del per_rank
-    cuts = np.unique(np.searchsorted(total, np.arange(SORT_PAIRS, int(total[-1]), SORT_PAIRS)))
+        per_bin += np.bincount(id_rank[piece[:, 0]] // RANK_BIN, minlength=len(per_bin))
+    # Cut between bins, so between id ranks (never inside one: equal ids sort by their second
+    # event first); each part is sorted whole, so where the cuts fall does not change the order.
+    total = np.cumsum(per_bin)
+    del per_bin
+    cuts = np.unique(np.searchsorted(total, np.arange(SORT_PAIRS, int(total[-1]), SORT_PAIRS))) * RANK_BIN
     del total
     parts = [folder / f"{path.stem}-part-{k}.bin" for k in range(len(cuts) + 1)]
     for piece in _pieces(path):

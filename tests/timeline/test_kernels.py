@@ -98,12 +98,13 @@ def test_pairs_come_back_in_merge_order_from_disk(docs, data):
     a, b = _numpy_edges(arrays)
     order = graph.pair_order(arrays, a, b, RULE)
     folder = Path(tempfile.mkdtemp(prefix="pairs-"))
-    limit = kernels.SORT_PAIRS
+    limit, rank_bin = kernels.SORT_PAIRS, kernels.RANK_BIN
     kernels.SORT_PAIRS = data.draw(st.sampled_from([1, 3, limit]))  # split the score files, or not
+    kernels.RANK_BIN = data.draw(st.sampled_from([1, 2, 5, rank_bin]))  # cut after any rank, or fewer
     try:
         runs = list(kernels.ordered_pairs(arrays, graph.blocks(arrays), RULE, folder))
     finally:
-        kernels.SORT_PAIRS = limit
+        kernels.SORT_PAIRS, kernels.RANK_BIN = limit, rank_bin
     got = [(int(x), int(y)) for ra, rb in runs for x, y in zip(ra, rb, strict=True)]
     assert got == list(zip(a[order].tolist(), b[order].tolist(), strict=True))
     assert list(folder.iterdir()) == []  # the spilled pairs are removed
