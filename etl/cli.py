@@ -26,6 +26,10 @@ from etl.errors import EtlError, StrictModeError
 @click.option("-v", "--verbose", count=True, help="Log progress (-v) or details (-vv) to stderr.")
 def main(verbose: int) -> None:
     """Turn news articles about armed conflict into a dated event dataset."""
+    # Arrow's default pool (mimalloc) keeps freed pages: over a 100,000-article build, files read
+    # and written by path left ~150 MB resident in the timeline merge. Set before pyarrow loads
+    # (the commands import it); a value the user exported wins.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 

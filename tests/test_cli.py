@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +111,23 @@ def test_python_dash_m(seed_raw: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert (out / "articles.parquet").exists()
     assert done.stderr == ""  # quiet when not attached to a terminal
+
+
+def test_builds_choose_the_system_allocator_before_pyarrow_loads(tmp_path: Path) -> None:
+    # Arrow's C++ default pool (mimalloc) keeps freed pages resident and is chosen once, from
+    # ARROW_DEFAULT_MEMORY_POOL, when pyarrow loads: the command sets it first, unless the user
+    # chose a pool. A fresh interpreter, as the command runs in.
+    script = ("import os, sys\nfrom etl.cli import main\nprint('pyarrow' in sys.modules)\n"
+              "main(['build', '--jobs', '1', sys.argv[1], sys.argv[2]], standalone_mode=False)\n"
+              "print('pyarrow' in sys.modules, os.environ['ARROW_DEFAULT_MEMORY_POOL'])\n")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("KYIV, 2024-12-17 - Shelling killed two people on Monday.\n")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    for chosen, expected in ((None, "system"), ("mimalloc", "mimalloc")):
+        if chosen:
+            env["ARROW_DEFAULT_MEMORY_POOL"] = chosen
+        run = subprocess.run([sys.executable, "-c", script, str(raw), str(tmp_path / f"out-{expected}")],
+                             capture_output=True, text=True, env=env, check=True)
+        lines = run.stdout.splitlines()
+        assert lines[0] == "False" and lines[-1].split() == ["True", expected]
