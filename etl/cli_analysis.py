@@ -13,9 +13,12 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
+
+if TYPE_CHECKING:  # loaded by the commands that use it, not by ``etl --help`` or ``etl build``
+    import pandas as pd
 
 from etl.cli_options import iso_date
 from etl.config import DEFAULT_OUT_DIR
