@@ -13,16 +13,20 @@ A worker that shares the output folder stores its entry itself (``write_entry`` 
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import importlib.metadata
+import itertools
 import json
 import os
 import pickle
 import shutil
+import sys
 import tempfile
 import zlib
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +36,7 @@ import etl
 from etl.schema import SCHEMA_VERSION
 
 Tables = dict[str, pa.Table]
-MANIFEST = "manifest.json"
+MANIFEST = "manifest.bin"
 TIMELINE_CACHE = "timeline"  # the timeline merge's own cache, beside the per-key folders
 
 
@@ -115,6 +119,292 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+# The manifest: for every raw file of the last build its size, modification time, SHA-256,
+# entry key and rows per table, plus the parts of the tables it committed. A build of a
+# 100,000-file tree holds the last build's manifest and its own records in the parent process
+# throughout, so both are kept by column (names in one sorted list, numbers in arrays, hashes
+# as 32 bytes each): about 145 bytes a file for the manifest (once the lookups swapped its names
+# for the listing's) and 130 for the records, instead of 935 and 590 as dicts. The file stores
+# the same columns: loading it builds no Python object per file but its name.
+_MANIFEST_TAG = b"etl-manifest-v2\n"
+_NO_SHA = 4  # flag: the hash is not remembered (not 64 hex digits), the next build re-hashes
+_ROWS, _FILTERED = 1, 2  # flags: rows were recorded; some were dropped as repeats
+_LITTLE = sys.byteorder == "little"
+
+
+def _int64s(values: bytes | bytearray | memoryview = b"") -> array[int]:
+    """Little-endian int64 bytes as an array (the manifest's byte order on every machine)."""
+    numbers = array("q")
+    numbers.frombytes(values)
+    if not _LITTLE:
+        numbers.byteswap()
+    return numbers
+
+
+def _int64_bytes(numbers: array[int]) -> bytes:
+    if _LITTLE:
+        return numbers.tobytes()
+    swapped = array("q", numbers)
+    swapped.byteswap()
+    return swapped.tobytes()
+
+
+class _Records(Mapping[str, dict[str, Any]]):
+    """Per-file records by column, read as ``{name: {"size", "mtime_ns", "sha256", "entry",
+    "rows", "filtered"}}`` (the dicts are made on demand).
+
+        records = _Records(); records.add("a.txt", 5, 7, "ab" * 32, "cd" * 32)
+        records["a.txt"]["size"]  # 5
+    """
+
+    def __init__(self) -> None:
+        self.names: list[str] = []  # sorted while files come in name order, as listed
+        self.size = array("q")
+        self.mtime = array("q")
+        self.sha = bytearray()  # 32 bytes a file
+        self.entry = bytearray()  # 32 bytes a file
+        self.flags = bytearray()
+        self.tables: tuple[str, ...] | None = None  # the tables counted in ``rows``, shared
+        self.rows = array("q")  # len(tables) a file, for files up to the last one recorded
+        self.other_rows: dict[int, dict[str, int]] = {}  # rows of other tables than ``tables``
+        self._index: dict[str, int] | None = None  # only once names came out of order
+        self._last = -1  # the last file found: files come in order, the next is tried first
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.find(name) >= 0
+
+    def __getitem__(self, name: str) -> dict[str, Any]:
+        k = self.find(name)
+        if k < 0:
+            raise KeyError(name)
+        flags = self.flags[k]
+        record: dict[str, Any] = {
+            "size": self.size[k], "mtime_ns": self.mtime[k],
+            "sha256": None if flags & _NO_SHA else self.sha[32 * k:32 * k + 32].hex(),
+            "entry": self.entry[32 * k:32 * k + 32].hex()}
+        if flags & _ROWS:
+            record["rows"] = self.rows_of(k)
+            record["filtered"] = bool(flags & _FILTERED)
+        return record
+
+    def rows_of(self, k: int) -> dict[str, int]:
+        """The rows per table recorded for the file at position ``k``."""
+        if k in self.other_rows:
+            return dict(self.other_rows[k])
+        tables = self.tables or ()
+        width = len(tables)
+        return dict(zip(tables, self.rows[width * k:width * k + width], strict=True))
+
+    def find(self, name: str) -> int:
+        """The position of a file, or -1."""
+        if self._index is not None:
+            return self._index.get(name, -1)
+        names, last = self.names, self._last
+        for k in (last + 1, last):  # the next file, or the one just looked up again
+            if 0 <= k < len(names) and names[k] == name:
+                self._last = k
+                return k
+        k = bisect.bisect_left(names, name)
+        if not (k < len(names) and names[k] == name):
+            return -1
+        self._last = k
+        return k
+
+    def add(self, name: str, size: int, mtime_ns: int, sha: str, entry: str) -> None:
+        """Record a file looked up (again: replacing what was recorded of it)."""
+        names = self.names
+        if self._index is not None:
+            k = self._index.get(name, len(names))
+        elif not names or names[-1] < name:
+            k = len(names)
+        else:
+            k = self.find(name)
+            if k < 0:  # a name out of order: positions are looked up in a dict from now on
+                self._index = {known: position for position, known in enumerate(names)}
+                k = len(names)
+        flags = 0
+        digest = bytes.fromhex(sha) if len(sha) == 64 and sha.isascii() else b""
+        if digest.hex() != sha:  # not a canonical SHA-256 hex digest: not remembered
+            digest, flags = bytes(32), _NO_SHA
+        if not (-2**63 <= size < 2**63 and -2**63 <= mtime_ns < 2**63):
+            size, mtime_ns, digest, flags = -1, -1, bytes(32), _NO_SHA
+        if k == len(names):
+            names.append(name)
+            if self._index is not None:
+                self._index[name] = k
+            self.size.append(size)
+            self.mtime.append(mtime_ns)
+            self.sha += digest
+            self.entry += bytes.fromhex(entry)
+            self.flags.append(flags)
+        else:
+            self.size[k], self.mtime[k] = size, mtime_ns
+            self.sha[32 * k:32 * k + 32] = digest
+            self.entry[32 * k:32 * k + 32] = bytes.fromhex(entry)
+            self.flags[k] = flags
+            self.other_rows.pop(k, None)
+
+    def record(self, name: str, rows: dict[str, int], filtered: bool) -> None:
+        """Rows per table of a file added before; KeyError for another file."""
+        k = self.find(name)
+        if k < 0:
+            raise KeyError(name)
+        if self.tables is None:
+            self.tables = tuple(rows)
+        tables = self.tables
+        self.other_rows.pop(k, None)
+        width = len(tables)
+        if tuple(rows) == tables:
+            if len(self.rows) < width * (k + 1):  # files between recorded ones read as zeros
+                self.rows.frombytes(bytes(8 * (width * (k + 1) - len(self.rows))))
+            try:
+                self.rows[width * k:width * k + width] = array("q", rows.values())
+            except OverflowError:
+                self.other_rows[k] = dict(rows)
+        else:
+            self.other_rows[k] = dict(rows)
+        self.flags[k] = (self.flags[k] & _NO_SHA) | _ROWS | (_FILTERED if filtered else 0)
+
+    def same_stat(self, name: str, size: int, mtime_ns: int) -> str | None:
+        """The remembered SHA-256 of a file, if its size and mtime are the recorded ones. The
+        caller's string of the name is kept from now on (the listing's: one copy of it)."""
+        k = self.find(name)
+        if k >= 0:
+            self.names[k] = name
+        if k < 0 or self.flags[k] & _NO_SHA or self.size[k] != size or self.mtime[k] != mtime_ns:
+            return None
+        return self.sha[32 * k:32 * k + 32].hex()
+
+    def entry_names(self) -> set[bytes]:
+        """The entry keys of all files, as 32-byte digests."""
+        entry = self.entry
+        return {bytes(entry[k:k + 32]) for k in range(0, len(entry), 32)}
+
+
+def _dump_manifest(records: _Records, parts: list[dict[str, Any]]) -> bytes:
+    """The manifest file: a JSON header, then the columns (files by name)."""
+    order = sorted(range(len(records)), key=records.names.__getitem__)
+    names = [records.names[k] for k in order]
+    width = len(records.tables or ())
+    rows, sha, entry = array("q"), bytearray(), bytearray()
+    other: dict[str, dict[str, int]] = {}
+    for position, k in enumerate(order):
+        sha += records.sha[32 * k:32 * k + 32]
+        entry += records.entry[32 * k:32 * k + 32]
+        values = records.rows[width * k:width * k + width]
+        rows.extend(values if len(values) == width else [0] * width)
+        if k in records.other_rows:
+            other[str(position)] = records.other_rows[k]
+    # names of the parts' files (unreadable files are in a part and have no record)
+    position_of = {name: k for k, name in enumerate(names)}
+    part_files = array("q")
+    heads = []
+    for part in parts:
+        files = list(part.get("files", ()))
+        for name in files:
+            if name not in position_of:
+                position_of[name] = len(position_of)
+                names.append(name)
+            part_files.append(position_of[name])
+        heads.append({**{key: value for key, value in part.items() if key != "files"},
+                      "files": len(files)})
+    header = {"files": len(order), "names": len(names), "tables": list(records.tables or ()),
+              "parts": heads, "other_rows": other}
+    encoded = [name.encode("utf-8", "surrogatepass") for name in names]
+    ends = array("q", itertools.accumulate(map(len, encoded)))
+    blocks = [json.dumps(header, sort_keys=True).encode(), b"".join(encoded), _int64_bytes(ends),
+              _int64_bytes(array("q", (records.size[k] for k in order))),
+              _int64_bytes(array("q", (records.mtime[k] for k in order))), bytes(sha), bytes(entry),
+              _int64_bytes(rows), bytes(records.flags[k] for k in order), _int64_bytes(part_files)]
+    body = b"".join(len(block).to_bytes(8, "little") + block for block in blocks)
+    return _MANIFEST_TAG + zlib.crc32(body).to_bytes(4, "little") + body
+
+
+class _PartFiles:
+    """The last build's parts with their files as positions among the manifest's names, made
+    into names only when asked for: by then the lookups have swapped the manifest's strings
+    for the listing's, so each name is held once.
+
+        _PartFiles([{"files": 1}], array("q", [0]), []).parts(["a.txt"])  # [{"files": ["a.txt"]}]
+    """
+
+    def __init__(self, heads: list[dict[str, Any]], positions: array[int], extra: list[str]) -> None:
+        self.heads, self.positions, self.extra = heads, positions, extra  # extra: files without a record
+
+    def parts(self, names: list[str]) -> list[dict[str, Any]]:
+        """The parts, each with the names of its files."""
+        everything = [*names, *self.extra]
+        parts, start = [], 0
+        for head in self.heads:
+            count = head["files"]
+            parts.append({**head, "files": [everything[k] for k in self.positions[start:start + count]]})
+            start += count
+        return parts
+
+
+def _load_manifest(data: bytes) -> tuple[_Records, _PartFiles]:
+    """``_dump_manifest`` undone; ValueError (or another error of bad input) if it is not one."""
+    head = len(_MANIFEST_TAG)
+    if data[:head] != _MANIFEST_TAG or len(data) < head + 4:
+        raise ValueError("not a manifest of this format")
+    view = memoryview(data)[head + 4:]
+    if zlib.crc32(view) != int.from_bytes(data[head:head + 4], "little"):
+        raise ValueError("damaged manifest: checksum differs")
+    blocks: list[memoryview] = []
+    while view:
+        length = int.from_bytes(view[:8], "little")
+        if len(view) < 8 + length:
+            raise ValueError("damaged manifest: torn")
+        blocks.append(view[8:8 + length])
+        view = view[8 + length:]
+    header_bytes, blob, ends_bytes, size, mtime, sha, entry, rows, flags, part_files = blocks
+    header = json.loads(bytes(header_bytes))
+    n, total, tables = int(header["files"]), int(header["names"]), tuple(header["tables"])
+    if not all(isinstance(table, str) for table in tables):
+        raise ValueError("damaged manifest: tables")
+    bounds = [0, *_int64s(ends_bytes)]
+    if len(bounds) != total + 1 or not 0 <= n <= total or any(
+            a > b for a, b in itertools.pairwise(bounds)):
+        raise ValueError("damaged manifest: names")
+    text = bytes(blob)
+    names = [text[a:b].decode("utf-8", "surrogatepass") for a, b in itertools.pairwise(bounds)]
+    del bounds, text
+    records = _Records()
+    records.names = names[:n]
+    if any(a >= b for a, b in itertools.pairwise(records.names)):
+        raise ValueError("damaged manifest: files out of order")
+    records.size, records.mtime = _int64s(size), _int64s(mtime)
+    records.sha, records.entry, records.flags = bytearray(sha), bytearray(entry), bytearray(flags)
+    records.tables, records.rows = tables, _int64s(rows)
+    if (len(records.size), len(records.mtime), len(records.sha), len(records.entry),
+            len(records.flags), len(records.rows)) != (n, n, 32 * n, 32 * n, n, len(tables) * n):
+        raise ValueError("damaged manifest: column lengths differ")
+    if any(flag & ~(_ROWS | _FILTERED | _NO_SHA) for flag in records.flags):
+        raise ValueError("damaged manifest: flags")
+    for key, rows_of in dict(header["other_rows"]).items():
+        if not 0 <= int(key) < n or not all(isinstance(v, int) for v in dict(rows_of).values()):
+            raise ValueError("damaged manifest: rows")
+        records.other_rows[int(key)] = {str(t): int(v) for t, v in dict(rows_of).items()}
+    positions = _int64s(part_files)
+    heads: list[dict[str, Any]] = []
+    start = 0
+    for part in header["parts"]:
+        count = int(part["files"])
+        if count < 0 or start + count > len(positions):
+            raise ValueError("damaged manifest: parts")
+        heads.append({**part, "files": count})
+        start += count
+    if start != len(positions) or any(not 0 <= k < total for k in positions):
+        raise ValueError("damaged manifest: parts")
+    return records, _PartFiles(heads, positions, names[n:])
+
+
 class FileCache:
     """Per-file results of one pipeline key under ``root``; other keys' entries are discarded."""
 
@@ -122,21 +412,29 @@ class FileCache:
         self.root = root
         self.key = key
         self.dir = root / key
-        # the last build's files (name -> size, mtime, sha256, entry, rows per table) and the
-        # parts of the tables it committed (files in each, and each table's part file stamp)
-        self.manifest: dict[str, dict[str, Any]] = {}
-        self.parts: list[dict[str, Any]] = []
-        manifest_path = self.dir / MANIFEST
-        if manifest_path.exists():
-            try:
-                data = json.loads(manifest_path.read_text(encoding="utf-8"))
-                self.manifest, self.parts = dict(data["files"]), list(data["parts"])
-            except (OSError, ValueError, KeyError, TypeError):
-                self.manifest, self.parts = {}, []  # a damaged manifest only costs a full rebuild
-        self._used: dict[str, dict[str, Any]] = {}
+        # the last build's files (name -> size, mtime, sha256, entry, rows per table, by column)
+        # and the parts of the tables it committed (files in each, and each table's part file
+        # stamp)
+        self.manifest: _Records = _Records()
+        self._parts: list[dict[str, Any]] | _PartFiles = []
+        try:
+            self.manifest, self._parts = _load_manifest((self.dir / MANIFEST).read_bytes())
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, KeyError, TypeError, IndexError, OverflowError, AttributeError):
+            # a damaged manifest, or one of an older format, only costs a full rebuild
+            self.manifest, self._parts = _Records(), []
+        self._used = _Records()
 
     @property
-    def used(self) -> dict[str, dict[str, Any]]:
+    def parts(self) -> list[dict[str, Any]]:
+        """The parts of the tables the last build committed: ``files`` and ``stamps`` of each."""
+        if isinstance(self._parts, _PartFiles):
+            self._parts = self._parts.parts(self.manifest.names)
+        return self._parts
+
+    @property
+    def used(self) -> Mapping[str, dict[str, Any]]:
         """Files looked up by this build, by name."""
         return self._used
 
@@ -147,13 +445,11 @@ class FileCache:
     def lookup(self, name: str, size: int, mtime_ns: int, hash_file: Callable[[], str]) -> str:
         """The file's cache key (name and content hash); the content is re-hashed only when
         size or mtime changed since the manifest was written."""
-        known = self.manifest.get(name)
-        if known and known["size"] == size and known["mtime_ns"] == mtime_ns:
-            sha = str(known["sha256"])
-        else:
+        sha = self.manifest.same_stat(name, size, mtime_ns)
+        if sha is None:
             sha = hash_file()
         key = hashlib.sha256(f"{name}\0{sha}".encode()).hexdigest()
-        self._used[name] = {"size": size, "mtime_ns": mtime_ns, "sha256": sha, "entry": key}
+        self._used.add(name, size, mtime_ns, sha, key)
         return key
 
     def previous(self, name: str) -> dict[str, Any] | None:
@@ -167,7 +463,7 @@ class FileCache:
     def record(self, name: str, rows: dict[str, int], filtered: bool) -> None:
         """How many rows of each table a file gave this build, and whether some were dropped as
         repeats of earlier articles (read back by the next build)."""
-        self._used[name].update(rows=rows, filtered=filtered)
+        self._used.record(name, rows, filtered)
 
     def get(self, key: str) -> Tables | None:
         """Cached tables for a key from ``lookup``, or None."""
@@ -187,11 +483,12 @@ class FileCache:
 
         The cache is spent afterwards: its manifests are let go (for a 30,000-file tree, about
         90 MB of Python objects that would otherwise stay through the timeline merge)."""
-        manifest = {"files": self._used, "parts": parts or []}
-        _atomic_write(self.dir / MANIFEST, json.dumps(manifest, sort_keys=True).encode())
-        keep = {_entry_name(e["entry"]) for e in self._used.values()}
-        self.manifest, self.parts, self._used = {}, [], {}
-        del manifest
+        self.manifest, self._parts = _Records(), []
+        _atomic_write(self.dir / MANIFEST, _dump_manifest(self._used, parts or []))
+        keep = self._used.entry_names()
+        self._used = _Records()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.dir / "manifest.json")  # an older format's, now out of date
         # os.scandir, not Path.glob: the manifest of a 10,000-file tree is saved by every build
         for folder in os.scandir(self.dir):
             if not folder.is_dir():
@@ -199,13 +496,23 @@ class FileCache:
             for entry in os.scandir(folder.path):
                 name = entry.name
                 # entries no build uses now, and halves left by a build killed while writing one
-                if (name.endswith(".pkl") and not name.startswith(".") and name not in keep) or (
+                if (name.endswith(".pkl") and not name.startswith(".") and not _kept(name, keep)) or (
                         name.startswith(".") and name.endswith(".tmp")):
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(entry.path)
         for other in self.root.iterdir():
             if other.is_dir() and other.name not in (self.key, TIMELINE_CACHE):
                 shutil.rmtree(other, ignore_errors=True)
+
+
+def _kept(name: str, keep: set[bytes]) -> bool:
+    """Whether an entry file's name is that of a key in ``keep`` (32-byte digests)."""
+    key = name.removesuffix(".pkl")
+    try:
+        digest = bytes.fromhex(key)
+    except ValueError:
+        return False
+    return digest.hex() == key and digest in keep
 
 
 def table_stamp(path: Path) -> dict[str, int]:
