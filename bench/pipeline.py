@@ -97,6 +97,23 @@ def bench_incremental(n: int, jobs: int) -> dict[str, float]:
             "restore_one_file_s": nothing_seconds}
 
 
+def bench_rebuild(n: int, jobs: int) -> dict[str, float]:
+    """One file of the full-size build's corpus changed and the change undone, rebuilt in place
+    (after ``bench_build(n, jobs)``): seconds and peak RSS of a daily incremental rebuild."""
+    raw, out = corpus(n), OUT / f"processed-{n}-j{jobs}"
+    target = sorted((raw / "txt").rglob("*.txt"))[len(list((raw / "txt").rglob("*.txt"))) // 2]
+    original = target.read_text(encoding="utf-8")
+    target.write_text(original + "\nShelling resumed on Tuesday, officials said.\n", encoding="utf-8")
+    try:
+        changed_seconds, changed_peak = run_measured(etl_cmd("--jobs", str(jobs), str(raw), str(out)))
+    finally:
+        target.write_text(original, encoding="utf-8")
+    undone_seconds, undone_peak = run_measured(etl_cmd("--jobs", str(jobs), str(raw), str(out)))
+    return {"articles": n, "one_file_changed_s": changed_seconds,
+            "one_file_changed_peak_rss_mb": changed_peak / 2**20, "restore_one_file_s": undone_seconds,
+            "restore_one_file_peak_rss_mb": undone_peak / 2**20}
+
+
 def bench_baseline(n: int, limit: int) -> dict[str, float]:
     """dateparser.search_dates over each article, written to Parquet: the naive pipeline."""
     import pandas as pd
@@ -145,6 +162,13 @@ def main() -> None:
             print(f"{n:>9} {jobs:>4} {r['seconds']:>8.1f} {r['articles_per_s']:>8.1f} "
                   f"{r['mb_per_s']:>6.2f} {r['peak_rss_mb']:>11.0f} {r['raw_mb']:>7.0f} "
                   f"{r['tables_mb']:>9.0f} {r['cache_mb']:>8.0f}", flush=True)
+    big = max(args.sizes)
+    again = bench_rebuild(big, cores)
+    results["rebuild"] = again
+    print(f"{big} articles, one file changed and rebuilt: {again['one_file_changed_s']:.1f} s "
+          f"(peak RSS {again['one_file_changed_peak_rss_mb']:.0f} MB), change undone "
+          f"{again['restore_one_file_s']:.1f} s ({again['restore_one_file_peak_rss_mb']:.0f} MB)",
+          flush=True)
     inc = bench_incremental(args.incremental_files, cores)
     results["incremental"] = inc
     print(f"incremental, {inc['files']} files: full build {inc['full_build_s']:.1f} s "
