@@ -1020,10 +1020,18 @@ def _read_ipc(path: Path) -> pa.Table:
         return ipc.open_file(source).read_all()
 
 
-def _write_ipc(table: pa.Table, path: Path) -> None:
-    """An uncompressed Arrow file: read back mapped, without copying or decompressing."""
+# Rows per record batch of the cached table (timeline.arrow); the per-event files are written whole.
+IPC_CHUNK = 1 << 20
+
+
+def _write_ipc(table: pa.Table, path: Path, whole: bool = False) -> None:
+    """An uncompressed Arrow file: read back mapped, without copying or decompressing.
+
+    ``whole``: one record batch per chunk of ``table`` (one for arrays made whole), so each column
+    reads back as one array and ``to_numpy`` is a view of the mapping, not a joined copy.
+    """
     with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table, max_chunksize=1 << 20)
+        writer.write_table(table, max_chunksize=None if whole else IPC_CHUNK)
 
 
 def load_previous(cache_dir: Path, key: str) -> Previous | None:
@@ -1121,7 +1129,7 @@ class Staging:
             else:
                 columns[name] = values
         columns["row"], columns["event_id"] = facts.row, scanned.sorted_ids
-        _write_ipc(pa.table(columns), self.folder / "facts.arrow")
+        _write_ipc(pa.table(columns), self.folder / "facts.arrow", whole=True)
         books = {name: list(book) for name, book in scanned.books.items()}
         (self.folder / "books.json").write_text(json.dumps(books), encoding="utf-8")
         self.facts_rows = facts.n
@@ -1133,7 +1141,7 @@ class Staging:
         kind = np.asarray(blocked.acled_block, dtype=np.int8)
         table = pa.table({"event": pa.array(blocked.event, pa.int32()), "kind": pa.array(kind, pa.int8())})
         _write_ipc(table.replace_schema_metadata({b"facts_rows": str(self.facts_rows).encode()}),
-                   self.folder / "blocks.arrow")
+                   self.folder / "blocks.arrow", whole=True)
 
     def commit(self, id_hash: U64s, content: U64s, group: Ints, article: pa.DictionaryArray,
                sentence_valid: Bools, events_stamp: dict[str, int] | None) -> None:
@@ -1150,7 +1158,7 @@ class Staging:
                           "article": article,
                           "sentence_valid": pa.array(sentence_valid, pa.bool_())})
         state = state.replace_schema_metadata(meta)
-        _write_ipc(state, self.folder / "events.arrow")
+        _write_ipc(state, self.folder / "events.arrow", whole=True)
         for old in self.cache_dir.iterdir():
             if old.is_dir() and old != self.folder:
                 shutil.rmtree(old, ignore_errors=True)
@@ -1246,7 +1254,13 @@ def rescan(source: EventSource, articles: pa.Table, settings: MergeSettings, pre
         at = np.minimum(np.searchsorted(ranked, fresh_hash), len(ranked) - 1)
         where[positions] = np.where(ranked[at] == fresh_hash, old_rows[order[at]], -1)
 
+    # No row of a changed article, before or after: every row is the previous one (the common
+    # rebuild with nothing changed), so the previous arrays serve as they are, without copies.
+    unmoved = len(positions) == 0 and len(old_rows) == 0 and len(old_code) == n
+
     def per_row(old: Any, fresh: Any) -> Any:
+        if unmoved:
+            return old
         out = np.empty(n, dtype=old.dtype)
         out[new_same] = old[old_same]
         out[positions] = fresh
@@ -1278,6 +1292,8 @@ def rescan(source: EventSource, articles: pa.Table, settings: MergeSettings, pre
 
     def spliced(old: Any, new: Any) -> Any:
         pieces = [old[s:s + n] if s < len(keep) else new[s - len(keep):s - len(keep) + n] for s, n in runs]
+        if len(pieces) == 1:
+            return pieces[0]  # one run (e.g. nothing changed): a view, not a copy of the field
         return np.concatenate(pieces) if pieces else old[:0]
 
     fields: dict[str, Any] = {}
@@ -1290,8 +1306,11 @@ def rescan(source: EventSource, articles: pa.Table, settings: MergeSettings, pre
     facts = FactArrays(n=len(perm), row=row, id_rank=np.arange(len(perm), dtype=np.int32), **fields)
     new_ids = pa.array(fresh_sorted, pa.string())
     id_pieces = [old_ids.slice(s, n) if s < len(keep) else new_ids.slice(s - len(keep), n) for s, n in runs]
-    sorted_ids = pa.concat_arrays([p.cast(pa.string()) for p in id_pieces]) if id_pieces \
-        else pa.array([], pa.string())
+    if len(id_pieces) == 1:  # one run: the slice itself (concat_arrays would copy ~2 M strings)
+        sorted_ids = id_pieces[0].cast(pa.string())
+    else:
+        sorted_ids = pa.concat_arrays([p.cast(pa.string()) for p in id_pieces]) if id_pieces \
+            else pa.array([], pa.string())
     blocked = None
     if previous.blocks is not None:
         from_old = perm < len(keep)
@@ -1406,7 +1425,10 @@ def _assemble(result: Result, previous: Previous | None, source: EventSource) ->
             for start, length in runs:
                 array, at = (parts[0], start) if start < old_rows else (parts[-1], start - old_rows)
                 pieces.append(array.slice(at, length))
-            column = pa.concat_arrays(pieces) if pieces else pa.array([], TIMELINE.field(name).type)
+            if len(pieces) == 1:  # one run (nothing changed): the old column itself, mapped, no copy
+                column = pieces[0]
+            else:
+                column = pa.concat_arrays(pieces) if pieces else pa.array([], TIMELINE.field(name).type)
             del parts, pieces
         elif name == "summary" and not old_rows:  # read straight into place: one copy less
             rows = np.asarray(new("summary_row", pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)

@@ -305,6 +305,7 @@ def updated_blocks(facts: FactArrays, old_event: Int32s, old_kind: Int8s, moved:
     now = moved[old_event]
     stay = now >= 0
     event, kind = now[stay].astype(np.int32), kinds[stay]
+    del now, stay  # 9 B a membership, not read again
     plover, acled = fresh[facts.plover[fresh] >= 0], fresh[facts.acled[fresh] >= 0]
     new_event = np.concatenate([plover, acled]).astype(np.int32)
     if len(new_event) > UPDATE_MEMBERS:
@@ -321,10 +322,11 @@ def updated_blocks(facts: FactArrays, old_event: Int32s, old_kind: Int8s, moved:
         ends, events = end[lo[k]:hi[k]], event[lo[k]:hi[k]]
         before = (ends < new_end[k]) | ((ends == new_end[k]) & (events < new_event[k]))
         at[k] = lo[k] + np.count_nonzero(before)
-    event = np.insert(event, at, new_event)
-    kind = np.insert(kind, at, new_kind)
-    key = np.insert(key, at, new_key)
-    end = np.insert(end, at, new_end)
+    if len(new_event):  # np.insert copies even when there is nothing to insert
+        event = np.insert(event, at, new_event)
+        kind = np.insert(kind, at, new_kind)
+        key = np.insert(key, at, new_key)
+        end = np.insert(end, at, new_end)
     position = np.full((facts.n, 2), -1, dtype=np.int32)
     position[event, kind] = np.arange(len(event), dtype=np.int32)
     return Blocks(key=key, event=event, end=end, acled_block=kind == 1, position=position)
