@@ -100,7 +100,8 @@ def _to_article(raw: RawRecord, input_file: str, default_published: date | None,
     problems.extend(record_problems(row))
     row["text"] = truncate_text(row["text"])
     assign_reference_date(row, default_published)
-    del row["published_raw"]
+    for scratch in ("published_raw", "language_raw", "ignored_fields"):
+        del row[scratch]
     return row
 
 

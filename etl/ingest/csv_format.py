@@ -30,23 +30,55 @@ def read_csv(source: Source, input_file: str) -> ReaderOutput:
         stream = io.TextIOWrapper(
             io.BufferedReader(_Prefixed(head, raw)), encoding=_codec(encoding), errors="replace",
             newline="")
-        reader = csv.DictReader(_bounded(stream))
+        lines = _Lines(stream)
+        reader = csv.DictReader(lines)
+        pending: RawRecord | None = None  # held back until it is known not to be the last row
         try:
             if not reader.fieldnames:
                 yield file_problem(input_file, "no_header", "CSV file has no header row")
                 return
             line = reader.line_num
+            lines.take()  # the header's
+            pending_lines: list[str] = []
             for row in reader:
                 start, line = line + 1, reader.line_num
+                row_lines = lines.take()
+                if pending is not None:
+                    yield pending
+                    pending = None
                 if None in row:
                     yield file_problem(input_file, "bad_csv_row",
                                        "row has more cells than the header", start)
                     continue
-                yield RawRecord({k: v for k, v in row.items() if k}, start, encoding)
+                pending = RawRecord({k: v for k, v in row.items() if k}, start, encoding)
+                pending_lines = row_lines
+            if pending is not None:
+                if _ends_inside_quotes(pending_lines):
+                    # csv reads on to the end of the file for a quote never closed: every later
+                    # row became part of one cell, so the row is no article
+                    yield file_problem(
+                        input_file, "unclosed_quote",
+                        f"a quoted cell of the row starting on line {pending.line} is never closed: "
+                        f"lines {pending.line}-{line} would be one row; skipped", pending.line)
+                else:
+                    yield pending
         except csv.Error as exc:
+            if pending is not None:  # the row before the unreadable one is whole
+                yield pending
             yield file_problem(input_file, "bad_csv", f"unreadable CSV: {exc}", reader.line_num)
         except FileTooLarge as exc:
+            if pending is not None:
+                yield pending
             yield file_problem(input_file, "file_too_large", f"{exc}; rest skipped", reader.line_num)
+
+
+def _ends_inside_quotes(row_lines: list[str]) -> bool:
+    """True when a row's lines end inside a quoted cell (only a strict reader notices)."""
+    try:
+        list(csv.reader(row_lines, strict=True))
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _whole_characters(head: bytes) -> bytes:
@@ -62,14 +94,27 @@ def _codec(encoding: str) -> str:
     return "utf-8-sig" if encoding == "utf-8" else encoding
 
 
-def _bounded(stream: io.TextIOWrapper) -> Iterator[str]:
-    """Lines of a text stream, stopping (FileTooLarge) past the streamed-file limit."""
-    total = 0
-    for line in stream:
-        total += len(line)
-        if total > MAX_FILE_BYTES:
-            raise FileTooLarge(f"more than {MAX_FILE_BYTES} characters")
-        yield line
+class _Lines:
+    """The lines of a text stream, stopping (FileTooLarge) past the streamed-file limit; keeps the
+    lines read since the last ``take()`` (one CSV row's) to check how the file ended."""
+
+    def __init__(self, stream: io.TextIOWrapper) -> None:
+        self._stream = stream
+        self._total = 0
+        self._since: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self._stream:
+            self._total += len(line)
+            if self._total > MAX_FILE_BYTES:
+                raise FileTooLarge(f"more than {MAX_FILE_BYTES} characters")
+            self._since.append(line)
+            yield line
+
+    def take(self) -> list[str]:
+        """The lines read since the last call."""
+        taken, self._since = self._since, []
+        return taken
 
 
 class _Prefixed(io.RawIOBase):

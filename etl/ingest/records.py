@@ -51,11 +51,16 @@ class RecordError(ValueError):
         self.code = code
 
 
+# A JSON field holding one of these is no text: str() of it would be Python's repr
+# ("['a', 'b']", "{'x': 1}"), which must never pass for an article's text or id.
+_NOT_TEXT: tuple[type, ...] = (Mapping, list, tuple, bool)
+
+
 def _field(record: Mapping[str, Any], name: str) -> str | None:
-    """The first non-empty alias of a field, as a stripped string."""
+    """The first non-empty alias of a field, as a stripped string (objects, lists and booleans skipped)."""
     for key in ALIASES[name]:
         value = record.get(key)
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        if value is None or isinstance(value, _NOT_TEXT) or (isinstance(value, float) and math.isnan(value)):
             continue
         text = clean_surrogates(str(value)).strip()
         if text:
@@ -84,9 +89,49 @@ def parse_published(value: str) -> datetime | None:
     return parsed.replace(microsecond=0)
 
 
+def _not_text(record: Mapping[str, Any], name: str) -> str | None:
+    """What a field holds when it is no text ("a list"), for the first such alias; else None."""
+    for key in ALIASES[name]:
+        value = record.get(key)
+        if isinstance(value, _NOT_TEXT):
+            kind = ("an object" if isinstance(value, Mapping)
+                    else "a boolean" if isinstance(value, bool) else "a list")
+            return f"{key!r} is {kind}"
+    return None
+
+
+UNDETERMINED = "und"  # ISO 639-2/3 "undetermined": a language value that names no language
+
+
 def primary_language(value: str | None) -> str:
-    """The ISO 639-1 part of a language tag: ``primary_language("en-GB") == "en"``."""
-    return re.split(r"[-_]", value.strip())[0].lower()[:8] if value and value.strip() else "en"
+    """The ISO 639-1 code of a language tag or name; ``und`` when it names no language.
+
+    >>> [primary_language(v) for v in ("en-GB", "Ukrainian", "fre", "5")]
+    ['en', 'uk', 'fr', 'und']
+    """
+    if not value or not value.strip():
+        return "en"
+    return _language_code(re.split(r"[-_]", value.strip())[0].lower())
+
+
+@lru_cache(maxsize=512)
+def _language_code(primary: str) -> str:
+    """ISO 639-1 for a code (639-1, -2 or -3) or an English name; 639-3 where 639-1 has none."""
+    import pycountry  # its language list loads once, and only for a value to look up
+
+    languages = pycountry.languages
+    if len(primary) == 2:
+        language = languages.get(alpha_2=primary)
+    elif len(primary) == 3:  # "fre" and "ger" are the bibliographic forms of "fra" and "deu"
+        language = languages.get(alpha_3=primary) or languages.get(bibliographic=primary)
+    else:  # a name: lookup() also matches codes, but codes were handled above ("en" is no name)
+        try:
+            language = languages.lookup(primary)
+        except LookupError:
+            language = None
+    if language is None:
+        return UNDETERMINED
+    return str(getattr(language, "alpha_2", None) or language.alpha_3)
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -108,6 +153,8 @@ def normalize_record(
     """Map input fields and their aliases to an ``articles`` row; raise RecordError if unusable."""
     text = _field(record, "text")
     if text is None:
+        if (held := _not_text(record, "text")) is not None:
+            raise RecordError("bad_field", f"field {held}, not text")
         raise RecordError("no_text", "record has no text (fields text, body or content)")
     raw_text = next(clean_surrogates(str(record[k])) for k in ALIASES["text"]
                     if _field({k: record.get(k)}, "text"))
@@ -115,13 +162,18 @@ def normalize_record(
     sha = content_hash(title, raw_text)
     published_raw = _field(record, "published")
     published = parse_published(published_raw) if published_raw else None
+    language_raw = _field(record, "language")
+    ignored = [f"{held}, not text" for name in ("id", "title", "published", "url", "source", "language")
+               if _field(record, name) is None and (held := _not_text(record, name)) is not None]
     return {
         "article_id": _field(record, "id") or sha[:16],
         "title": title,
         "text": raw_text,
         "url": _field(record, "url"),
         "source": _field(record, "source"),
-        "language": primary_language(_field(record, "language")),
+        "language": primary_language(language_raw),
+        "language_raw": language_raw,
+        "ignored_fields": ignored,
         "published": published,
         "published_basis": "metadata" if published else "none",
         "published_raw": published_raw,
@@ -133,9 +185,17 @@ def normalize_record(
 
 
 def record_problems(row: Mapping[str, Any]) -> list[Problem]:
-    """Warnings about a normalized row: an unparsable published date, an over-long text."""
+    """Warnings about a normalized row: a field that is no text, an unparsable published date or
+    language, an over-long text."""
     problems = []
     where = (row["input_file"], row["input_line"], row["article_id"])
+    for ignored in row.get("ignored_fields", ()):
+        problems.append(Problem(*where, "ingest", "warning", "bad_field", f"field {ignored}; ignored"))
+    raw_language = row.get("language_raw")
+    if raw_language and row["language"] == UNDETERMINED and raw_language.lower() != UNDETERMINED:
+        problems.append(
+            Problem(*where, "ingest", "warning", "bad_language",
+                    f"language value {raw_language!r} names no language; coded {UNDETERMINED!r}"))
     if row.get("published_raw") and row["published"] is None:
         problems.append(
             Problem(*where, "ingest", "warning", "bad_published",

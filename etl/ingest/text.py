@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from etl.ingest.base import RawRecord, ReaderOutput, encoding_problem, read_all
+from etl.ingest.base import RawRecord, ReaderOutput, encoding_problem, file_problem, read_all
 from etl.ingest.decode import decode_bytes
 from etl.ingest.source import Source
 
@@ -51,4 +51,14 @@ def read_text(source: Source, input_file: str) -> ReaderOutput:
     decoded = decode_bytes(read_all(source))
     if (warning := encoding_problem(decoded, input_file)) is not None:
         yield warning
+    if _unclosed_front_matter(decoded.text):
+        yield file_problem(input_file, "unclosed_front_matter",
+                           "the first line '---' opens front matter that no '---' line closes; "
+                           "the file is read as title and text", 1, severity="warning")
     yield RawRecord(parse_text_article(decoded.text), None, decoded.encoding)
+
+
+def _unclosed_front_matter(content: str) -> bool:
+    """True when the file opens front matter (a first ``---`` line) and never closes it."""
+    lines = content.splitlines()  # the lines split_front_matter reads
+    return bool(lines) and lines[0].strip() == "---" and not any(line.strip() == "---" for line in lines[1:])

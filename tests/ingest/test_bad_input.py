@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 from pathlib import Path
@@ -129,3 +130,88 @@ def test_non_utf8_html_is_decoded_and_reported(tmp_path: Path) -> None:
     articles, problems = _problems(tmp_path, "a.html", page)
     assert "café" in articles[0]["text"]
     assert problems == [("non_utf8", "warning", None)]
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"), [(["a", "b"], "a list"), ({"x": "y"}, "an object"), (True, "a boolean")])
+def test_text_that_is_no_text_is_an_error_not_its_repr(tmp_path: Path, value: object, kind: str) -> None:
+    record = {"id": "a", "body": value, "text": None}
+    articles, problems = _problems(tmp_path, "a.jsonl", (json.dumps(record) + "\n").encode())
+    assert articles == []
+    assert problems == [("bad_field", "error", 1)]
+    batch = read_file(tmp_path / "a.jsonl", tmp_path)
+    assert batch.problems[0].message == f"field 'body' is {kind}, not text"
+
+
+def test_other_fields_that_are_no_text_are_ignored_with_a_warning(tmp_path: Path) -> None:
+    record = {"id": {"x": 1}, "title": ["t"], "text": "Troops shelled Kharkiv.", "source": False,
+              "url": "https://example.org/a", "published": [2024, 12, 17]}
+    articles, problems = _problems(tmp_path, "a.jsonl", (json.dumps(record) + "\n").encode())
+    (article,) = articles
+    assert article["article_id"] == article["content_sha256"][:16]  # the id fell back to the hash
+    assert (article["title"], article["source"], article["published"]) == (None, None, None)
+    assert article["url"] == "https://example.org/a"
+    assert sorted(p[0] for p in problems) == ["bad_field"] * 4
+    assert {p[1] for p in problems} == {"warning"}
+
+
+def test_a_number_id_is_text(tmp_path: Path) -> None:
+    articles, problems = _problems(tmp_path, "a.jsonl", b'{"id": 17, "text": "Shelling."}\n')
+    assert articles[0]["article_id"] == "17"
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [("en", "en"), ("en-GB", "en"), ("uk_UA", "uk"), ("UKR", "uk"), ("fre", "fr"), ("Ukrainian", "uk"),
+     ("fil", "fil"), ("und", "und"), (None, "en"), ("", "en")],
+)
+def test_language_codes_and_names_become_iso_639_1(tmp_path: Path, value: str | None, code: str) -> None:
+    record = {"id": "a", "text": "x", "language": value}
+    articles, problems = _problems(tmp_path, "a.jsonl", (json.dumps(record) + "\n").encode())
+    assert articles[0]["language"] == code
+    assert problems == []
+
+
+@pytest.mark.parametrize("value", ["5", "xx", "English (UK)", "Klingonese"])
+def test_a_language_value_that_names_none_is_undetermined(tmp_path: Path, value: str) -> None:
+    record = {"id": "a", "text": "x", "language": value}
+    articles, problems = _problems(tmp_path, "a.jsonl", (json.dumps(record) + "\n").encode())
+    assert articles[0]["language"] == "und"
+    assert problems == [("bad_language", "warning", 1)]
+
+
+def test_csv_quote_never_closed_skips_the_row_it_swallowed(tmp_path: Path) -> None:
+    content = b'id,text\na,"whole"\nb,"never closed\nc,would be inside b\nd,and so would this\n'
+    articles, problems = _problems(tmp_path, "a.csv", content)
+    assert [a["article_id"] for a in articles] == ["a"]
+    assert problems == [("unclosed_quote", "error", 3)]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'id,text\na,"two\nlines"\n', b'id,text\na,5" guns\n', b'id,text\na,"say ""hi"""\n',
+     b"id,text\na,plain"],
+)
+def test_csv_rows_ending_well_are_read(tmp_path: Path, content: bytes) -> None:
+    articles, problems = _problems(tmp_path, "a.csv", content)
+    assert [a["article_id"] for a in articles] == ["a"]
+    assert problems == []
+
+
+def test_csv_rows_before_an_unreadable_one_are_kept(tmp_path: Path) -> None:
+    content = b"id,text\na,one\nb,two\nc," + b"x" * 100 + b"\nd,four\n"
+    limit = csv.field_size_limit(50)  # a cell over the limit is what csv cannot read
+    try:
+        articles, problems = _problems(tmp_path, "a.csv", content)
+    finally:
+        csv.field_size_limit(limit)
+    assert [a["article_id"] for a in articles] == ["a", "b"]
+    assert [p[0] for p in problems] == ["bad_csv"]
+
+
+def test_front_matter_never_closed_is_read_as_text_with_a_warning(tmp_path: Path) -> None:
+    content = b"---\npublished: 2024-12-17\nTroops shelled Kharkiv.\n"
+    articles, problems = _problems(tmp_path, "a.txt", content)
+    assert articles[0]["published"] is None and "Troops shelled Kharkiv." in articles[0]["text"]
+    assert problems == [("unclosed_front_matter", "warning", 1)]
