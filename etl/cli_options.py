@@ -10,12 +10,18 @@ from datetime import date
 
 import click
 
+from etl.config import PUBLISHED_YEARS
+
 
 def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     """A click callback: an ISO date (YYYY-MM-DD) or a usage error (exit code 2)."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
+    first, last = PUBLISHED_YEARS
+    if not first <= day.year <= last:
+        raise click.BadParameter(f"{value!r} lies outside the years {first}-{last} of publication dates")
+    return day

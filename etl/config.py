@@ -18,6 +18,9 @@ MAX_DOCUMENT_BYTES = 32 * 1024 * 1024  # a one-article file (text, HTML) is read
 MAX_RECORD_BYTES = 8 * 1024 * 1024  # one article's text; longer is truncated with a warning
 MAX_LINE_BYTES = 16 * 1024 * 1024  # one JSON line
 MAX_JSON_DEPTH = 64  # nesting deeper than this in a JSON record is refused
+# A publication date outside these years is a data error, not a news date (and near the ends of
+# the calendar, resolving "next year" against it would overflow): it is ignored with a warning.
+PUBLISHED_YEARS = (1600, 2299)
 
 # Extensions read by ingest, by format module name.
 FORMATS: dict[str, str] = {

@@ -102,14 +102,52 @@ def articles_frame(batch: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def transform_batch(articles: list[Row]) -> StageResult:
-    """Run every per-article stage on a batch of article rows."""
+    """Run every per-article stage on a batch of article rows.
+
+    Bad input is each stage's to report; an exception out of a stage is a bug hit by some
+    article. Then the batch runs again an article at a time: the one a stage fails on keeps the
+    rows of the stages before it and gets an ``internal_error`` problem, the others are whole.
+    """
+    try:
+        return _run_stages(articles)
+    except Exception:  # isolated below, article by article
+        log.debug("a stage failed on a batch of %d articles; retrying one by one", len(articles))
+    tables: Rows = {name: [] for name in STAGE_TABLES}
+    problems: list[Problem] = []
+    for article in articles:
+        produced, found = _run_stages([article], isolate=True)
+        for name in STAGE_TABLES:
+            tables[name].extend(produced.get(name, ()))
+        problems.extend(found)
+    return tables, problems
+
+
+def _run_stages(articles: list[Row], isolate: bool = False) -> StageResult:
+    """The stages in order; ``isolate`` (one article): a failing stage ends the run with a problem."""
     tables: Rows = {}
     problems: list[Problem] = []
     for stage in STAGES:
-        produced, stage_problems = stage(articles, tables)
+        try:
+            produced, stage_problems = stage(articles, tables)
+        except Exception as exc:
+            if not isolate:
+                raise
+            log.warning("%s failed on article %s", stage.__name__, articles[0].get("article_id"),
+                        exc_info=True)
+            problems.append(_internal_error(stage, articles[0], exc))
+            break
         tables.update(produced)
         problems.extend(stage_problems)
     return tables, problems
+
+
+def _internal_error(stage: Stage, article: Row, exc: Exception) -> Problem:
+    """The problem row of an article a stage failed on."""
+    name = stage.__name__.removesuffix("_stage")
+    return Problem(article.get("input_file"), article.get("input_line"), article.get("article_id"),
+                   name, "error", "internal_error",
+                   f"the {name} stage failed on this article ({type(exc).__name__}: {exc}); "
+                   f"its rows of this and later stages are missing. This is a bug: please report it")
 
 
 def process_source(source: Source, default_published: date | None) -> ArrowTables:

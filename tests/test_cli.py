@@ -69,6 +69,8 @@ def test_default_published(tmp_path: Path) -> None:
     assert articles["published"].iloc[0] == pd.Timestamp("2024-03-04")
     result = CliRunner().invoke(main, ["build", "--default-published", "March", str(raw), str(out)])
     assert result.exit_code == 2 and "not an ISO date" in result.output
+    result = CliRunner().invoke(main, ["build", "--default-published", "9999-12-31", str(raw), str(out)])
+    assert result.exit_code == 2 and "outside the years" in result.output
 
 
 def test_no_reference_date_still_flows(tmp_path: Path) -> None:

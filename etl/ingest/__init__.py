@@ -100,7 +100,7 @@ def _to_article(raw: RawRecord, input_file: str, default_published: date | None,
     problems.extend(record_problems(row))
     row["text"] = truncate_text(row["text"])
     assign_reference_date(row, default_published)
-    for scratch in ("published_raw", "language_raw", "ignored_fields"):
+    for scratch in ("published_raw", "published_outside", "language_raw", "ignored_fields"):
         del row[scratch]
     return row
 

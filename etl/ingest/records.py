@@ -17,7 +17,7 @@ from typing import Any
 
 import dateparser
 
-from etl.config import MAX_RECORD_BYTES
+from etl.config import MAX_RECORD_BYTES, PUBLISHED_YEARS
 from etl.problems import Problem
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -162,6 +162,9 @@ def normalize_record(
     sha = content_hash(title, raw_text)
     published_raw = _field(record, "published")
     published = parse_published(published_raw) if published_raw else None
+    outside = published is not None and not PUBLISHED_YEARS[0] <= published.year <= PUBLISHED_YEARS[1]
+    if outside:
+        published = None
     language_raw = _field(record, "language")
     ignored = [f"{held}, not text" for name in ("id", "title", "published", "url", "source", "language")
                if _field(record, name) is None and (held := _not_text(record, name)) is not None]
@@ -177,6 +180,7 @@ def normalize_record(
         "published": published,
         "published_basis": "metadata" if published else "none",
         "published_raw": published_raw,
+        "published_outside": outside,
         "input_file": input_file,
         "input_line": line,
         "content_sha256": sha,
@@ -197,9 +201,12 @@ def record_problems(row: Mapping[str, Any]) -> list[Problem]:
             Problem(*where, "ingest", "warning", "bad_language",
                     f"language value {raw_language!r} names no language; coded {UNDETERMINED!r}"))
     if row.get("published_raw") and row["published"] is None:
+        first, last = PUBLISHED_YEARS
+        why = (f"lies outside the years {first}-{last}" if row.get("published_outside")
+               else "is not a date")
         problems.append(
             Problem(*where, "ingest", "warning", "bad_published",
-                    f"published value {row['published_raw']!r} is not a date; ignored")
+                    f"published value {row['published_raw']!r} {why}; ignored")
         )
     if len(row["text"].encode("utf-8")) > MAX_RECORD_BYTES:
         problems.append(

@@ -19,7 +19,7 @@ from typing import Any
 
 import dateparser
 
-from etl.config import RESOURCES_DIR
+from etl.config import PUBLISHED_YEARS, RESOURCES_DIR
 
 _YEAR_IN_TEXT = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
@@ -173,6 +173,11 @@ def url_date(url: str | None) -> date | None:
     return None
 
 
+def _plausible(found: date | None) -> date | None:
+    """A date that can be a publication date ("/9999/12/31/" in a URL is none)."""
+    return found if found is not None and PUBLISHED_YEARS[0] <= found.year <= PUBLISHED_YEARS[1] else None
+
+
 def assign_reference_date(row: MutableMapping[str, Any], default: date | None) -> None:
     """Fill ``published`` and ``published_basis`` in place, in the order of the contract."""
     if row.get("published") is not None:
@@ -181,10 +186,10 @@ def assign_reference_date(row: MutableMapping[str, Any], default: date | None) -
     found: date | None = None
     dateline = find_dateline(row["text"])
     if dateline is not None:
-        found = dateline_date(dateline, row["text"], default.year if default else None)
+        found = _plausible(dateline_date(dateline, row["text"], default.year if default else None))
         basis = "dateline"
     if found is None:
-        found, basis = url_date(row.get("url")), "inferred"
+        found, basis = _plausible(url_date(row.get("url"))), "inferred"
     if found is None and default is not None:
         found, basis = default, "default"
     if found is None:

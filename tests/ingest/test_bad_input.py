@@ -215,3 +215,21 @@ def test_front_matter_never_closed_is_read_as_text_with_a_warning(tmp_path: Path
     articles, problems = _problems(tmp_path, "a.txt", content)
     assert articles[0]["published"] is None and "Troops shelled Kharkiv." in articles[0]["text"]
     assert problems == [("unclosed_front_matter", "warning", 1)]
+
+
+@pytest.mark.parametrize("published", ["9999-12-31", "0001-01-01", "1599-12-31T23:00:00"])
+def test_published_outside_the_years_of_news_is_ignored(tmp_path: Path, published: str) -> None:
+    record = {"id": "a", "text": "Troops shelled Kharkiv on Monday.", "published": published}
+    articles, problems = _problems(tmp_path, "a.jsonl", (json.dumps(record) + "\n").encode())
+    assert (articles[0]["published"], articles[0]["published_basis"]) == (None, "none")
+    assert problems == [("bad_published", "warning", 1)]
+    assert "outside the years 1600-2299" in read_file(tmp_path / "a.jsonl", tmp_path).problems[0].message
+
+
+def test_a_url_date_outside_the_years_of_news_is_no_reference(tmp_path: Path) -> None:
+    record = {"id": "a", "text": "Troops shelled Kharkiv.", "url": "https://example.org/9999/12/31/a.html"}
+    articles, _ = _problems(tmp_path, "a.jsonl", (json.dumps(record) + "\n").encode())
+    assert articles[0]["published_basis"] == "none"
+    record["url"] = "https://example.org/2024/12/17/a.html"
+    articles, _ = _problems(tmp_path, "a.jsonl", (json.dumps(record) + "\n").encode())
+    assert (articles[0]["published_basis"], articles[0]["published"].year) == ("inferred", 2024)
