@@ -15,6 +15,8 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from etl.errors import ConfigError
@@ -32,7 +34,7 @@ class Engine(Protocol):
 
     shares_files: bool
 
-    def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]: ...
+    def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R | WorkerDied]: ...
 
 
 def _start_worker(parent_pid: int) -> None:
@@ -54,6 +56,14 @@ def _start_worker(parent_pid: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+@dataclass(frozen=True)
+class WorkerDied:
+    """In place of a result: the process working on the item ended (killed, or crashed) even when
+    it ran the item alone. Engines yield this instead of stopping the build."""
+
+    reason: str
+
+
 class LocalEngine:
     """This process (``jobs=1``) or a pool of worker processes with a bounded look-ahead."""
 
@@ -62,32 +72,68 @@ class LocalEngine:
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
 
-    def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+    def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R | WorkerDied]:
         """Ordered map; at most four items per worker in flight, so memory stays flat.
 
         The workers start at once, before the first result is asked for: in an incremental
         build the parent copies the unchanged files' rows while a worker processes the changed
-        file. No more workers start than there are items.
+        file. No more workers start than there are items. A worker that dies (the kernel's
+        out-of-memory killer, a crash in native code) breaks the pool and every item in flight:
+        those run again one at a time, and the one that kills its worker alone yields
+        ``WorkerDied``; then a new pool goes on with the rest.
         """
         todo = list(items)  # the build's plan: a list already
         if self.jobs == 1 or not todo:
             return map(func, todo)
-        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(todo)), initializer=_start_worker,
-                                   initargs=(os.getpid(),))
-        ahead = 4 * self.jobs
+        workers, ahead = min(self.jobs, len(todo)), 4 * self.jobs
+        pool = _pool(workers)
         window = deque(pool.submit(func, item) for item in todo[:ahead])
-        return _in_order(pool, func, window, iter(todo[ahead:]))
+        return _in_order(func, todo, workers, ahead, pool, window)
 
 
-def _in_order(pool: ProcessPoolExecutor, func: Callable[[T], R], window: deque[Future[R]],
-              rest: Iterator[T]) -> Iterator[R]:
-    """The results of ``window``'s futures in order, submitting one of ``rest`` before each."""
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),))
+
+
+def _in_order(func: Callable[[T], R], todo: list[T], workers: int, ahead: int,
+              pool: ProcessPoolExecutor, window: deque[Future[R]]) -> Iterator[R | WorkerDied]:
+    """The results of ``func`` over ``todo`` in order, ``ahead`` items in flight at most; ``window``
+    holds the first ones, already submitted to ``pool``."""
+    submitted = len(window)
     try:
-        for item in rest:
-            window.append(pool.submit(func, item))
-            yield window.popleft().result()
         while window:
-            yield window.popleft().result()
+            try:
+                result = window[0].result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=True, cancel_futures=True)
+                suspects = todo[submitted - len(window):submitted]
+                window.clear()
+                yield from _one_at_a_time(func, suspects)
+                pool = _pool(workers)
+                window.extend(pool.submit(func, item) for item in todo[submitted:submitted + ahead])
+                submitted += len(window)
+                continue
+            window.popleft()
+            if submitted < len(todo):
+                window.append(pool.submit(func, todo[submitted]))
+                submitted += 1
+            yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _one_at_a_time(func: Callable[[T], R], items: list[T]) -> Iterator[R | WorkerDied]:
+    """Each item alone in a one-worker pool: a death is then that item's."""
+    pool = _pool(1)
+    try:
+        for item in items:
+            try:
+                yield pool.submit(func, item).result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=True)
+                pool = _pool(1)
+                yield WorkerDied("the worker process ended abruptly while working on this file, "
+                                 "even alone (killed, e.g. by the out-of-memory killer, or crashed)")
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -104,19 +150,30 @@ class DaskEngine:
         self.address = address
         self.window = window
 
-    def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+    def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R | WorkerDied]:
         """Ordered map over the cluster's workers with a bounded number of tasks in flight."""
-        from distributed import Client
+        from distributed import Client, KilledWorker
 
         with Client(self.address, set_as_default=False) as client:  # type: ignore[no-untyped-call]
-            window: deque[Any] = deque()
+
+            def result(future: Any, item: T) -> R | WorkerDied:
+                try:
+                    return future.result()  # type: ignore[no-any-return]
+                except KilledWorker:
+                    pass  # the tasks queued on a dying worker fail with it: run this one again
+                try:
+                    return client.submit(func, item, pure=False).result()  # type: ignore[no-any-return]
+                except KilledWorker as exc:
+                    return WorkerDied(f"every Dask worker that ran this file died ({exc})")
+
+            window: deque[tuple[Any, T]] = deque()
             for item in items:
                 # pure=False: identical inputs are still separate tasks (names must not collide).
-                window.append(client.submit(func, item, pure=False))
+                window.append((client.submit(func, item, pure=False), item))
                 if len(window) >= self.window:
-                    yield window.popleft().result()
+                    yield result(*window.popleft())
             while window:
-                yield window.popleft().result()
+                yield result(*window.popleft())
 
 
 def make_engine(name: str, jobs: int | None = None, scheduler: str | None = None) -> Engine:

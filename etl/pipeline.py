@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from etl.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR
-from etl.engines import Engine, LocalEngine
+from etl.engines import Engine, LocalEngine, WorkerDied
 from etl.errors import OutputLockedError
 from etl.ingest import duplicate_problem, read_source
 from etl.ingest.source import Source, is_url, list_sources
@@ -178,6 +178,15 @@ def compute_file(job: tuple[Source, str | None], default_published: date | None)
     return data
 
 
+def _died(input_file: str, died: WorkerDied) -> ArrowTables:
+    """The tables of a file whose worker died: no rows but its ``worker_died`` problem."""
+    problem = Problem(input_file, None, None, "ingest", "error", "worker_died",
+                      f"{died.reason}; none of its articles are in the tables")
+    tables = {name: to_arrow(name, []) for name in ("articles", *STAGE_TABLES)}
+    tables["problems"] = to_arrow("problems", [problem.as_row()])
+    return tables
+
+
 def _without_articles(tables: ArrowTables, drop: set[str]) -> ArrowTables:
     """The tables less the rows of the given article ids (problems are kept)."""
     mask = pa.array(sorted(drop), type=pa.string())
@@ -321,6 +330,8 @@ def _file_results(
     def tables_of(source: Source, key: str, where: str) -> ArrowTables:
         if where == "compute":
             data = next(computed)
+            if isinstance(data, WorkerDied):  # no cache entry: the next build tries it again
+                return _died(source.name, data)
             if key and not stores:
                 cache.put(key, data)
             return load_tables(data)
@@ -406,7 +417,9 @@ class _TableSink:
             tables["problems"] = pa.concat_tables(
                 [tables["problems"], to_arrow("problems", [p.as_row() for p in extra])])
         self.seen.update(ids)
-        self._announce(name, {t: tables[t].num_rows for t in FILE_TABLES}, bool(repeated))
+        # a file whose worker died is never reused whole: the next build processes it again
+        died = not ids and "worker_died" in tables["problems"]["code"].to_pylist()
+        self._announce(name, {t: tables[t].num_rows for t in FILE_TABLES}, bool(repeated) or died)
         for table in FILE_TABLES:
             self.writers[table].write(tables[table])
         self.report.problems.extend(_problems_of(tables["problems"]))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from click.testing import CliRunner
 
 from etl import build
 from etl.cli import main
-from etl.engines import DaskEngine
+from etl.engines import DaskEngine, WorkerDied
 from etl.errors import ConfigError
 from tests.tables import remove_table, table_bytes
 
@@ -80,3 +82,21 @@ def test_fsspec_paths_in_and_out(tmp_path: Path, cluster, monkeypatch) -> None:
     uploaded = {f"{p.removeprefix('/etl-test/processed/')}": fs.cat(p)
                 for p in fs.find("/etl-test/processed") if p.endswith(".parquet")}
     assert uploaded == table_bytes(tmp_path / "local")
+
+
+def _square_or_die(x: int) -> int:
+    if x == 2:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+    return x * x
+
+
+def test_a_task_that_kills_its_workers_costs_that_item_only() -> None:
+    import dask
+
+    # the scheduler gives up on a task after this many worker deaths (default 3: slower, same path)
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                     dashboard_address=None, silence_logs=50) as cluster:
+        results = list(DaskEngine(cluster.scheduler_address, window=2).map(_square_or_die, range(5)))
+    assert [r for k, r in enumerate(results) if k != 2] == [0, 1, 9, 16]
+    assert isinstance(results[2], WorkerDied) and "Dask worker" in results[2].reason

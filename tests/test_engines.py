@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 
 import pytest
 
-from etl.engines import LocalEngine
+from etl.engines import LocalEngine, WorkerDied
 
 
 def _pid_and_square(x: int) -> tuple[int, int]:
@@ -62,3 +63,15 @@ def test_workers_are_gone_before_the_timeline_merge(tmp_path: Path, monkeypatch:
     build(raw, tmp_path / "out", jobs=2, on_file=lambda name: started.append(alive() - before))
     assert any(started)  # the workers were there while files were written
     assert merging == [set()]  # idle workers would hold their memory through the merge
+
+
+def _square_or_die(x: int) -> int:
+    if x == 5:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+    return x * x
+
+
+def test_a_worker_killed_on_one_item_costs_that_item_only() -> None:
+    results = list(LocalEngine(jobs=2).map(_square_or_die, range(12)))
+    assert [r for k, r in enumerate(results) if k != 5] == [x * x for x in range(12) if x != 5]
+    assert isinstance(results[5], WorkerDied) and "ended abruptly" in results[5].reason
