@@ -96,7 +96,7 @@ def test_a_task_that_kills_its_workers_costs_that_item_only() -> None:
     # the scheduler gives up on a task after this many worker deaths (default 3: slower, same path)
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
             distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                     dashboard_address=None, silence_logs=50) as cluster:
+                                     dashboard_address=":0", silence_logs=50) as cluster:
         results = list(DaskEngine(cluster.scheduler_address, window=2).map(_square_or_die, range(5)))
     assert [r for k, r in enumerate(results) if k != 2] == [0, 1, 9, 16]
     assert isinstance(results[2], WorkerDied) and "Dask worker" in results[2].reason
