@@ -173,7 +173,11 @@ def date_from_mention(mention: MentionRow, published: date | None, before: str =
         size, unit = int(match.group(1)), match.group(2)
         span = {"D": relativedelta(days=size), "W": relativedelta(weeks=size),
                 "M": relativedelta(months=size), "Y": relativedelta(years=size)}[unit]
-        return _dated(published - span + timedelta(days=1), published, "relative", mention.mention_id)
+        try:
+            start = published - span + timedelta(days=1)
+        except (ValueError, OverflowError):  # "for the past 8,000 years" reaches before year 1
+            return None
+        return _dated(start, published, "relative", mention.mention_id)
     if mention.type not in ("DATE", "TIME") or mention.date_start is None:
         return None
     start, end = mention.date_start, mention.date_end or mention.date_start

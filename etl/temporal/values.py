@@ -139,7 +139,7 @@ class Cal(NamedTuple):
                 return dt.date(y, self.month, 1), _month_end(y, self.month)
             day = self.date
             return day, day
-        except ValueError:
+        except (ValueError, OverflowError):  # beyond the calendar ("the -64th century")
             return None, None
 
 

@@ -105,6 +105,14 @@ def test_vague_mentions_give_no_date(value: str, kind: str) -> None:
     assert date_from_mention(MentionRow("m", 0, 4, value, kind, None, None, "x"), PUB) is None
 
 
+def test_a_duration_reaching_before_year_one_gives_no_date() -> None:
+    text = "over the past 8000 years"
+    ages = MentionRow("m", 14, 24, "P8000Y", "DURATION", None, None, "8000 years")
+    assert date_from_mention(ages, PUB, text[:14]) is None
+    decade = MentionRow("m", 14, 24, "P10Y", "DURATION", None, None, "10 years")
+    assert date_from_mention(decade, PUB, text[:14]).date_start == date(2014, 12, 18)  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(
     ("days", "expected"), [(0, ("day", 1)), (2, ("week", 2)), (6, ("week", 2)), (20, ("month", 3)),
                            (90, ("year", 3))]

@@ -86,3 +86,8 @@ def test_arbitrary_text_never_fails(text: str, reference: date | None) -> None:
 @given(texts, references)
 def test_deterministic(text: str, reference: date | None) -> None:
     assert tag(text, reference) == tag(text, reference)
+
+
+def test_a_century_beyond_the_calendar_has_no_interval() -> None:
+    (mention,) = tag("The clock read 10:30194520 centuries ago.", date(2024, 12, 17))
+    assert (mention.date_start, mention.date_end) == (None, None)
