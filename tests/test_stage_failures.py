@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from etl import build, load, pipeline
 from etl.pipeline import STAGES, Rows, StageResult, transform_batch
@@ -61,3 +63,23 @@ def test_a_build_with_a_failing_article_completes(monkeypatch: pytest.MonkeyPatc
     assert set(tables["date_mentions"]["article_id"]) == {"good", "bad"}
     problems = tables["problems"]
     assert problems[["article_id", "stage", "code"]].values.tolist() == [["bad", "events", "internal_error"]]
+
+
+_SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "samples"
+_SENTENCES = sorted({s.strip() for p in sorted(_SHARED.glob("*.txt")) for s in p.read_text().split(". ")
+                     if s.strip()}) if _SHARED.is_dir() else ["Russian forces shelled Kharkiv on Monday"]
+_PIECES = ["over the past 8000 years", "20 centuries ago", "in 300 years", "the 99th century", "10:30",
+           "1,000", "Jan.", "St.", "U.S.", "week 53", "Q9", "next millennium", "\u200b", "\x00", "\u202e",
+           "’", "—", "\n\n", "(", "\"", "killed", "Donetsk Oblast", "on Monday", "1945", "İ", "ﬁ", "\r"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_SENTENCES), st.sampled_from(_PIECES)), min_size=1, max_size=12),
+       st.sampled_from(["", " ", ". ", "\n"]),
+       st.sampled_from([datetime(1600, 1, 1), datetime(2299, 12, 31), datetime(2024, 12, 17), None]))
+def test_no_stage_fails_on_articles_made_of_real_sentences_and_odd_pieces(
+    pieces: list[str], glue: str, published: datetime | None,
+) -> None:
+    article = {**_articles(1)[0], "text": glue.join(pieces), "published": published}
+    _, problems = transform_batch([article])
+    assert [p.message for p in problems if p.code == "internal_error"] == []
