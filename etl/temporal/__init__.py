@@ -56,6 +56,16 @@ def _reference_day(reference: dt.date | dt.datetime | pd.Timestamp | None) -> dt
     return reference
 
 
+def _readable(language: str) -> bool:
+    """Whether dates of a text in ``language`` can be read (ours for English, else dateparser's)."""
+    lang = language.lower().split("-")[0]
+    if lang == "en":
+        return True
+    from etl.temporal.foreign import supports
+
+    return supports(lang)
+
+
 def _resolved(text: str, reference: dt.date | None, language: str) -> list[Resolved]:
     """The mentions of ``text`` as ``Resolved`` records (rows are built from these without a ``Mention``)."""
     lang = (language or "en").lower().split("-")[0]
@@ -174,6 +184,13 @@ def tag_rows(articles: Iterable[Mapping[str, Any]]) -> tuple[list[dict[str, Any]
             )
         language = article.get("language")
         language = language if isinstance(language, str) and language else "en"
+        if not _readable(language):
+            problems.append(Problem(
+                _optional(article.get("input_file")), _optional(article.get("input_line")),  # type: ignore[arg-type]
+                article_id, "temporal", "warning", "unsupported_language",
+                f"dates are read in English and in dateparser's languages; {language!r} is neither: "
+                "no date mentions"))
+            continue
         for n, m in enumerate(_resolved(text, reference, language), start=1):
             rows.append(
                 {

@@ -43,6 +43,14 @@ def _settings(base: dt.datetime, prefer: str) -> dict[str, Any]:
 
 
 @cache
+def supports(language: str) -> bool:
+    """Whether dateparser has data for a language code (``uk`` yes, ``und`` no)."""
+    from dateparser.languages.loader import default_loader
+
+    return language in default_loader.get_locale_map()
+
+
+@cache
 def _parser(language: str) -> Any:
     from dateparser.date import DateDataParser
 

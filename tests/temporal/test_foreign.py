@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from etl.temporal import tag
+from etl.temporal import tag, tag_rows
 
 REF = date(2024, 12, 17)
 
@@ -42,3 +42,12 @@ def test_foreign_day_without_year_uses_reference_or_stays_unknown() -> None:
     text = "16 грудня російські війська атакували Київ."
     assert [m.value for m in tag(text, REF, "uk")] == ["2024-12-16"]
     assert [m.value for m in tag(text, None, "uk")] == ["XXXX-12-16"]
+
+
+def test_a_language_without_date_data_is_reported_not_silent() -> None:
+    articles = [{"article_id": a, "text": "16 грудня 2024 року", "published": None, "language": language,
+                 "input_file": "x.jsonl", "input_line": 1} for a, language in (("u", "uk"), ("x", "und"))]
+    rows, problems = tag_rows(articles)
+    assert {r["article_id"] for r in rows} == {"u"}
+    assert [(p.article_id, p.code) for p in problems if p.code != "no_reference_date"] == [
+        ("x", "unsupported_language")]
