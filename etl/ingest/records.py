@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -208,12 +210,47 @@ def record_problems(row: Mapping[str, Any]) -> list[Problem]:
             Problem(*where, "ingest", "warning", "bad_published",
                     f"published value {row['published_raw']!r} {why}; ignored")
         )
+    if (mismatch := language_problem(row)) is not None:
+        problems.append(mismatch)
     if len(row["text"].encode("utf-8")) > MAX_RECORD_BYTES:
         problems.append(
             Problem(*where, "ingest", "warning", "text_too_long",
                     f"text longer than {MAX_RECORD_BYTES} bytes; truncated")
         )
     return problems
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+_SAMPLE_CHARS = 4000  # the start of a text tells its script
+
+
+def other_script(text: str) -> str | None:
+    """The script most letters of a text are written in when it is not Latin ("Cyrillic"), else None.
+
+    >>> other_script("Вчора російські війська атакували Київ."), other_script("Troops shelled Kyiv.")
+    ('Cyrillic', None)
+    """
+    sample = text[:_SAMPLE_CHARS]
+    if 4 * (len(sample) - len(sample.encode("ascii", "ignore"))) < len(sample):
+        return None  # too few characters outside ASCII for most letters to be (the usual case)
+    letters = _LETTER.findall(sample)
+    if not letters or 2 * len(_LATIN_LETTER.findall(sample)) >= len(letters):
+        return None
+    scripts = Counter(unicodedata.name(ch, "UNKNOWN").split()[0] for ch in letters[:500])
+    script = scripts.most_common(1)[0][0]
+    return script if script == "CJK" else script.title()
+
+
+def language_problem(row: Mapping[str, Any]) -> Problem | None:
+    """A warning for an article coded English whose text is mostly in another script."""
+    if row["language"] != "en" or (script := other_script(row["text"])) is None:
+        return None
+    given = "given" if row.get("language_raw") else "the default: none was given"
+    return Problem(row["input_file"], row["input_line"], row["article_id"], "ingest", "warning",
+                   "language_mismatch",
+                   f"most of the text's letters are {script}, but its language is 'en' ({given}): "
+                   "dates and events are read as English; give the article's language")
 
 
 def truncate_text(text: str) -> str:

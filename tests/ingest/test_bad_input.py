@@ -233,3 +233,20 @@ def test_a_url_date_outside_the_years_of_news_is_no_reference(tmp_path: Path) ->
     record["url"] = "https://example.org/2024/12/17/a.html"
     articles, _ = _problems(tmp_path, "a.jsonl", (json.dumps(record) + "\n").encode())
     assert (articles[0]["published_basis"], articles[0]["published"].year) == ("inferred", 2024)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "warned"),
+    [("Вчора російські війська атакували Київ, загинули троє людей.", None, True),
+     ("Вчора російські війська атакували Київ, загинули троє людей.", "en", True),
+     ("Вчора російські війська атакували Київ, загинули троє людей.", "uk", False),
+     ("قصف الجيش مدينة حلب يوم الاثنين", None, True),
+     ("Troops shelled Kharkiv (Харків) on Monday, the governor, Oleh Syniehubov, said.", None, False),
+     ("L’armée a frappé Kharkiv le 16 décembre — trois civils ont été tués à Kyïv.", "fr", False)],
+)
+def test_text_in_another_script_coded_english_is_a_warning(
+    tmp_path: Path, text: str, language: str | None, warned: bool,
+) -> None:
+    record = {"id": "a", "text": text, "language": language}
+    _, problems = _problems(tmp_path, "a.jsonl", (json.dumps(record) + "\n").encode())
+    assert problems == ([("language_mismatch", "warning", 1)] if warned else [])
