@@ -13,7 +13,6 @@ irrealis triggers ("denied attacking", "could attack", "plans to meet") are drop
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -38,7 +37,6 @@ from etl.events.dating import (
     EventDate,
     MentionRow,
     carried_over,
-    date_from_mention,
     governing_date,
     mention_rows_by_article,
     publication_date,
@@ -309,7 +307,7 @@ def detect_article(
     dateline = dateline_end(text)
     searchable = " " * dateline + text[dateline:]  # the dateline names no event's place
     # the dateline's date ("KYIV, Dec 17 (Reuters) -") is when it was filed, no event's date
-    dates = DateMentions([m for m in mentions if m.start >= dateline])
+    dates = DateMentions([m for m in mentions if m.start >= dateline], published, text)
     events: list[EventRecord] = []
     previous: _SentenceState | None = None
     for sentence in split_sentences(text):
@@ -401,14 +399,14 @@ def _sentence_events(
         learn_names(body, actors)
         return _SentenceState(
             sentence.paragraph, [], set(),
-            lambda: _sentence_date(text, dates.inside(sentence.start, sentence.end), published),
+            lambda: _sentence_date(dates, dates.inside(sentence.start, sentence.end)),
             lambda: _quiet_place_and_actor(body, sentence, before, locator))
     found, body = _sentence_mentions(body, sentence, actors)
     reported = is_reported(tokens)
     sentence_place = locator.specific(body, "sentence")
     sentence_country = locator.named_country(body, "sentence")
     mentions = dates.inside(sentence.start, sentence.end)  # the clauses' lie inside too
-    sentence_date = _sentence_date(text, mentions, published)
+    sentence_date = _sentence_date(dates, mentions)
     new: list[EventRecord] = []
     merged: list[EventRecord] = []
     first_actor = _first_actor(found)
@@ -418,7 +416,8 @@ def _sentence_events(
         actor1, actor1_source, actor2 = roles.actor1, roles.actor1_source, roles.actor2
         clause_text = body[clause.start - sentence.start : clause.end - sentence.start]
         clause_place = locator.specific(clause_text, "clause")
-        clause_date = governing_date(mentions, clause.start, clause.end, trigger.start, published, text)
+        clause_date = governing_date(mentions, clause.start, clause.end, trigger.start, published, text,
+                                     dates.date_of)
         own = actor1_source == "clause" and (trigger.sense.pos == "verb" or roles.from_agent)
         own_actor = actor1 if own else None
         antecedent = _antecedent(trigger, own_actor, new)
@@ -458,7 +457,7 @@ def _asserting_clauses(
     """The clauses with a trigger reporting something done: (clause, its first token, those triggers)."""
     found = []
     for clause in split_clauses(text, sentence):
-        first_token = bisect_left(tokens.starts, clause.start)  # the starts ascend
+        first_token = tokens.index_at(clause.start)  # offsets found only as far as asked
         asserted = [m for m in matches if clause.start <= m.start < clause.end
                     and assess(tokens, m, first_token) == "asserted"]
         if asserted:
@@ -486,11 +485,9 @@ def _sentence_mentions(body: str, sentence: Segment, actors: ArticleActors) -> t
     return found, body
 
 
-def _sentence_date(text: str, mentions: list[MentionRow], published: date | None) -> EventDate | None:
-    """The first of a sentence's date mentions that gives an event date."""
-    return next(
-        (d for d in (date_from_mention(m, published, text[max(0, m.start - 30) : m.start]) for m in mentions)
-         if d), None)
+def _sentence_date(dates: DateMentions, mentions: list[MentionRow]) -> EventDate | None:
+    """The first of a sentence's date mentions (rows of ``dates``) that gives an event date."""
+    return next((d for d in map(dates.date_of, mentions) if d), None)
 
 
 def _first_actor(found: list[Mention]) -> Actor | None:

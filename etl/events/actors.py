@@ -362,8 +362,9 @@ def _add_country(view: str, match: re.Match[str], add: Callable[..., None]) -> N
     plural_demonym = bare in d.demonym_to_iso3 and bare.endswith("s") and bare not in d.alias_to_iso3
     if (bare in d.alias_to_iso3 and not possessive) or plural_demonym:
         before = view[max(0, match.start() - 60) : match.start()].rstrip()
-        previous = _LAST_WORD.search(before)
-        locative = previous is not None and previous.group(1).lower() in d.locative
+        # read backwards, one anchored try (``before`` ends in no newline, where ``$`` differs)
+        previous = _LAST_WORD_REVERSED.match(before[::-1])
+        locative = previous is not None and previous.group()[::-1].lower() in d.locative
         appositive = (before.endswith(",") and _NAME_AND_COMMA.search(before) is not None
                       and not _ends_with_ref(before[:-1]))
         if not locative and not appositive:
@@ -384,6 +385,9 @@ _PASSIVE_BY = re.compile(r"\bby\s+(?:the\s+)?$")
 _CO_ACTOR = re.compile(r"\b(?:alongside|together with|along with|according to)\s+(?:the\s+)?$")
 _POSSESSIVE = re.compile(r"(?:'s|’s)$")
 _LAST_WORD = re.compile(r"(?<![\w'’-])([\w'’-]+)$")  # the lookbehind: as _WORD_BEFORE in text.py
+# ``_LAST_WORD`` on the reversed text, anchored: the last word runs back as far as its
+# characters go, which is where ``_LAST_WORD``'s leftmost match starts
+_LAST_WORD_REVERSED = re.compile(r"[\w'’-]+")
 _NAME_AND_COMMA = re.compile(r"[A-Z][\w'’-]+,$")
 
 
@@ -392,8 +396,10 @@ def _flag_roles(text: str, found: _Found, offset: int) -> Mention:
     shifted by ``offset``."""
     start, end, kind, actor, country, template = found
     before = text[max(0, start - 20) : start].lower()
-    passive = _PASSIVE_BY.search(before) is not None
-    co_actor = _CO_ACTOR.search(before) is not None
+    # each pattern needs a word of its own: most mentions follow neither (a search tries all 20 places)
+    passive = "by" in before and _PASSIVE_BY.search(before) is not None
+    co_actor = ("with" in before or "alongside" in before or "according" in before) and (
+        _CO_ACTOR.search(before) is not None)
     return Mention(start + offset, end + offset, kind, actor, country, passive, co_actor, template)
 
 

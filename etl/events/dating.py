@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -70,6 +70,8 @@ class EventDate:
 
 
 def _as_date(value: Any) -> date | None:
+    if type(value) is date:  # as the temporal stage gives it: nothing to ask
+        return value
     if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return None
     if isinstance(value, pd.Timestamp):
@@ -84,6 +86,8 @@ def _as_date(value: Any) -> date | None:
 
 def _text(value: Any) -> str:
     """A string cell, "" for None, NaN or pd.NA."""
+    if type(value) is str:  # the usual cell: no pandas question
+        return value
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
@@ -124,8 +128,11 @@ class DateMentions:
         (['m1'], [])
     """
 
-    def __init__(self, rows: list[MentionRow]) -> None:
+    def __init__(self, rows: list[MentionRow], published: date | None = None, text: str = "") -> None:
         self.rows = rows
+        self.published = published
+        self.text = text
+        self._dates: dict[int, EventDate | None] = {}  # by id() of a row: rows live as long
         self._starts = [m.start for m in rows]
         # as mention_rows_by_article gives them; any other order is searched row by row
         self._ordered = (all(a <= b for a, b in pairwise(self._starts))
@@ -138,6 +145,16 @@ class DateMentions:
             first = bisect_left(self._starts, start)
             rows = rows[first : bisect_right(self._starts, end, first)]
         return [m for m in rows if m.start >= start and m.end <= end]
+
+
+    def date_of(self, mention: MentionRow) -> EventDate | None:
+        """``date_from_mention`` of one of the rows, given ``published`` and the 30 characters of
+        ``text`` before it; worked out once (a sentence and its clauses read the same rows)."""
+        key = id(mention)
+        if key not in self._dates:
+            before = self.text[max(0, mention.start - 30) : mention.start]
+            self._dates[key] = date_from_mention(mention, self.published, before)
+        return self._dates[key]
 
 
 def precision(start: date, end: date) -> tuple[str, int]:
@@ -171,8 +188,9 @@ def date_from_mention(mention: MentionRow, published: date | None, before: str =
         if match is None or published is None:
             return None
         size, unit = int(match.group(1)), match.group(2)
-        span = {"D": relativedelta(days=size), "W": relativedelta(weeks=size),
-                "M": relativedelta(months=size), "Y": relativedelta(years=size)}[unit]
+        # only the one asked for (each costs microseconds to make)
+        span = (relativedelta(days=size) if unit == "D" else relativedelta(weeks=size) if unit == "W"
+                else relativedelta(months=size) if unit == "M" else relativedelta(years=size))
         try:
             start = published - span + timedelta(days=1)
         except (ValueError, OverflowError):  # "for the past 8,000 years" reaches before year 1
@@ -192,14 +210,19 @@ def date_from_mention(mention: MentionRow, published: date | None, before: str =
 
 def governing_date(
     mentions: list[MentionRow], start: int, end: int, anchor: int, published: date | None,
-    text: str = "",
+    text: str = "", dated_by: Callable[[MentionRow], EventDate | None] | None = None,
 ) -> EventDate | None:
-    """The usable mention inside ``[start, end)`` nearest to offset ``anchor`` (the trigger)."""
+    """The usable mention inside ``[start, end)`` nearest to offset ``anchor`` (the trigger).
+
+    ``dated_by`` (``DateMentions.date_of``) stands for ``date_from_mention`` with ``published``
+    and ``text``, remembering what it worked out.
+    """
     best: tuple[int, EventDate] | None = None
     for mention in mentions:
         if mention.start < start or mention.end > end:
             continue
-        dated = date_from_mention(mention, published, text[max(0, mention.start - 30) : mention.start])
+        dated = (dated_by(mention) if dated_by is not None else
+                 date_from_mention(mention, published, text[max(0, mention.start - 30) : mention.start]))
         if dated is None:
             continue
         distance = min(abs(mention.start - anchor), abs(mention.end - anchor))
@@ -213,6 +236,7 @@ def carried_over(previous: EventDate) -> EventDate:
     return replace(previous, date_basis="context")
 
 
+@lru_cache(maxsize=1024)  # an EventDate is immutable: events of a day share one
 def publication_date(published: date | None) -> EventDate:
     """The fallback: the week up to publication, or nothing when the article has no date."""
     if published is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -27,12 +28,79 @@ _END = re.compile(r"[.!?]+[\"'”’)\]]*")
 # the leftmost match starts after no word character (else one more would fit): the lookbehind
 # skips the positions inside a word, which the search would otherwise try one by one to its end
 _WORD_BEFORE = re.compile(r"(?<![\w.'’-])([\w.'’-]*\w)[.!?]*[\"'”’)\]]*$")
+# ``_WORD_BEFORE`` on the reversed text, anchored: a match of it ends at the window's end, so
+# the closers and marks come first, then the word's last letter; the word runs on as far as its
+# characters go, which is where the leftmost match of ``_WORD_BEFORE`` starts
+_WORD_BEFORE_REVERSED = re.compile(r"[\"'”’)\]]*[.!?]*(\w[\w.'’-]*)")
 _ACRONYM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]$")  # U.S / e.g / U.N (dot removed at the end)
 _OPENERS = "\"'“‘([«"
 _SPACES = re.compile(r"\s*")  # \s is str.isspace: what str.strip() removes
 _GLUED = re.compile(r"[A-Z][a-z]")
 _NEXT_WORD = re.compile(r"[\w'’-]+")
 _LOWER_WORD = re.compile(r"[a-z]{2,}")
+
+
+def _lowered_source(source: str) -> str | None:
+    r"""``source`` with its letters in lower case, for text that is lower-cased ASCII; None when
+    that could change what it matches (``_lowered_source("KIA|(?P<n>\d+)") == "kia|(?P<n>\d+)"``).
+
+    Escapes (``\S``) and group names keep their case; an upper-case letter or a range other
+    than ``a-z``/``0-9`` inside a character class (``[0-a]`` holds "B"), an inline flag, a
+    non-ASCII cased letter (the Kelvin sign matches "k" only case-insensitively) or an escape
+    naming a character by number gives None.
+    """
+    out: list[str] = []
+    index, in_class, size = 0, False, len(source)
+    while index < size:
+        char = source[index]
+        if char == "\\":
+            escaped = source[index + 1 : index + 2]
+            if escaped in ("x", "u", "U", "N") or escaped.isdigit():
+                return None  # a character (or back-reference) by number
+            out.append(source[index : index + 2])
+            index += 2
+            continue
+        if in_class:
+            if char != char.lower() or (not char.isascii() and char != char.upper()):
+                return None  # lower-case ASCII letters stay members as they are
+            if char == "-" and out[-1] not in ("[", "[^") and source[index + 1 : index + 2] != "]":
+                low, high = out[-1], source[index + 1 : index + 2]
+                if not ("a" <= low <= high <= "z" or "0" <= low <= high <= "9"):
+                    return None  # a range such as [0-a] holds upper-case letters unwritten
+            in_class = char != "]" or out[-1] in ("[", "[^")  # "[]...]": a leading "]" is a member
+        elif char == "[":
+            in_class = True
+            if source.startswith("[^", index):
+                out.append("[^")
+                index += 2
+                continue
+        elif char == "(" and source.startswith("(?", index):
+            if not source.startswith(("(?:", "(?=", "(?!", "(?<=", "(?<!", "(?P<", "(?P="), index):
+                return None  # an inline flag, a conditional...: keep the pattern as it is
+            if source.startswith(("(?P<", "(?P="), index):
+                close = source.find(">" if source[index + 3] == "<" else ")", index)
+                out.append(source[index : close + 1])
+                index = close + 1
+                continue
+        elif not char.isascii() and (char.lower() != char or char.upper() != char):
+            return None
+        out.append(char.lower() if char.isascii() else char)
+        index += 1
+    return "".join(out)
+
+
+def ascii_lowered(source: str, flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
+    """``re.compile(source, flags)`` for lower-cased ASCII text, without case-folding (None when
+    there is no such form): ``ascii_lowered("KIA").search("1 kia") is not None``.
+
+    Case-insensitive matching costs ``re`` its literal-prefix and first-character skips; on
+    ASCII text lower-cased first, a lower-cased pattern matching case-sensitively finds the same
+    spans (ASCII lower-casing maps one letter to one and keeps every character class).
+    """
+    if not flags & re.IGNORECASE or flags & re.VERBOSE:
+        return None  # a case-sensitive pattern has no lower-case twin; comments would be lowered
+    lowered = _lowered_source(source)
+    return None if lowered is None else re.compile(lowered, flags & ~re.IGNORECASE)
 
 
 class Token:
@@ -109,7 +177,7 @@ class Words:
         (['He', 'didn’t', 'go', '.'], ['he', "didn't", 'go', '.'], 13, 19)
     """
 
-    __slots__ = ("_starts", "lowers", "offset", "raw", "texts")
+    __slots__ = ("_at", "_starts", "lowers", "offset", "raw", "texts")
 
     def __init__(self, raw: str, offset: int = 0) -> None:
         self.raw = raw
@@ -118,39 +186,66 @@ class Words:
         self.lowers: list[str] = list(map(str.lower, self.texts))
         if "’" in raw:
             self.lowers = [lower.replace("’", "'") for lower in self.lowers]
-        self._starts: list[int] | None = None
+        # the starts found so far (a prefix: most questions are about a sentence's first part),
+        # and where in ``raw`` the walk that finds them stopped
+        self._starts: list[int] = []
+        self._at = 0
 
     @classmethod
     def of_tokens(cls, tokens: Sequence[Token]) -> Words:
         """The same lists made from ``Token`` objects (whatever text they came from)."""
         words = cls.__new__(cls)
-        words.raw, words.offset = "", 0
+        words.raw, words.offset, words._at = "", 0, 0
         words.texts = [t.text for t in tokens]
         words.lowers = [t.lower for t in tokens]
         words._starts = [t.start for t in tokens]
         return words
 
+    def _walk(self, upto: int, position: int | None = None) -> None:
+        """Find the starts of the tokens before index ``upto``, or up to the first one at or after
+        ``position``, continuing from where the last walk stopped."""
+        # only white space lies between tokens, and no token holds any: each token's first
+        # occurrence after the one before is where it was found
+        starts, texts, find, at, offset = self._starts, self.texts, self.raw.find, self._at, self.offset
+        for index in range(len(starts), min(upto, len(texts))):
+            token = texts[index]
+            at = find(token, at)
+            starts.append(at + offset)
+            at += len(token)
+            if position is not None and starts[-1] >= position:
+                break
+        self._at = at
+
     @property
     def starts(self) -> list[int]:
         """Each token's start offset (the ``offset`` added)."""
-        if self._starts is None:
-            # only white space lies between tokens, and no token holds any: each token's
-            # first occurrence after the one before is where it was found
-            starts, find, at = [], self.raw.find, 0
-            for token in self.texts:
-                at = find(token, at)
-                starts.append(at + self.offset)
-                at += len(token)
-            self._starts = starts
+        if len(self._starts) < len(self.texts):
+            self._walk(len(self.texts))
         return self._starts
 
     def start(self, index: int) -> int:
         """Start offset of token ``index``."""
-        return self.starts[index]
+        if index < 0:
+            index += len(self.texts)
+        if index >= len(self._starts):
+            self._walk(index + 1)
+        return self._starts[index]
 
     def end(self, index: int) -> int:
         """End offset of token ``index``."""
-        return self.starts[index] + len(self.texts[index])
+        return self.start(index) + len(self.texts[index])
+
+    def index_at(self, position: int) -> int:
+        """The first token starting at or after ``position`` (``len(self)`` if none):
+        ``bisect_left(self.starts, position)``, finding no more starts than that needs.
+
+            >>> Words("Troops left; others stayed.", offset=10).index_at(23)
+            3
+        """
+        starts = self._starts
+        if not starts or starts[-1] < position:
+            self._walk(len(self.texts), position)
+        return bisect_left(starts, position)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -196,8 +291,13 @@ def _is_boundary(text: str, mark_start: int, mark_end: int) -> bool:
 
 def _word_before(text: str, mark_end: int) -> str:
     """The word before the end mark that ends at ``mark_end`` ("" if none)."""
-    before = _WORD_BEFORE.search(text[max(0, mark_end - 60) : mark_end])  # bounded: no O(n²)
-    return before.group(1) if before else ""
+    window = text[max(0, mark_end - 60) : mark_end]  # bounded: no O(n²)
+    if window.endswith("\n"):  # ``$`` matches before a final newline too: the plain search
+        plain = _WORD_BEFORE.search(window)
+        return plain.group(1) if plain else ""
+    # read backwards: one anchored match instead of a search tried at every word start
+    before = _WORD_BEFORE_REVERSED.match(window[::-1])
+    return before.group(1)[::-1] if before else ""
 
 
 def split_paragraphs(text: str) -> list[tuple[int, int]]:
@@ -244,11 +344,20 @@ def _clause_pattern() -> re.Pattern[str]:
     return re.compile("|".join([*(re.escape(cue) for cue in cues), participle]), re.IGNORECASE)
 
 
+@cache
+def _lowered_clause_pattern() -> re.Pattern[str] | None:
+    """``_clause_pattern()`` for lower-cased ASCII text (see ``ascii_lowered``)."""
+    return ascii_lowered(_clause_pattern().pattern, _clause_pattern().flags)
+
+
 def split_clauses(text: str, sentence: Segment) -> list[Segment]:
     """Clauses of one sentence, split at connectives ("; ", ", while", ", which", ", killing")."""
     body = text[sentence.start : sentence.end]
     cuts = [0]
-    for match in _clause_pattern().finditer(body):
+    # ASCII text lower-cased is matched without case-folding: the same spans, cheaper
+    lowered = _lowered_clause_pattern() if body.isascii() else None
+    matches = lowered.finditer(body.lower()) if lowered else _clause_pattern().finditer(body)
+    for match in matches:
         lead = len(match.group()) - len(match.group().lstrip(",; "))
         cut = match.start() + lead
         if cut - cuts[-1] >= 3:

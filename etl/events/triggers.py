@@ -149,8 +149,7 @@ def match_tokens(tokens: Tokens, text: str, offset: int = 0) -> list[TriggerMatc
             at += 1
             continue
         last, form = best
-        starts = words.starts
-        start, end = starts[at], starts[last] + len(texts[last])
+        start, end = words.start(at), words.end(last)  # the offsets up to here, not the sentence's
         if form.sense.plover != IGNORE:
             found.append(TriggerMatch(
                 form.sense, text[start - offset : end - offset], start, end, at, last))
@@ -225,7 +224,9 @@ def _infinitive_before(tokens: Words, first: int, last: int, clause_first: int) 
     lowers, texts = tokens.lowers, tokens.texts
     factive = _cue_words("factive_to")
     instrumental = _cue_words("instrumental")
-    if any(lower in instrumental for lower in lowers[clause_first:last]):
+    if "to" not in lowers[first:last]:  # the usual answer, found in C
+        return False
+    if not instrumental.isdisjoint(lowers[clause_first:last]):
         return False
     for index in range(first, last):
         if lowers[index] != "to" or index + 1 > last:
