@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -30,9 +30,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
-from etl.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR
+from etl.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, PUBLISHED_YEARS
 from etl.engines import Engine, LocalEngine, WorkerDied
-from etl.errors import OutputLockedError
+from etl.errors import ConfigError, OutputLockedError
 from etl.ingest import duplicate_problem, read_source
 from etl.ingest.source import Source, is_url, list_sources
 from etl.io.cache import (
@@ -102,52 +102,104 @@ def articles_frame(batch: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 def transform_batch(articles: list[Row]) -> StageResult:
-    """Run every per-article stage on a batch of article rows.
+    """Run every per-article stage on a batch of article rows (an article a stage fails on is
+    left out with an ``internal_error`` problem: see ``_isolated``)."""
+    return _isolated(articles, _run_stages, _empty_rows, _joined_rows)
 
-    Bad input is each stage's to report; an exception out of a stage is a bug hit by some
-    article. Then the batch runs again an article at a time: the one a stage fails on keeps the
-    rows of the stages before it and gets an ``internal_error`` problem, the others are whole.
-    """
+
+def _stage_tables(articles: list[Row]) -> tuple[ArrowTables, list[Problem]]:
+    """``transform_batch`` with the rows made Arrow tables: a row Arrow cannot hold (a count
+    beyond 64 bits) is a failure of its stage, contained the same way."""
+    return _isolated(articles, _run_and_convert, _empty_tables, _joined_tables)
+
+
+class _StageFailed(Exception):
+    """An exception out of a stage (or out of converting its rows): a bug hit by some article."""
+
+    def __init__(self, stage: str, error: Exception) -> None:
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.stage = stage
+
+
+W = TypeVar("W")
+
+
+def _isolated(articles: list[Row], work: Callable[[list[Row]], tuple[W, list[Problem]]],
+              empty: Callable[[], W], joined: Callable[[list[W]], W]) -> tuple[W, list[Problem]]:
+    """``work`` on a batch; when it fails, each article alone finds the ones it fails on, and the
+    batch runs again without them: the others' rows are what they would be without the failure
+    (same order, same problems), the failed ones get an ``internal_error`` problem each."""
     try:
-        return _run_stages(articles)
-    except Exception:  # isolated below, article by article
-        log.debug("a stage failed on a batch of %d articles; retrying one by one", len(articles))
-    tables: Rows = {name: [] for name in STAGE_TABLES}
-    problems: list[Problem] = []
-    for article in articles:
-        produced, found = _run_stages([article], isolate=True)
-        for name in STAGE_TABLES:
-            tables[name].extend(produced.get(name, ()))
-        problems.extend(found)
-    return tables, problems
+        return work(articles)
+    except _StageFailed:
+        log.debug("a stage failed on a batch of %d articles; finding the article", len(articles))
+    failures: dict[int, _StageFailed] = {}
+    for index, article in enumerate(articles):
+        try:
+            work([article])
+        except _StageFailed as failed:
+            log.warning("%s", failed, exc_info=True)
+            failures[index] = failed
+    good = [article for index, article in enumerate(articles) if index not in failures]
+    try:
+        result, problems = work(good) if good else (empty(), [])
+    except _StageFailed:  # fails only together: then article by article (never seen)
+        results = [work([article]) for article in good]
+        result, problems = joined([r for r, _ in results]), [p for _, found in results for p in found]
+    return result, problems + [_internal_error(failed.stage, articles[index], failed)
+                               for index, failed in failures.items()]
 
 
-def _run_stages(articles: list[Row], isolate: bool = False) -> StageResult:
-    """The stages in order; ``isolate`` (one article): a failing stage ends the run with a problem."""
+def _run_stages(articles: list[Row]) -> StageResult:
+    """The stages in order, each seeing the rows of the ones before."""
     tables: Rows = {}
     problems: list[Problem] = []
     for stage in STAGES:
         try:
             produced, stage_problems = stage(articles, tables)
         except Exception as exc:
-            if not isolate:
-                raise
-            log.warning("%s failed on article %s", stage.__name__, articles[0].get("article_id"),
-                        exc_info=True)
-            problems.append(_internal_error(stage, articles[0], exc))
-            break
+            raise _StageFailed(stage.__name__.removesuffix("_stage"), exc) from exc
         tables.update(produced)
         problems.extend(stage_problems)
     return tables, problems
 
 
-def _internal_error(stage: Stage, article: Row, exc: Exception) -> Problem:
+_TABLE_STAGE = {"date_mentions": "temporal", "events": "events"}
+
+
+def _run_and_convert(articles: list[Row]) -> tuple[ArrowTables, list[Problem]]:
+    tables, problems = _run_stages(articles)
+    converted: ArrowTables = {}
+    for name in STAGE_TABLES:
+        try:
+            converted[name] = to_arrow(name, tables[name])
+        except Exception as exc:
+            raise _StageFailed(_TABLE_STAGE.get(name, name), exc) from exc
+    return converted, problems
+
+
+def _empty_rows() -> Rows:
+    return {name: [] for name in STAGE_TABLES}
+
+
+def _joined_rows(parts: list[Rows]) -> Rows:
+    return {name: [row for part in parts for row in part[name]] for name in STAGE_TABLES}
+
+
+def _empty_tables() -> ArrowTables:
+    return {name: to_arrow(name, []) for name in STAGE_TABLES}
+
+
+def _joined_tables(parts: list[ArrowTables]) -> ArrowTables:
+    return {name: pa.concat_tables([part[name] for part in parts]) for name in STAGE_TABLES}
+
+
+def _internal_error(stage: str, article: Row, failed: _StageFailed) -> Problem:
     """The problem row of an article a stage failed on."""
-    name = stage.__name__.removesuffix("_stage")
     return Problem(article.get("input_file"), article.get("input_line"), article.get("article_id"),
-                   name, "error", "internal_error",
-                   f"the {name} stage failed on this article ({type(exc).__name__}: {exc}); "
-                   f"its rows of this and later stages are missing. This is a bug: please report it")
+                   stage, "error", "internal_error",
+                   f"the {stage} stage failed on this article ({failed}); the article has no rows "
+                   "in date_mentions and events. This is a bug: please report it")
 
 
 def process_source(source: Source, default_published: date | None) -> ArrowTables:
@@ -157,9 +209,10 @@ def process_source(source: Source, default_published: date | None) -> ArrowTable
     parts: dict[str, list[pa.Table]] = {name: [to_arrow(name, [])] for name in STAGE_TABLES}
     problems = list(file_batch.problems)
     for start in range(0, len(articles), BATCH_ARTICLES):
-        tables, stage_problems = transform_batch(articles[start:start + BATCH_ARTICLES])
+        # as Arrow at once: rows as Python dicts are not compact
+        tables, stage_problems = _stage_tables(articles[start:start + BATCH_ARTICLES])
         for name in STAGE_TABLES:
-            parts[name].append(to_arrow(name, tables[name]))  # compact: rows as Python dicts are not
+            parts[name].append(tables[name])
         problems.extend(stage_problems)
     result: ArrowTables = {"articles": to_arrow("articles", articles)}
     for name in STAGE_TABLES:
@@ -210,6 +263,10 @@ def build(
     Only files whose content changed since the last build are processed again, unless ``full``.
     Two builds cannot write one folder at once: the second raises ``OutputLockedError``.
     """
+    first, last = PUBLISHED_YEARS
+    if default_published is not None and not first <= default_published.year <= last:
+        raise ConfigError(f"default_published {default_published} lies outside the years {first}-{last} "
+                          "of publication dates")
     if is_url(out_dir) and not str(out_dir).startswith("file://"):
         mirror = local_mirror(str(out_dir))
         report = build(raw_dir, mirror, default_published=default_published, jobs=jobs,

@@ -224,8 +224,16 @@ def fatalities(sentence: str) -> int | None:
     return max(found) if found else None
 
 
+# More dead than any war has had: a number like this is an id or an amount, never a count
+# (and past 64 bits it could not even be stored).
+MAX_COUNT = 100_000_000
+
+
 def _plausible(sentence: str, match: re.Match[str], value: int) -> bool:
-    """Not a year ("killed in 2014 ...") nor a number glued to a unit ("F-16", "10-nation")."""
+    """Not a year ("killed in 2014 ...") nor a number glued to a unit ("F-16", "10-nation"),
+    nor more dead than any war ("killing 99999999999 people")."""
+    if value > MAX_COUNT:
+        return False
     start = match.start("n")
     if start > 0 and sentence[start - 1] in "-/.":
         return False

@@ -44,6 +44,8 @@ from etl.events.resources import fatality_patterns
         ("The operation exposed 12 Russian agents.", None),
         ("Ukraine received F-16 jets in 2024.", None),
         ("Troops killed in 2014 were honoured.", None),
+        ("The war killed 70,000,000 people.", 70_000_000),
+        ("Shelling killed 99999999999999999999 people, the post said.", None),  # no count; past 64 bits
     ],
 )
 def test_fatalities(sentence: str, expected: int | None) -> None:
