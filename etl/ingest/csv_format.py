@@ -32,53 +32,67 @@ def read_csv(source: Source, input_file: str) -> ReaderOutput:
             newline="")
         lines = _Lines(stream)
         reader = csv.DictReader(lines)
-        pending: RawRecord | None = None  # held back until it is known not to be the last row
         try:
             if not reader.fieldnames:
                 yield file_problem(input_file, "no_header", "CSV file has no header row")
                 return
             line = reader.line_num
             lines.take()  # the header's
-            pending_lines: list[str] = []
             for row in reader:
                 start, line = line + 1, reader.line_num
                 row_lines = lines.take()
-                if pending is not None:
-                    yield pending
-                    pending = None
+                trouble = _quote_trouble("".join(row_lines)) if len(row_lines) > 1 else None
+                if trouble is not None:
+                    # csv read every line up to where the quote ended into one cell: the rows
+                    # in those lines are lost with it, so none of them is taken as an article
+                    yield file_problem(input_file, "unclosed_quote",
+                                       f"a quoted cell of the row on line {start} {trouble}: lines "
+                                       f"{start}-{line} were read as one row; skipped", start)
+                    continue
                 if None in row:
                     yield file_problem(input_file, "bad_csv_row",
                                        "row has more cells than the header", start)
                     continue
-                pending = RawRecord({k: v for k, v in row.items() if k}, start, encoding)
-                pending_lines = row_lines
-            if pending is not None:
-                if _ends_inside_quotes(pending_lines):
-                    # csv reads on to the end of the file for a quote never closed: every later
-                    # row became part of one cell, so the row is no article
-                    yield file_problem(
-                        input_file, "unclosed_quote",
-                        f"a quoted cell of the row starting on line {pending.line} is never closed: "
-                        f"lines {pending.line}-{line} would be one row; skipped", pending.line)
-                else:
-                    yield pending
+                yield RawRecord({k: v for k, v in row.items() if k}, start, encoding)
         except csv.Error as exc:
-            if pending is not None:  # the row before the unreadable one is whole
-                yield pending
             yield file_problem(input_file, "bad_csv", f"unreadable CSV: {exc}", reader.line_num)
         except FileTooLarge as exc:
-            if pending is not None:
-                yield pending
             yield file_problem(input_file, "file_too_large", f"{exc}; rest skipped", reader.line_num)
 
 
-def _ends_inside_quotes(row_lines: list[str]) -> bool:
-    """True when a row's lines end inside a quoted cell (only a strict reader notices)."""
-    try:
-        list(csv.reader(row_lines, strict=True))
-    except csv.Error as exc:
-        return "unexpected end of data" in str(exc)
-    return False
+def _quote_trouble(row: str) -> str | None:
+    """Why a row that csv read over several lines is no row: a quoted cell that runs over a line
+    break and is never closed, or is closed by a quote with more text after it (``"bb ... "dd"``:
+    a stray quote that a later cell's quote "closed"). None for a well-formed row.
+
+    Reads the cells as csv's default dialect does, jumping from quote to comma with ``find``.
+    """
+    at, end = 0, len(row)
+    while at < end:  # at the start of a cell
+        if row[at] != '"':  # unquoted: its quotes are plain characters, it ends at a comma or the line
+            comma = row.find(",", at)
+            if comma < 0 or "\n" in row[at:comma] or "\r" in row[at:comma]:
+                return None  # the row's last cell
+            at = comma + 1
+            continue
+        close = at + 1
+        while True:
+            close = row.find('"', close)
+            if close < 0:
+                return "is never closed" if "\n" in row[at:] or "\r" in row[at:] else None
+            if row.startswith('"', close + 1):  # a doubled quote stands for one
+                close += 2
+                continue
+            break
+        after = row[close + 1:close + 2]
+        spans_lines = "\n" in row[at:close] or "\r" in row[at:close]
+        if after not in (",", "\r", "\n", "") and spans_lines:
+            return "runs over a line break and is closed by a quote with text after it"
+        comma = row.find(",", close + 1)  # csv keeps what follows a closing quote, to the comma
+        if comma < 0 or "\n" in row[close + 1:comma] or "\r" in row[close + 1:comma]:
+            return None
+        at = comma + 1
+    return None
 
 
 def _whole_characters(head: bytes) -> bytes:

@@ -14,12 +14,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import dateparser
 
-from etl.config import MAX_RECORD_BYTES, PUBLISHED_YEARS
+from etl.config import MAX_RECORD_BYTES, PUBLISHED_YEARS, RESOURCES_DIR
 from etl.problems import Problem
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -91,34 +91,51 @@ def parse_published(value: str) -> datetime | None:
     return parsed.replace(microsecond=0)
 
 
-def _not_text(record: Mapping[str, Any], name: str) -> str | None:
-    """What a field holds when it is no text ("a list"), for the first such alias; else None."""
+def _not_text(record: Mapping[str, Any], name: str) -> list[str]:
+    """What the aliases of a field hold when it is no text ("'body' is a list"), in alias order."""
+    held = []
     for key in ALIASES[name]:
         value = record.get(key)
         if isinstance(value, _NOT_TEXT):
             kind = ("an object" if isinstance(value, Mapping)
                     else "a boolean" if isinstance(value, bool) else "a list")
-            return f"{key!r} is {kind}"
-    return None
+            held.append(f"{key!r} is {kind}")
+    return held
 
 
 UNDETERMINED = "und"  # ISO 639-2/3 "undetermined": a language value that names no language
 
 
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+_PARENTHESES = re.compile(r"\s*\([^)]*\)")
+
+
 def primary_language(value: str | None) -> str:
     """The ISO 639-1 code of a language tag or name; ``und`` when it names no language.
 
-    >>> [primary_language(v) for v in ("en-GB", "Ukrainian", "fre", "5")]
-    ['en', 'uk', 'fr', 'und']
+    >>> [primary_language(v) for v in ("en-GB", "Ukrainian", "fre", "Farsi", "English (UK)", "5")]
+    ['en', 'uk', 'fr', 'fa', 'en', 'und']
     """
     if not value or not value.strip():
         return "en"
-    return _language_code(re.split(r"[-_]", value.strip())[0].lower())
+    value = value.strip()
+    if _LANGUAGE_TAG.fullmatch(value):
+        return _language_code(re.split(r"[-_]", value)[0].lower())
+    return _language_code(_PARENTHESES.sub("", value).strip().lower())  # a name: "English (UK)"
+
+
+@cache
+def _language_aliases() -> dict[str, str]:
+    """Names and retired codes pycountry does not map (``etl/resources/ingest/languages.tsv``)."""
+    lines = (RESOURCES_DIR / "ingest" / "languages.tsv").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("\t") for line in lines if line and not line.startswith("#"))
 
 
 @lru_cache(maxsize=512)
 def _language_code(primary: str) -> str:
     """ISO 639-1 for a code (639-1, -2 or -3) or an English name; 639-3 where 639-1 has none."""
+    if primary in _language_aliases():
+        return _language_aliases()[primary]
     import pycountry  # its language list loads once, and only for a value to look up
 
     languages = pycountry.languages
@@ -155,8 +172,8 @@ def normalize_record(
     """Map input fields and their aliases to an ``articles`` row; raise RecordError if unusable."""
     text = _field(record, "text")
     if text is None:
-        if (held := _not_text(record, "text")) is not None:
-            raise RecordError("bad_field", f"field {held}, not text")
+        if held := _not_text(record, "text"):
+            raise RecordError("bad_field", f"field {held[0]}, not text")
         raise RecordError("no_text", "record has no text (fields text, body or content)")
     raw_text = next(clean_surrogates(str(record[k])) for k in ALIASES["text"]
                     if _field({k: record.get(k)}, "text"))
@@ -168,8 +185,8 @@ def normalize_record(
     if outside:
         published = None
     language_raw = _field(record, "language")
-    ignored = [f"{held}, not text" for name in ("id", "title", "published", "url", "source", "language")
-               if _field(record, name) is None and (held := _not_text(record, name)) is not None]
+    # also an alias beside the one read ("text" a list of paragraphs, "body" a summary)
+    ignored = [f"{held}, not text" for name in ALIASES for held in _not_text(record, name)]
     return {
         "article_id": _field(record, "id") or sha[:16],
         "title": title,

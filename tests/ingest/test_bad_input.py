@@ -164,7 +164,9 @@ def test_a_number_id_is_text(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("value", "code"),
     [("en", "en"), ("en-GB", "en"), ("uk_UA", "uk"), ("UKR", "uk"), ("fre", "fr"), ("Ukrainian", "uk"),
-     ("fil", "fil"), ("und", "und"), (None, "en"), ("", "en")],
+     ("fil", "fil"), ("und", "und"), (None, "en"), ("", "en"), ("English (UK)", "en"), ("Greek", "el"),
+     ("Farsi", "fa"), ("Pashto", "ps"), ("Serbo-Croatian", "sh"), ("Haitian Creole", "ht"), ("iw", "he"),
+     ("in", "id")],
 )
 def test_language_codes_and_names_become_iso_639_1(tmp_path: Path, value: str | None, code: str) -> None:
     record = {"id": "a", "text": "x", "language": value}
@@ -173,7 +175,7 @@ def test_language_codes_and_names_become_iso_639_1(tmp_path: Path, value: str | 
     assert problems == []
 
 
-@pytest.mark.parametrize("value", ["5", "xx", "English (UK)", "Klingonese"])
+@pytest.mark.parametrize("value", ["5", "xx", "Klingonese", "Englisch"])
 def test_a_language_value_that_names_none_is_undetermined(tmp_path: Path, value: str) -> None:
     record = {"id": "a", "text": "x", "language": value}
     articles, problems = _problems(tmp_path, "a.jsonl", (json.dumps(record) + "\n").encode())
@@ -250,3 +252,25 @@ def test_text_in_another_script_coded_english_is_a_warning(
     record = {"id": "a", "text": text, "language": language}
     _, problems = _problems(tmp_path, "a.jsonl", (json.dumps(record) + "\n").encode())
     assert problems == ([("language_mismatch", "warning", 1)] if warned else [])
+
+
+@pytest.mark.parametrize(
+    ("content", "kept", "line"),
+    [(b'id,text\n1,aa\n2,"bb\n3,cc\n4,"dd"\n5,ee\n', ["1", "5"], 3),  # a later quote "closes" it
+     (b'id,title,text\n1,t,aa\n2,"x"y,"bb\n3,t,cc\n4,t,dd\n', ["1"], 3),  # after a sloppy "x"y
+     (b'id,text\n1,aa\n2,x,"bb\n3,cc\n', ["1"], 3),  # in a row with a cell too many
+     (b'id,text\r\n1,aa\r\n2,"bb\r\n3,cc\r\n', ["1"], 3)],
+)
+def test_csv_rows_a_stray_quote_swallows_are_reported(
+    tmp_path: Path, content: bytes, kept: list[str], line: int,
+) -> None:
+    articles, problems = _problems(tmp_path, "a.csv", content)
+    assert [a["article_id"] for a in articles] == kept
+    assert problems == [("unclosed_quote", "error", line)]
+
+
+def test_a_list_beside_the_text_read_is_reported(tmp_path: Path) -> None:
+    record = {"id": "a", "text": ["Para one.", "Para two."], "body": "Summary only."}
+    articles, problems = _problems(tmp_path, "a.jsonl", (json.dumps(record) + "\n").encode())
+    assert articles[0]["text"] == "Summary only."
+    assert problems == [("bad_field", "warning", 1)]
