@@ -14,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from typing import Any, NamedTuple
 
 from etl.temporal.grammar import (
@@ -93,6 +95,21 @@ def _word_before(text: str, start: int) -> str:
     end = len(before) - m.start(1)  # where the word ends in ``before``
     hyphen = "-" if before[end : end + 1] == "-" else ""
     return (m.group(1)[::-1] + hyphen).lower()
+
+
+def _span_edge_before(text: str, start: int) -> bool:
+    """Whether the word before ``start`` is "until", "till" or "since" (a span's end or start).
+
+        >>> _span_edge_before("held until May", 11), _span_edge_before("held in May", 8)
+        (True, False)
+
+    ``_word_before`` lower-cases ASCII letters of the 30 characters before, so such a word leaves
+    "til" or "since" in those characters lower-cased: most mentions are answered by that test.
+    """
+    before = text[max(0, start - 30) : start].lower()
+    if "til" not in before and "since" not in before:
+        return False
+    return _word_before(text, start) in ("until", "till", "since")
 
 
 def _word_after(text: str, end: int) -> str:
@@ -291,11 +308,26 @@ def _trigger_pads() -> dict[str, tuple[int, int]]:
 
 
 @cache
-def _token_finder() -> re.Pattern[str]:
+def _token_finders() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """In lower-cased text: the tokens ``_windows`` can use, each with the character before it
-    (trigger words, and tokens not starting with a letter a-z, such as numbers)."""
-    # Starting on the non-word character before a token gives the regex engine a character-set
-    # prefix, so it jumps from word start to word start in C; lower-case text keeps the trie exact.
+    (trigger words, and tokens not starting with a letter a-z, such as numbers).
+
+    Two finders split the non-word character before the token: a space, and any other one. Each
+    finds the tokens the one-pass pattern ``[\\W_](token)`` finds after its characters, and together
+    they find them all (``_candidate_tokens`` merges them). The space finder is a literal prefix the
+    regex engine jumps to without testing each character's Unicode category; the other one tests an
+    ASCII bitmap first (``[^a-z0-9 ]``) and the category (``(?<=[\\W_])``) only where that passes.
+    """
+    # Starting on the non-word character before a token gives the regex engine a prefix, so it jumps
+    # from word start to word start in C; lower-case text keeps the trie exact.
+    triggers = literal_alternation(_classes_of_word())
+    token = rf"((?:{triggers})(?![^\W_])|[^\W_a-z][^\W_]*)"
+    return re.compile(" " + token), re.compile(r"[^a-z0-9 ](?<=[\W_])" + token)
+
+
+@cache
+def _token_finder() -> re.Pattern[str]:
+    """The one-pass form of ``_token_finders``: what the two of them find together (kept for tests)."""
     triggers = literal_alternation(_classes_of_word())
     return re.compile(rf"[\W_]((?:{triggers})(?![^\W_])|[^\W_a-z][^\W_]*)")
 
@@ -318,7 +350,10 @@ def _candidate_tokens(text: str, lowered: str | None = None) -> list[tuple[int, 
         return _all_tokens(text)  # a character lower-cased to two ("İ") shifts offsets
     # Lower-casing maps one character to one here and keeps word characters word characters
     # (tests/temporal/test_scan_shortcuts.py checks every code point), so tokens keep their offsets.
-    found = [(m.start(1), m.end(1), text[m.start(1) : m.end(1)]) for m in _token_finder().finditer(lowered)]
+    spaced, other = _token_finders()
+    found = [(m.start(1), m.end(1), text[m.start(1) : m.end(1)]) for m in spaced.finditer(lowered)]
+    found += [(m.start(1), m.end(1), text[m.start(1) : m.end(1)]) for m in other.finditer(lowered)]
+    found.sort()  # two ascending runs, and no two tokens start at the same offset
     first = _TOKEN.match(text)
     return [(first.start(), first.end(), first.group(0)), *found] if first else found
 
@@ -460,14 +495,17 @@ def _class_scan(
     rules_of = scan.rules_of
     resume = [0] * len(found)  # per rule: where its last match ended
     for w0, w1 in spans:
+        # Group 1 (the longest start text) begins at the word start in both finder forms.
+        places: Iterable[re.Match[str]]
         if scan.head is None:
-            places = [(m.start(), m.group(1)) for m in scan.finder.finditer(lowered, w0, w1)]
+            places = scan.finder.finditer(lowered, w0, w1)
         else:
-            places = [(m.end(), m.group(1)) for m in scan.finder.finditer(lowered, max(0, w0 - 1), w1)]
+            places = scan.finder.finditer(lowered, max(0, w0 - 1), w1)
             if w0 == 0 and (first := scan.head.match(lowered, 0, w1)) is not None:
-                places.insert(0, (0, first.group(1)))
+                places = chain((first,), places)
         allowed: dict[int, bool] = {}  # rule -> its required text occurs in this span
-        for p, start_text in places:
+        for place in places:
+            p, start_text = place.start(1), place.group(1)
             tried = rules_of.get(start_text)
             if tried is None:  # the text holds other whitespace than one space, a GAP in the start texts
                 tried = rules_of[gap_key(start_text)]
@@ -1096,7 +1134,7 @@ def resolve(text: str, chosen: list[Match], reference: Cal | None, narrative: bo
                 # Span ends and starts ("until February 1945", "since 2022") and plans ("planned for
                 # 1976") are not where the story stands, so they do not move the narrative anchor.
                 aside = (
-                    _word_before(text, m.start) in ("until", "till", "since")
+                    _span_edge_before(text, m.start)
                     or m.rule.name == "apostrophe_year"  # "the '99 Boys" names a group more often than a date
                 ) or (
                     anchor_kind == "absolute"
@@ -1112,20 +1150,23 @@ def resolve(text: str, chosen: list[Match], reference: Cal | None, narrative: bo
             gran = _granularity_of(value) if mtype in ("DATE", "TIME") else None
         if value.startswith("XXXX") or "X" in value[:4]:
             d0 = d1 = None
+        is_cal = isinstance(val, Cal)
+        # Positional, in field order (start, end, text, type, value, date_start, date_end,
+        # granularity, anchor, anchor_value, rule, tense): keywords cost a named tuple more.
         out.append(
             Resolved(
-                start=m.start,
-                end=m.end,
-                text=surface,
-                type=mtype,
-                value=value,
-                date_start=d0,
-                date_end=d1,
-                granularity=gran,
-                anchor=anchor_kind if isinstance(val, Cal) else None,
-                anchor_value=anchor_cal.value if anchor_cal is not None and isinstance(val, Cal) else None,
-                rule=m.rule.name,
-                tense=tense,
+                m.start,
+                m.end,
+                surface,
+                mtype,
+                value,
+                d0,
+                d1,
+                gran,
+                anchor_kind if is_cal else None,
+                anchor_cal.value if anchor_cal is not None and is_cal else None,
+                m.rule.name,
+                tense,
             )
         )
     return out

@@ -16,6 +16,10 @@ from itertools import accumulate
 from etl.temporal.grammar import lexicon
 
 _TOKEN_SPLIT = re.compile(r"([A-Za-z']+)")
+_LOWER_TOKEN_SPLIT = re.compile(r"([a-z']+)")
+# The only character outside [A-Za-z'] whose lower-case form is one character inside it: the Kelvin
+# sign (to "k"). "İ" lower-cases to two characters, which the length test catches.
+_LOWERS_TO_LETTER = "\u212a"
 # r"[.!?]\s+(?=[A-Z\"“(])|\n" written to start with a character set, which the regex engine jumps to.
 _SENTENCE_END = re.compile(r"[.!?\n](?:(?<=\n)|\s+(?=[A-Z\"“(]))")
 # A participle right after these is not a past event but a future or modal one ("will be held").
@@ -78,11 +82,20 @@ def _cue_kind(words: list[str], i: int) -> str | None:
 @lru_cache(maxsize=256)
 def _sentence_cues(text: str, s_start: int, s_end: int) -> tuple[tuple[int, str], ...]:
     """(offset, 'past' | 'future') of every tense cue in one sentence, computed once per sentence."""
-    parts = _TOKEN_SPLIT.split(text[s_start:s_end])  # gap, word, gap, word, ..., gap
+    sentence = text[s_start:s_end]
+    lowered = sentence.lower()
+    if len(lowered) == len(sentence) and _LOWERS_TO_LETTER not in sentence:
+        # One character to one, and a character is a token character exactly when its lower-case
+        # form is (tests/temporal/test_exact_shortcuts13.py checks every code point): the lower-cased
+        # sentence splits into the same parts, lower-cased.
+        parts = _LOWER_TOKEN_SPLIT.split(lowered)
+        words = parts[1::2]
+    else:
+        parts = _TOKEN_SPLIT.split(sentence)  # gap, word, gap, word, ..., gap
+        # Tokens are ASCII letters and apostrophes: lower-casing them joined is lower-casing each.
+        words = " ".join(parts[1::2]).lower().split(" ")
     if len(parts) == 1:
         return ()
-    # Tokens are ASCII letters and apostrophes: lower-casing them joined is lower-casing each.
-    words = " ".join(parts[1::2]).lower().split(" ")
     kinds = _word_kinds()
     # Most words are no cue: only listed words and "-ed" forms need the full test.
     maybe = [i for i, w in enumerate(words) if w in kinds or w.endswith("ed")]
