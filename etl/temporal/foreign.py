@@ -42,12 +42,16 @@ def _settings(base: dt.datetime, prefer: str) -> dict[str, Any]:
     }
 
 
+# ISO 639-1 codes dateparser knows under another name: Norwegian as its written standard Bokmål.
+_DATEPARSER_CODES = {"no": "nb"}
+
+
 @cache
 def supports(language: str) -> bool:
-    """Whether dateparser has data for a language code (``uk`` yes, ``und`` no)."""
+    """Whether dateparser has data for a language code (``uk`` and ``no`` yes, ``und`` no)."""
     from dateparser.languages.loader import default_loader
 
-    return language in default_loader.get_locale_map()
+    return _DATEPARSER_CODES.get(language, language) in default_loader.get_locale_map()
 
 
 @cache
@@ -103,6 +107,7 @@ def find_foreign(text: str, reference: dt.date | None, language: str) -> list[Re
     """Date mentions of a non-English text: absolute dates and simple relative words."""
     from dateparser.search import search_dates
 
+    language = _DATEPARSER_CODES.get(language, language)
     base = dt.datetime.combine(reference, dt.time()) if reference is not None else _NO_REFERENCE
     try:
         found = search_dates(text, languages=[language], settings=_settings(base, "past")) or []

@@ -18,6 +18,7 @@ CASES = [
     ("fr", "Le 16 décembre 2024, l'armée a frappé Kharkiv.", "16 décembre 2024", "2024-12-16"),
     ("fr", "Hier, trois civils ont été tués.", "Hier", "2024-12-16"),
     ("fr", "En mars 2022, les troupes se sont retirées.", "mars 2022", "2022-03"),
+    ("no", "I går ble tre mennesker drept.", "I går", "2024-12-16"),
 ]
 
 
