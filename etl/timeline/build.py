@@ -21,6 +21,7 @@ import bisect
 import hashlib
 import itertools
 import json
+import mmap
 import os
 import shutil
 import tempfile
@@ -270,7 +271,7 @@ class Scan:
     id_hash: U64s  # a hash of each row's event_id: matches rows with the previous build's
     content: U64s
     sentence_valid: Bools
-    sorted_ids: pa.Array | None = None
+    sorted_ids: pa.Array | pa.ChunkedArray | None = None
     books: dict[str, dict[Any, int]] | None = None
     blocks: Blocks | None = None  # made from the previous build's, when it kept them
 
@@ -1010,6 +1011,8 @@ class Previous:
     books: dict[str, list[Any]] | None = None
     events_stamp: dict[str, int] | None = None
     blocks: tuple[Any, Any] | None = None  # the facts' block memberships: events and kinds
+    facts_file: MappedFile | None = None  # facts.arrow, the mapping of ``facts``
+    timeline_file: MappedFile | None = None  # timeline.arrow, the mapping of ``timeline``
 
 
 STATE_COLUMNS = ["id_hash", "content", "group", "article", "sentence_valid"]
@@ -1018,6 +1021,31 @@ STATE_COLUMNS = ["id_hash", "content", "group", "article", "sentence_valid"]
 def _read_ipc(path: Path) -> pa.Table:
     with pa.memory_map(str(path)) as source:
         return ipc.open_file(source).read_all()
+
+
+class MappedFile:
+    """An Arrow file mapped read-only, whose pages read so far can be dropped from memory.
+
+    Pages of a mapped file count as the process's memory from their first read until the
+    mapping goes, which is after the last view of it; a table copied out of the mapping is
+    then held twice. ``forget`` drops them (they are read again, from the page cache, if
+    touched again), so a copy made a column at a time holds one column twice at most.
+
+        >>> mapped = MappedFile(folder / "timeline.arrow"); mapped.table.num_rows  # doctest: +SKIP
+        647142
+        >>> mapped.forget()  # doctest: +SKIP
+    """
+
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as handle:
+            self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        self.table = ipc.open_file(pa.py_buffer(self._map)).read_all()
+
+    def forget(self) -> None:
+        """Drop the pages read so far from the process's resident memory (Linux; else nothing)."""
+        advice = getattr(mmap, "MADV_DONTNEED", None)
+        if advice is not None:
+            self._map.madvise(advice)
 
 
 # Rows per record batch of the cached table (timeline.arrow); the per-event files are written whole.
@@ -1039,14 +1067,15 @@ def load_previous(cache_dir: Path, key: str) -> Previous | None:
     folder = cache_dir / key
     try:
         state = _read_ipc(folder / "events.arrow")
-        timeline = _read_ipc(folder / "timeline.arrow")
+        timeline_file = MappedFile(folder / "timeline.arrow")
+        timeline = timeline_file.table
         rows = timeline.num_rows
         size = (folder / "timeline.arrow").stat().st_size
         for name in STATE_COLUMNS:
             state.column(name)
         if not timeline.schema.equals(TIMELINE):
             return None
-    except (OSError, pa.ArrowInvalid, KeyError):
+    except (OSError, ValueError, pa.ArrowInvalid, KeyError):
         return None
     meta = state.schema.metadata or {}
     if meta.get(b"timeline_rows") != str(rows).encode() or meta.get(b"timeline_bytes") != str(size).encode():
@@ -1055,11 +1084,13 @@ def load_previous(cache_dir: Path, key: str) -> Previous | None:
     if group.max(initial=-1) >= rows:
         return None
     previous = Previous(timeline, rows, np.asarray(state.column("id_hash").to_numpy(), dtype=np.uint64),
-                        np.asarray(state.column("content").to_numpy(), dtype=np.uint64), group, state)
+                        np.asarray(state.column("content").to_numpy(), dtype=np.uint64), group, state,
+                        timeline_file=timeline_file)
     try:  # the facts let a build scan only changed articles; without them it scans all
         stamp = json.loads(meta.get(b"events_stamp", b"null"))
         if meta.get(b"facts_rows") is not None:
-            facts = _read_ipc(folder / "facts.arrow")
+            mapped = MappedFile(folder / "facts.arrow")
+            facts = mapped.table
             books = json.loads((folder / "books.json").read_text(encoding="utf-8"))
             row = np.asarray(facts.column("row").to_numpy(), dtype=np.int64)
             if facts.num_rows == int(meta[b"facts_rows"]) and row.max(initial=-1) < state.num_rows \
@@ -1067,6 +1098,7 @@ def load_previous(cache_dir: Path, key: str) -> Previous | None:
                 for name in _fact_columns():
                     facts.column(name)
                 previous.facts, previous.books, previous.events_stamp = facts, books, stamp
+                previous.facts_file = mapped
                 blocked = _read_ipc(folder / "blocks.arrow")
                 if (blocked.schema.metadata or {}).get(b"facts_rows") == meta[b"facts_rows"]:
                     previous.blocks = (blocked.column("event").to_numpy(), blocked.column("kind").to_numpy())
@@ -1128,7 +1160,10 @@ class Staging:
                 columns[f"{name}_0"], columns[f"{name}_1"] = values[:, 0], values[:, 1]
             else:
                 columns[name] = values
-        columns["row"], columns["event_id"] = facts.row, scanned.sorted_ids
+        ids = scanned.sorted_ids
+        # One array: the file is one record batch (a chunked column would cut it into several).
+        columns["row"] = facts.row
+        columns["event_id"] = _single(ids) if isinstance(ids, pa.ChunkedArray) else ids
         _write_ipc(pa.table(columns), self.folder / "facts.arrow", whole=True)
         books = {name: list(book) for name, book in scanned.books.items()}
         (self.folder / "books.json").write_text(json.dumps(books), encoding="utf-8")
@@ -1144,12 +1179,20 @@ class Staging:
                    self.folder / "blocks.arrow", whole=True)
 
     def commit(self, id_hash: U64s, content: U64s, group: Ints, article: pa.DictionaryArray,
-               sentence_valid: Bools, events_stamp: dict[str, int] | None) -> None:
-        """Write the per-row state and replace the cache with this folder (after ``write_timeline``)."""
+               sentence_valid: Bools, events_stamp: dict[str, int] | None, *,
+               articles_stamp: dict[str, int] | None = None,
+               output_stamp: dict[str, int] | None = None) -> None:
+        """Write the per-row state and replace the cache with this folder (after ``write_timeline``).
+
+        The stamps of the events and articles files read and of the table file written let a
+        build with nothing changed keep all as it is (``_unchanged``).
+        """
         assert self.timeline is not None
         meta = {b"timeline_rows": str(self.timeline[0]).encode(),
                 b"timeline_bytes": str(self.timeline[1]).encode(),
-                b"events_stamp": json.dumps(events_stamp).encode()}
+                b"events_stamp": json.dumps(events_stamp).encode(),
+                b"articles_stamp": json.dumps(articles_stamp).encode(),
+                b"output_stamp": json.dumps(output_stamp).encode()}
         if self.facts_rows is not None:
             meta[b"facts_rows"] = str(self.facts_rows).encode()
         state = pa.table({"id_hash": pa.array(id_hash, pa.uint64()),
@@ -1232,8 +1275,9 @@ def rescan(source: EventSource, articles: pa.Table, settings: MergeSettings, pre
     old_same, new_same = np.flatnonzero(~old_changed), np.flatnonzero(~new_changed)
     if len(old_same) != len(new_same) or not np.array_equal(old_code[old_same], new_code[new_same]):
         return None  # the other articles' rows are not as they were: scan everything
-    n = len(new_code)
+    n, n_old = len(new_code), len(old_code)
     positions = np.flatnonzero(new_changed)
+    del old_code, new_code, new_changed, flagged  # 8 B a row each: the rest of rescan holds much
     books = {name: {value: k for k, value in enumerate(values)} for name, values in previous.books.items()}
     per_article = np.append(_articles_hashes(articles), _NULL)
     taken = source.take(positions, MERGE_COLUMNS, hold=True)
@@ -1256,23 +1300,26 @@ def rescan(source: EventSource, articles: pa.Table, settings: MergeSettings, pre
 
     # No row of a changed article, before or after: every row is the previous one (the common
     # rebuild with nothing changed), so the previous arrays serve as they are, without copies.
-    unmoved = len(positions) == 0 and len(old_rows) == 0 and len(old_code) == n
-
-    def per_row(old: Any, fresh: Any) -> Any:
-        if unmoved:
-            return old
-        out = np.empty(n, dtype=old.dtype)
-        out[new_same] = old[old_same]
-        out[positions] = fresh
-        return out
+    unmoved = len(positions) == 0 and len(old_rows) == 0 and n_old == n
 
     old_valid = np.asarray(previous.state.column("sentence_valid").to_numpy(zero_copy_only=False), dtype=bool)
-    id_hash, content = per_row(previous.id_hash, fresh_hash), per_row(previous.content, fresh_content)
-    sentence_valid = per_row(old_valid, fresh_valid)
+    kept: list[Any] = [previous.id_hash, previous.content, old_valid]
+    if not unmoved:
+        for k, fresh_values in enumerate((fresh_hash, fresh_content, fresh_valid)):
+            out = np.empty(n, dtype=kept[k].dtype)
+            out[new_same] = kept[k][old_same]
+            out[positions] = fresh_values
+            kept[k] = out
+    id_hash, content, sentence_valid = kept
+    del kept
     # Merge order: the old events still here keep theirs; new ones go in by id.
     old_facts = previous.facts
     old_row = np.asarray(old_facts.column("row").to_numpy(), dtype=np.int64)
     keep = ~old_changed[old_row]
+    new_of_old = np.full(n_old, -1, dtype=np.int64)
+    new_of_old[old_same] = new_same
+    row_now = new_of_old[old_row]  # each old event's row now (-1: its article changed)
+    del new_of_old, old_row, old_same, new_same, old_changed
     dated = np.flatnonzero(raw["dated"])
     fresh_ids = event_ids.take(pa.array(dated, pa.int64())).to_pylist()
     by_id = sorted(range(len(fresh_ids)), key=fresh_ids.__getitem__)
@@ -1287,6 +1334,7 @@ def rescan(source: EventSource, articles: pa.Table, settings: MergeSettings, pre
     kept_before = np.concatenate([[0], np.cumsum(keep)]).astype(np.int64)
     fresh = dated[np.array(by_id, dtype=np.int64)]
     perm = np.insert(np.flatnonzero(keep), kept_before[at], len(keep) + np.arange(len(fresh), dtype=np.int64))
+    del kept_before
     # ``perm`` is a few long runs of old events: copied as slices, not gathered one by one.
     runs = _runs(perm, len(keep), limit=len(perm) + 1) or []
 
@@ -1296,25 +1344,42 @@ def rescan(source: EventSource, articles: pa.Table, settings: MergeSettings, pre
             return pieces[0]  # one run (e.g. nothing changed): a view, not a copy of the field
         return np.concatenate(pieces) if pieces else old[:0]
 
+    def into(out: Any, old: Any, new: Any) -> None:
+        at = 0
+        for s, n in runs:
+            out[at:at + n] = old[s:s + n] if s < len(keep) else new[s - len(keep):s - len(keep) + n]
+            at += n
+
     fields: dict[str, Any] = {}
     for name in graph.FACT_FIELDS:
         old = _fact_field(old_facts, name)
-        fields[name] = spliced(old, raw[name][fresh].astype(old.dtype, copy=False))
-    new_of_old = np.full(len(old_code), -1, dtype=np.int64)
-    new_of_old[old_same] = new_same
-    row = spliced(new_of_old[old_row], positions[fresh])
+        if len(runs) <= 1:  # one run (e.g. nothing changed): a view of the mapping, not a copy
+            fields[name] = spliced(old, raw[name][fresh].astype(old.dtype, copy=False))
+            continue
+        # Several runs: each field made once, in place; the mapped pages it was copied from are
+        # then dropped, so the old facts are not held beside the new ones.
+        fields[name] = np.empty((len(perm), *old.shape[1:]), dtype=old.dtype)
+        into(fields[name], old, raw[name][fresh].astype(old.dtype, copy=False))
+        del old
+        if previous.facts_file is not None:
+            previous.facts_file.forget()
+    row = spliced(row_now, positions[fresh])
+    del row_now
     facts = FactArrays(n=len(perm), row=row, id_rank=np.arange(len(perm), dtype=np.int32), **fields)
+    del fields
     new_ids = pa.array(fresh_sorted, pa.string())
     id_pieces = [old_ids.slice(s, n) if s < len(keep) else new_ids.slice(s - len(keep), n) for s, n in runs]
-    if len(id_pieces) == 1:  # one run: the slice itself (concat_arrays would copy ~2 M strings)
-        sorted_ids = id_pieces[0].cast(pa.string())
-    else:
-        sorted_ids = pa.concat_arrays([p.cast(pa.string()) for p in id_pieces]) if id_pieces \
-            else pa.array([], pa.string())
+    # One run: the slice itself. Several: the slices as they are (Staging.write_facts joins
+    # them), so ~2 M ids are not copied while the blocks are being updated.
+    sorted_ids: pa.Array | pa.ChunkedArray = id_pieces[0].cast(pa.string()) if len(id_pieces) == 1 \
+        else pa.chunked_array([p.cast(pa.string()) for p in id_pieces], pa.string())
+    del old_ids, id_pieces
+    # Read: only the ids' slices keep the mapping now, until the facts are written.
+    previous.facts = previous.facts_file = None
     blocked = None
     if previous.blocks is not None:
         from_old = perm < len(keep)
-        moved = np.full(len(keep), -1, dtype=np.int64)
+        moved = np.full(len(keep), -1, dtype=np.int32)  # indexes < 2**31 (blocks hold int32 events)
         moved[perm[from_old]] = np.flatnonzero(from_old)
         blocked = graph.updated_blocks(facts, *previous.blocks, moved, np.flatnonzero(~from_old))
     return Scan(facts, id_hash, content, sentence_valid, sorted_ids, books, blocked), where, new_article
@@ -1419,6 +1484,7 @@ def _assemble(result: Result, previous: Previous | None, source: EventSource) ->
     runs = _runs(origin, old_rows, limit=10_000)
     columns: dict[str, pa.Array] = {}
     for name in ASSEMBLY_ORDER + [n for n in TIMELINE.names if n not in ASSEMBLY_ORDER]:
+        shared = False  # the old column itself (a view of the mapping), not a copy
         if runs is not None:  # few runs (an incremental build): slices of the old and new rows
             parts = ([old(name)] if old_rows else []) + [fresh(name)]
             pieces = []
@@ -1426,7 +1492,7 @@ def _assemble(result: Result, previous: Previous | None, source: EventSource) ->
                 array, at = (parts[0], start) if start < old_rows else (parts[-1], start - old_rows)
                 pieces.append(array.slice(at, length))
             if len(pieces) == 1:  # one run (nothing changed): the old column itself, mapped, no copy
-                column = pieces[0]
+                column, shared = pieces[0], True
             else:
                 column = pa.concat_arrays(pieces) if pieces else pa.array([], TIMELINE.field(name).type)
             del parts, pieces
@@ -1440,6 +1506,8 @@ def _assemble(result: Result, previous: Previous | None, source: EventSource) ->
             column = whole.take(pa.array(origin))
             del whole
         columns[name] = column
+        if not shared and previous is not None and previous.timeline_file is not None:
+            previous.timeline_file.forget()  # copied: the old column's pages need not stay
         release_memory()
     result.new_rows.clear()
     rank = np.empty(len(order_np), dtype=np.int64)
@@ -1471,6 +1539,9 @@ class Changes:
     articles: set[str] | None = None
     since: dict[str, int] | None = None  # the events file the changes are counted from
     stamp: dict[str, int] | None = None  # the events file read now
+    articles_stamp: dict[str, int] | None = None  # the articles file read now
+    events_path: Path = Path("events.parquet")  # the files stamped
+    articles_path: Path = Path("articles.parquet")
 
 
 def _run(source: EventSource, articles: pa.Table, cache_dir: Path | None, stats: dict[str, Any] | None,
@@ -1499,7 +1570,7 @@ def _merge(source: EventSource, articles: pa.Table, settings: MergeSettings, cac
     previous = load_previous(cache_dir, key) if cache_dir is not None and not full else None
     quick = None
     if previous is not None and changes.articles is not None and changes.since is not None \
-            and previous.events_stamp == changes.since:
+            and _same_files(changes.events_path, previous.events_stamp, changes.since):
         quick = rescan(source, articles, settings, previous, changes.articles)
     scanned, where, article = quick if quick is not None else (scan(source, articles, settings), None, None)
     if staging is not None:
@@ -1546,8 +1617,10 @@ def _merge(source: EventSource, articles: pa.Table, settings: MergeSettings, cac
     timeline, rank = _assemble(result, previous, source)
     source.held.clear()
     rows = timeline.num_rows
+    output_stamp = None
     if output is not None:
         write_arrow(to_arrow("timeline", timeline), output)
+        output_stamp = table_stamp(output)
     if staging is not None:
         staging.write_timeline(timeline)
     if output is not None and not keep:
@@ -1571,8 +1644,56 @@ def _merge(source: EventSource, articles: pa.Table, settings: MergeSettings, cac
         per_row[rows_of_events] = group_of_event
         staging.commit(scanned.id_hash, scanned.content, per_row,
                        article if article is not None else source.article_ids(),
-                       scanned.sentence_valid, changes.stamp)
+                       scanned.sentence_valid, changes.stamp, articles_stamp=changes.articles_stamp,
+                       output_stamp=output_stamp)
     return timeline, rows
+
+
+def _same_files(path: Path, a: Any, b: Any) -> bool:
+    """Whether two stamps (``table_stamp``) of ``path`` are of the same files.
+
+    For a folder of parts, its own mtime aside: a build commits the same part files into a new
+    folder, which changes only that (the parts' names, sizes, mtimes and inodes are in the rest).
+
+        >>> _same_files(events, cached_stamp, table_stamp(events))  # doctest: +SKIP
+        True
+    """
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return False
+    if path.is_dir():
+        a, b = ({k: v for k, v in stamp.items() if k != "mtime_ns"} for stamp in (a, b))
+    return bool(a == b)
+
+
+def _unchanged(cache_dir: Path, key: str, changes: Changes, output: Path) -> int | None:
+    """The rows of the table a build left when nothing it was made from changed since (else None).
+
+    Nothing changed: the caller tells of no changed article since the events file the cache
+    was made from, the events and articles files are still the ones it read (the same part
+    files), the code and settings are the same (``key``), and ``output`` is still the file it
+    wrote. The table would come out the same, so it and the cache are kept as they are.
+
+        >>> _unchanged(cache, cache_key(), Changes(set(), stamp, stamp, articles), out)  # doctest: +SKIP
+        647142
+    """
+    if changes.articles is None or changes.articles or changes.since is None or changes.stamp is None \
+            or changes.articles_stamp is None:
+        return None
+    folder = cache_dir / key
+    try:
+        with pa.memory_map(str(folder / "events.arrow")) as source:  # the schema only: no rows read
+            meta = ipc.open_file(source).schema.metadata or {}
+        events, articles, written = (json.loads(meta.get(name, b"null"))
+                                     for name in (b"events_stamp", b"articles_stamp", b"output_stamp"))
+        rows, size = int(meta[b"timeline_rows"]), int(meta[b"timeline_bytes"])
+        if (folder / "timeline.arrow").stat().st_size != size or not output.is_file():
+            return None
+        same = _same_files(changes.events_path, events, changes.since) and written == table_stamp(output) \
+            and _same_files(changes.events_path, changes.stamp, changes.since) \
+            and _same_files(changes.articles_path, changes.articles_stamp, articles)
+    except (OSError, ValueError, KeyError, pa.ArrowException):
+        return None
+    return rows if same else None
 
 
 def _match(ids: U64s, previous: U64s) -> Ints | None:
@@ -1616,9 +1737,11 @@ def write_timeline(out_dir: Path, cache_dir: Path, *, full: bool = False,
     ``changed_articles``: the ids of every article whose ``articles`` or ``events`` rows may
     differ from those of the events file stamped ``changed_since`` (``etl.io.cache.table_stamp``
     of the last build's ``events.parquet``); articles gone or new count as changed by themselves.
-    When the cache was made from that very file, only those articles' rows are read; else (or
-    with either left out) every row is read and compared, as without them. The table is the
-    same either way.
+    When the cache was made from those very part files, only those articles' rows are read;
+    else (or with either left out) every row is read and compared, as without them. With no article
+    changed, and the events and articles files, the code and ``timeline.parquet`` all as the
+    cache's build left them, nothing is read or written: the table there is already the one a
+    merge would write. The table is the same either way.
 
         >>> write_timeline(out, out / ".cache" / "timeline")  # doctest: +SKIP
         98170
@@ -1630,10 +1753,15 @@ def write_timeline(out_dir: Path, cache_dir: Path, *, full: bool = False,
     pa.set_memory_pool(pa.system_memory_pool())
     fixed_mmap_threshold()
     try:
-        events = out_dir / "events.parquet"
+        events, articles_path = out_dir / "events.parquet", out_dir / "articles.parquet"
         changes = Changes(None if changed_articles is None else set(changed_articles),
-                          None if changed_since is None else dict(changed_since), table_stamp(events))
-        articles = _read_articles(out_dir / "articles.parquet")
+                          None if changed_since is None else dict(changed_since), table_stamp(events),
+                          table_stamp(articles_path) if articles_path.exists() else None,
+                          events, articles_path)
+        kept = None if full else _unchanged(cache_dir, cache_key(), changes, out_dir / "timeline.parquet")
+        if kept is not None:
+            return kept
+        articles = _read_articles(articles_path)
         _, rows = _run(EventSource(events), articles, cache_dir, None, out_dir / "timeline.parquet",
                        full, keep=False, changes=changes)
         del articles
