@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from etl.errors import ConfigError
+from etl.errors import ConfigError, WorkersDyingError
 from etl.io.memory import bounded_allocations, collect_less
 
 T = TypeVar("T")
@@ -95,11 +95,19 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),))
 
 
+# Files in a row whose worker died even alone before the build gives up: by then it is not the
+# files (a worker that cannot start, a machine out of memory), and going on would run every
+# remaining file alone in a new process.
+MAX_DEATHS_IN_A_ROW = 8
+
+
 def _in_order(func: Callable[[T], R], todo: list[T], workers: int, ahead: int,
               pool: ProcessPoolExecutor, window: deque[Future[R]]) -> Iterator[R | WorkerDied]:
     """The results of ``func`` over ``todo`` in order, ``ahead`` items in flight at most; ``window``
-    holds the first ones, already submitted to ``pool``."""
+    holds the first ones, already submitted to ``pool``. Raises ``WorkersDyingError`` after
+    ``MAX_DEATHS_IN_A_ROW`` items in a row killed their worker alone."""
     submitted = len(window)
+    deaths = 0
     try:
         while window:
             try:
@@ -108,12 +116,20 @@ def _in_order(func: Callable[[T], R], todo: list[T], workers: int, ahead: int,
                 pool.shutdown(wait=True, cancel_futures=True)
                 suspects = todo[submitted - len(window):submitted]
                 window.clear()
-                yield from _one_at_a_time(func, suspects)
+                for result_alone in _one_at_a_time(func, suspects):
+                    deaths = deaths + 1 if isinstance(result_alone, WorkerDied) else 0
+                    if deaths >= MAX_DEATHS_IN_A_ROW:
+                        raise WorkersDyingError(
+                            f"worker processes died on {deaths} files in a row, each run alone: "
+                            "look at the machine's memory (dmesg) or the installation; the previous "
+                            "tables are kept") from None
+                    yield result_alone
                 pool = _pool(workers)
                 window.extend(pool.submit(func, item) for item in todo[submitted:submitted + ahead])
                 submitted += len(window)
                 continue
             window.popleft()
+            deaths = 0
             if submitted < len(todo):
                 window.append(pool.submit(func, todo[submitted]))
                 submitted += 1

@@ -3,7 +3,8 @@
     EtlError                      base of everything raised on purpose (exit code 1)
     ├── ConfigError               bad arguments or settings (exit code 2)
     ├── StrictModeError           --strict and the build met problems (exit code 3)
-    └── OutputLockedError         another build holds the output folder (exit code 4)
+    ├── OutputLockedError         another build holds the output folder (exit code 4)
+    └── WorkersDyingError         worker processes die on file after file (exit code 1)
 
     >>> issubclass(StrictModeError, EtlError)
     True
@@ -34,3 +35,8 @@ class OutputLockedError(EtlError):
     """Another build is writing the same output folder."""
 
     exit_code = 4
+
+
+class WorkersDyingError(EtlError):
+    """Worker processes died on many files in a row, each run alone: the machine or the set-up
+    is at fault (memory, a broken install), not those files."""

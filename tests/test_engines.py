@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from etl.engines import LocalEngine, WorkerDied
+from etl.errors import WorkersDyingError
 
 
 def _pid_and_square(x: int) -> tuple[int, int]:
@@ -80,3 +81,14 @@ def test_a_worker_killed_on_an_item_costs_that_item_only() -> None:
         x * x for x in range(12) if x not in KILLERS]
     assert all(isinstance(results[k], WorkerDied) for k in KILLERS)
     assert "ended abruptly" in results[5].reason  # type: ignore[union-attr]
+
+
+def _always_die(x: int) -> int:
+    os.kill(os.getpid(), signal.SIGKILL)
+    return x
+
+
+def test_workers_dying_on_file_after_file_end_the_build_clearly() -> None:
+    results = LocalEngine(jobs=2).map(_always_die, range(40))
+    with pytest.raises(WorkersDyingError, match="died on 8 files in a row"):
+        list(results)
