@@ -10,7 +10,7 @@ from datetime import date
 
 import click
 
-from etl.config import PUBLISHED_YEARS
+from etl.config import OUTSIDE_PUBLISHED_YEARS, in_published_years
 
 
 def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -21,7 +21,6 @@ def iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> d
         day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
-    first, last = PUBLISHED_YEARS
-    if not first <= day.year <= last:
-        raise click.BadParameter(f"{value!r} lies outside the years {first}-{last} of publication dates")
+    if not in_published_years(day.year):
+        raise click.BadParameter(f"{value!r} {OUTSIDE_PUBLISHED_YEARS} of publication dates")
     return day

@@ -21,6 +21,12 @@ MAX_JSON_DEPTH = 64  # nesting deeper than this in a JSON record is refused
 # A publication date outside these years is a data error, not a news date (and near the ends of
 # the calendar, resolving "next year" against it would overflow): it is ignored with a warning.
 PUBLISHED_YEARS = (1600, 2299)
+OUTSIDE_PUBLISHED_YEARS = f"lies outside the years {PUBLISHED_YEARS[0]}-{PUBLISHED_YEARS[1]}"
+
+
+def in_published_years(year: int) -> bool:
+    """Whether a date of this year can be a publication date: ``in_published_years(9999) is False``."""
+    return PUBLISHED_YEARS[0] <= year <= PUBLISHED_YEARS[1]
 
 # Extensions read by ingest, by format module name.
 FORMATS: dict[str, str] = {

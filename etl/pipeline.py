@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
-from etl.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, PUBLISHED_YEARS
+from etl.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, OUTSIDE_PUBLISHED_YEARS, in_published_years
 from etl.engines import Engine, LocalEngine, WorkerDied
 from etl.errors import ConfigError, OutputLockedError
 from etl.ingest import duplicate_problem, read_source
@@ -263,9 +263,8 @@ def build(
     Only files whose content changed since the last build are processed again, unless ``full``.
     Two builds cannot write one folder at once: the second raises ``OutputLockedError``.
     """
-    first, last = PUBLISHED_YEARS
-    if default_published is not None and not first <= default_published.year <= last:
-        raise ConfigError(f"default_published {default_published} lies outside the years {first}-{last} "
+    if default_published is not None and not in_published_years(default_published.year):
+        raise ConfigError(f"default_published {default_published} {OUTSIDE_PUBLISHED_YEARS} "
                           "of publication dates")
     if is_url(out_dir) and not str(out_dir).startswith("file://"):
         mirror = local_mirror(str(out_dir))

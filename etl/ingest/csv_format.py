@@ -110,7 +110,7 @@ def _codec(encoding: str) -> str:
 
 class _Lines:
     """The lines of a text stream, stopping (FileTooLarge) past the streamed-file limit; keeps the
-    lines read since the last ``take()`` (one CSV row's) to check how the file ended."""
+    lines read since the last ``take()`` (one CSV row's) to check its quotes."""
 
     def __init__(self, stream: io.TextIOWrapper) -> None:
         self._stream = stream

@@ -19,7 +19,7 @@ from typing import Any
 
 import dateparser
 
-from etl.config import MAX_RECORD_BYTES, PUBLISHED_YEARS, RESOURCES_DIR
+from etl.config import MAX_RECORD_BYTES, OUTSIDE_PUBLISHED_YEARS, RESOURCES_DIR, in_published_years
 from etl.problems import Problem
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -181,7 +181,7 @@ def normalize_record(
     sha = content_hash(title, raw_text)
     published_raw = _field(record, "published")
     published = parse_published(published_raw) if published_raw else None
-    outside = published is not None and not PUBLISHED_YEARS[0] <= published.year <= PUBLISHED_YEARS[1]
+    outside = published is not None and not in_published_years(published.year)
     if outside:
         published = None
     language_raw = _field(record, "language")
@@ -220,9 +220,7 @@ def record_problems(row: Mapping[str, Any]) -> list[Problem]:
             Problem(*where, "ingest", "warning", "bad_language",
                     f"language value {raw_language!r} names no language; coded {UNDETERMINED!r}"))
     if row.get("published_raw") and row["published"] is None:
-        first, last = PUBLISHED_YEARS
-        why = (f"lies outside the years {first}-{last}" if row.get("published_outside")
-               else "is not a date")
+        why = OUTSIDE_PUBLISHED_YEARS if row.get("published_outside") else "is not a date"
         problems.append(
             Problem(*where, "ingest", "warning", "bad_published",
                     f"published value {row['published_raw']!r} {why}; ignored")

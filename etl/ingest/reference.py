@@ -19,7 +19,7 @@ from typing import Any
 
 import dateparser
 
-from etl.config import PUBLISHED_YEARS, RESOURCES_DIR
+from etl.config import RESOURCES_DIR, in_published_years
 
 _YEAR_IN_TEXT = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 
@@ -175,7 +175,7 @@ def url_date(url: str | None) -> date | None:
 
 def _plausible(found: date | None) -> date | None:
     """A date that can be a publication date ("/9999/12/31/" in a URL is none)."""
-    return found if found is not None and PUBLISHED_YEARS[0] <= found.year <= PUBLISHED_YEARS[1] else None
+    return found if found is not None and in_published_years(found.year) else None
 
 
 def assign_reference_date(row: MutableMapping[str, Any], default: date | None) -> None:

@@ -60,5 +60,7 @@ def read_text(source: Source, input_file: str) -> ReaderOutput:
 
 def _unclosed_front_matter(content: str) -> bool:
     """True when the file opens front matter (a first ``---`` line) and never closes it."""
+    if not content.lstrip(" \t").startswith("---"):  # nearly every file: no need to split it
+        return False
     lines = content.splitlines()  # the lines split_front_matter reads
     return bool(lines) and lines[0].strip() == "---" and not any(line.strip() == "---" for line in lines[1:])
