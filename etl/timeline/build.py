@@ -758,11 +758,12 @@ def _spill(inputs: Inputs, batch_of: graph.Int32s, n_batches: int, folder: Path)
             mine = per_row[start:start + part.num_rows]
             order = np.argsort(mine, kind="stable")
             cuts = np.flatnonzero(np.diff(mine[order])) + 1
+            part = _decoded(part)  # once a part, not once a piece: the same strings either way
             for piece in np.split(order, cuts):
                 if not len(piece) or mine[piece[0]] < 0:
                     continue
                 batch = int(mine[piece[0]])
-                rows = _decoded(part.take(pa.array(piece)))
+                rows = part.take(pa.array(piece))
                 rows = rows.append_column("__position", pa.array(piece + start, pa.int64()))
                 if batch not in writers:
                     sinks[batch] = pa.OSFile(str(paths[batch]), "wb")

@@ -17,9 +17,12 @@ read back in merge order (``ordered_pairs``).
 from __future__ import annotations
 
 import math
+import os
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +36,12 @@ from etl.timeline.rules import MergeSettings
 
 # Pairs produced per call of the sweep (two int32 and a float64 each).
 SWEEP_PAIRS = 1 << 18
+# Threads that sweep at once (the compiled sweep runs without the GIL); the pairs found are the same
+# whatever their number, and the merge order does not depend on the order they are found in.
+SWEEP_THREADS = min(4, os.cpu_count() or 1)
+# Slot ranges handed to the sweep threads in turn: one dense stretch of dates never leaves a thread
+# working alone for long.
+SWEEP_SEGMENTS = 256
 # Id ranks counted together when a large file of pairs is cut into parts (``_runs_of``).
 RANK_BIN = 64
 # Sweep chunks between two hand-backs of freed heap memory to the system.
@@ -205,13 +214,14 @@ def slots(facts: FactArrays, blocked: Blocks) -> Slots:
                  facts.start[event] == facts.end[event])
 
 
-@njit(cache=True)
-def _sweep(r: Rule, z: Slots, base: int, p: int, q: int,
+@njit(cache=True, nogil=True)
+def _sweep(r: Rule, z: Slots, base: int, p: int, q: int, stop: int,
            out_a: Any, out_b: Any, out_s: Any) -> tuple[int, int, int]:  # pragma: no cover
     """Compatible pairs of ``graph.candidates`` (forward, all events) from sweep slot ``p``,
-    partner slot ``q``, until the buffers are full: returns (pairs, p, q) to resume from."""
+    partner slot ``q``, until slot ``stop`` or until the buffers are full: returns (pairs, p, q)
+    to resume from."""
     m, n, cap = len(z.key), 0, len(out_a)
-    while p < m:
+    while p < stop:
         e = z.event[p]
         mine = _event(r, e)
         open_until = z.end[p] + r.slack
@@ -244,19 +254,176 @@ def _sweep(r: Rule, z: Slots, base: int, p: int, q: int,
     return n, p, q
 
 
+def _sweep_range(r: Rule, z: Slots, base: int, start: int, stop: int,
+                 chunk: int) -> Iterator[tuple[Int32s, Int32s, Floats]]:
+    """The pairs whose first slot lies in [start, stop), in chunks of at most ``chunk``."""
+    out_a, out_b = np.empty(chunk, dtype=np.int32), np.empty(chunk, dtype=np.int32)
+    out_s = np.empty(chunk, dtype=np.float64)
+    p, q = start, start
+    while p < stop:
+        n, p, q = _sweep(r, z, base, p, q, stop, out_a, out_b, out_s)
+        if n:
+            yield out_a[:n].copy(), out_b[:n].copy(), out_s[:n].copy()
+
+
 def sweep_edges(facts: FactArrays, blocked: Blocks, settings: MergeSettings,
                 chunk: int = SWEEP_PAIRS) -> Iterator[tuple[Int32s, Int32s, Floats]]:
     """Every compatible candidate pair (a < b) once, with its score, in chunks (sweep order)."""
     r = rule(facts, settings)
     z = slots(facts, blocked)
     base = int(facts.block_start.min(initial=0))
-    out_a, out_b = np.empty(chunk, dtype=np.int32), np.empty(chunk, dtype=np.int32)
-    out_s = np.empty(chunk, dtype=np.float64)
-    p = q = 0
-    while p < len(z.key):
-        n, p, q = _sweep(r, z, base, p, q, out_a, out_b, out_s)
-        if n:
-            yield out_a[:n].copy(), out_b[:n].copy(), out_s[:n].copy()
+    yield from _sweep_range(r, z, base, 0, len(z.key), chunk)
+
+
+@njit(cache=True, nogil=True)
+def _by_score(a: Any, b: Any, s: Any) -> tuple[Any, Any, Any]:  # pragma: no cover - compiled
+    """The pairs (a[i], b[i]) grouped by score: (scores, where each one's pairs start, pairs).
+
+    Scores in the order first met; the pairs of one score in their order in ``a``. A handful of
+    distinct scores, so a linear look-up and a counting sort (what ``np.unique`` sorts for).
+    """
+    n = len(s)
+    distinct = np.empty(16, dtype=np.float64)
+    k, last, last_code = 0, 0.0, -1
+    code = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        v = s[i]
+        if last_code >= 0 and (v == last or (v != v and last != last)):
+            code[i] = last_code
+            continue
+        c = -1
+        for j in range(k):
+            if distinct[j] == v or (v != v and distinct[j] != distinct[j]):
+                c = j
+                break
+        if c < 0:
+            if k == len(distinct):
+                grown = np.empty(2 * k, dtype=np.float64)
+                grown[:k] = distinct
+                distinct = grown
+            distinct[k] = v
+            c = k
+            k += 1
+        code[i] = c
+        last, last_code = v, c
+    starts = np.zeros(k + 1, dtype=np.int64)
+    for i in range(n):
+        starts[code[i] + 1] += 1
+    for j in range(k):
+        starts[j + 1] += starts[j]
+    at = starts[:k].copy()
+    pairs = np.empty((n, 2), dtype=np.int32)
+    for i in range(n):
+        c = code[i]
+        pairs[at[c], 0] = a[i]
+        pairs[at[c], 1] = b[i]
+        at[c] += 1
+    return distinct[:k].copy(), starts, pairs
+
+
+T = TypeVar("T")
+
+
+def _in_threads(work: Callable[[Callable[[T], bool]], None], threads: int, depth: int) -> Iterator[T]:
+    """What ``threads`` threads running ``work(put)`` put, as it comes (at most ``depth`` waiting).
+
+    ``put`` answers False once the caller has stopped reading (the generator closed): ``work``
+    then returns. An error in a thread is raised here; no thread outlives the generator.
+    """
+    found: queue.Queue[tuple[int, Any]] = queue.Queue(maxsize=depth)
+    stopped = threading.Event()
+
+    def put(item: Any, kind: int = 0) -> bool:
+        while not stopped.is_set():
+            try:
+                found.put((kind, item), timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            work(put)
+        except BaseException as error:  # handed to the caller, raised there
+            put(error, 1)
+        finally:
+            put(None, 2)
+
+    workers = [threading.Thread(target=run, name=f"merge-{k}", daemon=True) for k in range(threads)]
+    for worker in workers:
+        worker.start()
+    try:
+        running = len(workers)
+        while running:
+            kind, item = found.get()
+            if kind == 1:
+                raise item
+            if kind == 2:
+                running -= 1
+            else:
+                yield item
+    finally:
+        stopped.set()
+        for worker in workers:
+            worker.join()
+
+
+def _ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """``items`` made in a thread, up to ``depth`` ahead of the caller (who works meanwhile)."""
+    def work(put: Callable[[T], bool]) -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # in the thread that ran it: a generator cannot be closed from another
+
+    return _in_threads(work, 1, depth)
+
+
+ScoredPairs = tuple[Floats, Ints, Int32s]
+
+
+def _scored_pairs(facts: FactArrays, blocked: Blocks, settings: MergeSettings, chunk: int,
+                  threads: int) -> Iterator[ScoredPairs]:
+    """Every compatible pair once, a chunk at a time grouped by score (``_by_score``), found by
+    ``threads`` threads sweeping slot ranges in turn: chunks come in no fixed order."""
+    r = rule(facts, settings)
+    z = slots(facts, blocked)
+    base = int(facts.block_start.min(initial=0))
+    m = len(z.key)
+    if threads <= 1 or m < 2:
+        for a, b, s in _sweep_range(r, z, base, 0, m, chunk):
+            yield _by_score(a, b, s)
+        return
+    cuts = np.unique(np.linspace(0, m, min(SWEEP_SEGMENTS, m) + 1).astype(np.int64)).tolist()
+    segments = iter(range(len(cuts) - 1))
+    taking = threading.Lock()
+
+    def work(put: Callable[[ScoredPairs], bool]) -> None:
+        while True:
+            with taking:
+                k = next(segments, None)
+            if k is None:
+                return
+            for a, b, s in _sweep_range(r, z, base, cuts[k], cuts[k + 1], chunk):
+                if not put(_by_score(a, b, s)):
+                    return
+
+    yield from _in_threads(work, threads, 2 * threads)
+
+
+def _merge_runs(files: dict[float, Path], id_rank: Int32s, unique: bool,
+                folder: Path) -> Iterator[tuple[Int32s, Int32s]]:
+    """The score files' pairs, best score first, each run sorted in merge order."""
+    for value in sorted(files, reverse=True):
+        for pairs in _runs_of(files[value], id_rank, folder):
+            yield _in_merge_order(pairs, id_rank, unique)
+            del pairs
+        files[value].unlink()
 
 
 def _in_merge_order(pairs: Int32s, id_rank: Int32s, unique: bool) -> tuple[Int32s, Int32s]:
@@ -276,33 +443,33 @@ def _in_merge_order(pairs: Int32s, id_rank: Int32s, unique: bool) -> tuple[Int32
 
 
 def ordered_pairs(facts: FactArrays, blocked: Blocks, settings: MergeSettings, folder: Path,
-                  swept: Callable[[], None] | None = None) -> Iterator[tuple[Int32s, Int32s]]:
+                  swept: Callable[[], None] | None = None,
+                  threads: int = SWEEP_THREADS) -> Iterator[tuple[Int32s, Int32s]]:
     """All compatible pairs in the merge's order (score down, then ids), a sorted run at a time.
 
     Pairs go to one file per score value in ``folder`` as they are found; each file is then
     sorted in memory, or first split by the rank of its first event when it is too large.
-    ``swept`` is called once the sweep is over (``blocked`` is no longer needed then).
+    ``swept`` is called once the sweep is over (``blocked`` is no longer needed then). The order
+    pairs reach a file in (``threads`` sweep at once) does not matter: each run is sorted whole.
     """
     files: dict[float, Path] = {}
-    for k, (a, b, s) in enumerate(sweep_edges(facts, blocked, settings)):
+    for k, (values, starts, pairs) in enumerate(_scored_pairs(facts, blocked, settings,
+                                                              SWEEP_PAIRS, threads)):
         if k % TRIM_CHUNKS == TRIM_CHUNKS - 1:
             release_memory()  # small pieces come and go: glibc keeps their freed heap otherwise
-        values, inverse = np.unique(s, return_inverse=True)
-        order = np.argsort(inverse, kind="stable")
-        cuts = np.searchsorted(inverse[order], np.arange(1, len(values)))
-        for value, piece in zip(values.tolist(), np.split(order, cuts), strict=True):
+        for j, value in enumerate(values.tolist()):
             path = files.setdefault(value, folder / f"pairs-{len(files)}.bin")
             with path.open("ab") as handle:
-                np.stack([a[piece], b[piece]], axis=1).tofile(handle)
+                pairs[starts[j]:starts[j + 1]].tofile(handle)
+        del values, starts, pairs
     del blocked
     if swept is not None:
         swept()
     unique = bool(facts.n == 0 or facts.id_rank[-1] == facts.n - 1)
-    for value in sorted(files, reverse=True):
-        for pairs in _runs_of(files[value], facts.id_rank, folder):
-            yield _in_merge_order(pairs, facts.id_rank, unique)
-            del pairs
-        files[value].unlink()
+    runs = _merge_runs(files, facts.id_rank, unique, folder)
+    # With threads, the next run is read and sorted while the caller joins this one (the join
+    # and NumPy's sorts both run without the GIL).
+    yield from _ahead(runs) if threads > 1 else runs
 
 
 def _pieces(path: Path) -> Iterator[Int32s]:
@@ -454,7 +621,7 @@ def _rescan(r: Rule, keep: int, nxt: Any, dated: Any, placed: Any, acting: Any,
         mode[keep, f], count[keep, f], first[keep, f] = best, best_count, best_first
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _join(r: Rule, first_of: Any, second_of: Any, group: Any, nxt: Any, tail: Any, size: Any,
           dated: Any, placed: Any, acting: Any, mode: Any, count: Any, first: Any, counts: Any,
           n_codes: int, unique: bool) -> int:  # pragma: no cover - compiled

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import shutil
 import tempfile
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -98,13 +100,15 @@ def test_pairs_come_back_in_merge_order_from_disk(docs, data):
     a, b = _numpy_edges(arrays)
     order = graph.pair_order(arrays, a, b, RULE)
     folder = Path(tempfile.mkdtemp(prefix="pairs-"))
-    limit, rank_bin = kernels.SORT_PAIRS, kernels.RANK_BIN
+    limit, rank_bin, chunk = kernels.SORT_PAIRS, kernels.RANK_BIN, kernels.SWEEP_PAIRS
     kernels.SORT_PAIRS = data.draw(st.sampled_from([1, 3, limit]))  # split the score files, or not
     kernels.RANK_BIN = data.draw(st.sampled_from([1, 2, 5, rank_bin]))  # cut after any rank, or fewer
+    kernels.SWEEP_PAIRS = data.draw(st.sampled_from([1, 5, chunk]))  # many chunks from each thread
+    threads = data.draw(st.sampled_from([1, 2, 3]))  # the threads' chunks arrive in any order
     try:
-        runs = list(kernels.ordered_pairs(arrays, graph.blocks(arrays), RULE, folder))
+        runs = list(kernels.ordered_pairs(arrays, graph.blocks(arrays), RULE, folder, threads=threads))
     finally:
-        kernels.SORT_PAIRS, kernels.RANK_BIN = limit, rank_bin
+        kernels.SORT_PAIRS, kernels.RANK_BIN, kernels.SWEEP_PAIRS = limit, rank_bin, chunk
     got = [(int(x), int(y)) for ra, rb in runs for x, y in zip(ra, rb, strict=True)]
     assert got == list(zip(a[order].tolist(), b[order].tolist(), strict=True))
     assert list(folder.iterdir()) == []  # the spilled pairs are removed
@@ -145,6 +149,71 @@ def test_a_distance_at_the_threshold_is_decided_as_in_python(bearing: float, off
     assert abs(distance_km((lat, lon), other) - km) < 1e-9
     exact = places_compatible(at((lat, lon)), at(other), RULE)
     assert kernels._within(lat, lon, *other, RULE.max_distance_km, kernels.DISTANCE_GUARD_KM) == exact
+
+
+@settings(**SETTINGS)
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True, width=64), max_size=60), st.data())
+def test_pairs_grouped_by_score_as_np_unique_groups_them(scores, data):
+    s = np.array(scores, dtype=np.float64)
+    a = np.arange(len(s), dtype=np.int32)
+    b = np.array(data.draw(st.permutations(list(range(len(s))))), dtype=np.int32)
+    values, starts, pairs = kernels._by_score(a, b, s)
+    got = {value: pairs[starts[j]:starts[j + 1]].tolist() for j, value in enumerate(values.tolist())
+           if value == value}
+    expected: dict[float, list[list[int]]] = {}
+    for i, value in enumerate(s.tolist()):
+        if value == value:
+            expected.setdefault(value, []).append([int(a[i]), int(b[i])])
+    assert got == expected  # one group per score (0.0 and -0.0 alike), pairs in their order
+    assert sorted(values.tolist()) == sorted(set(np.unique(s).tolist())) or np.isnan(s).any()
+    assert int(np.isnan(values).sum()) == int(np.isnan(s).any())  # every NaN in one group
+    assert len(pairs) == len(s) and starts[-1] == len(s)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpus())
+def test_a_failing_sweep_thread_raises_in_the_caller_and_no_thread_is_left(docs):
+    _, arrays = facts_of(frames(docs)[0])
+    grouped = kernels._by_score
+
+    def broken(a: Any, b: Any, s: Any) -> Any:
+        raise MemoryError("no room for the pairs")
+
+    folder = Path(tempfile.mkdtemp(prefix="pairs-"))
+    before = threading.active_count()
+    kernels._by_score = broken
+    try:
+        pairs = kernels.ordered_pairs(arrays, graph.blocks(arrays), RULE, folder, threads=3)
+        if len(_numpy_edges(arrays)[0]):
+            with pytest.raises(MemoryError, match="no room"):
+                list(pairs)
+        else:
+            assert list(pairs) == []
+    finally:
+        kernels._by_score = grouped
+        shutil.rmtree(folder)
+    assert threading.active_count() == before
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpus())
+def test_pairs_left_unread_stop_the_sweep_threads(docs):
+    _, arrays = facts_of(frames(docs)[0])
+    chunk = kernels.SWEEP_PAIRS
+    kernels.SWEEP_PAIRS = 1  # many chunks: the threads wait on a full queue
+    before = threading.active_count()
+    folder = Path(tempfile.mkdtemp(prefix="pairs-"))
+    try:
+        pairs = kernels._scored_pairs(arrays, graph.blocks(arrays), RULE, 1, threads=2)
+        next(pairs, None)
+        pairs.close()  # the caller stops reading (an error in the join, say)
+        runs = kernels.ordered_pairs(arrays, graph.blocks(arrays), RULE, folder, threads=2)
+        next(runs, None)
+        runs.close()  # the same while the next run is made ahead
+    finally:
+        kernels.SWEEP_PAIRS = chunk
+        shutil.rmtree(folder)
+    assert threading.active_count() == before
 
 
 def test_no_events_no_pairs_no_groups(tmp_path: Path):
