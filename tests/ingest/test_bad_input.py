@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from etl.ingest import read_file
+from etl.ingest import csv_format, read_file
 
 
 def _problems(tmp_path: Path, name: str, content: bytes) -> tuple[list, list]:
@@ -274,3 +275,82 @@ def test_a_list_beside_the_text_read_is_reported(tmp_path: Path) -> None:
     articles, problems = _problems(tmp_path, "a.jsonl", (json.dumps(record) + "\n").encode())
     assert articles[0]["text"] == "Summary only."
     assert problems == [("bad_field", "warning", 1)]
+
+
+@pytest.fixture
+def small_cell_limit() -> Iterator[int]:
+    """csv's cell-size limit (16 MiB in a build) lowered to 40 characters for the test."""
+    limit = csv.field_size_limit(40)
+    try:
+        yield 40
+    finally:
+        csv.field_size_limit(limit)
+
+
+_SWALLOWED = b"3,cc\n" * 20  # 100 characters: over the lowered limit inside a quoted cell
+
+
+@pytest.mark.parametrize(
+    ("content", "kept", "line"),
+    [(b'id,text\n1,aa\n2,"bb\n' + _SWALLOWED, ["1"], 3),  # never closed
+     (b'id,text\n1,aa\n2,"bb\n' + _SWALLOWED + b'4,"dd"\n5,ee\n', ["1", "5"], 3),  # closed later
+     (b'id,text\r\n1,aa\r\n2,"bb\r\n' + _SWALLOWED + b'4,"dd"\r\n5,ee\r\n', ["1", "5"], 3),
+     (b'id,text\n1,aa\n\n2,"bb\n' + _SWALLOWED + b'4,"dd"\n5,ee\n', ["1", "5"], 4)],  # a blank line
+)
+def test_csv_stray_quote_past_the_cell_limit_is_reported_as_below_it(
+    tmp_path: Path, content: bytes, kept: list[str], line: int,
+) -> None:
+    below = _problems(tmp_path, "a.csv", content)
+    limit = csv.field_size_limit(40)
+    try:
+        articles, problems = _problems(tmp_path, "a.csv", content)
+    finally:
+        csv.field_size_limit(limit)
+    assert [a["article_id"] for a in articles] == kept
+    assert problems == [("unclosed_quote", "error", line)]
+    assert (articles, problems) == below
+
+
+def test_csv_quoted_cell_over_the_cell_limit_is_skipped_and_reading_goes_on(
+    tmp_path: Path, small_cell_limit: int,
+) -> None:
+    content = b'id,text\n1,aa\n2,"' + b"a paragraph\n" * 10 + b'end"\n3,cc\n'
+    articles, problems = _problems(tmp_path, "a.csv", content)
+    assert [a["article_id"] for a in articles] == ["1", "3"]
+    assert problems == [("bad_csv", "error", 3)]
+    message = read_file(tmp_path / "a.csv", tmp_path).problems[0].message
+    assert f"limit of {small_cell_limit} characters: lines 3-13 skipped" in message
+
+
+def test_csv_header_over_the_cell_limit_is_reported_at_line_1(
+    tmp_path: Path, small_cell_limit: int,
+) -> None:
+    articles, problems = _problems(tmp_path, "a.csv", b'"' + b"h" * 100 + b'"\n1,aa\n')
+    assert (articles, problems) == ([], [("bad_csv", "error", 1)])
+
+
+def test_csv_quote_open_at_the_file_size_limit_is_reported_before_it(
+    tmp_path: Path, small_cell_limit: int, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(csv_format, "MAX_FILE_BYTES", 300)
+    content = b'id,text\n1,aa\n2,"bb\n' + _SWALLOWED * 4
+    articles, problems = _problems(tmp_path, "a.csv", content)
+    assert [a["article_id"] for a in articles] == ["1"]
+    # 19 characters to the quote, then 56 lines of 5 fit in 300: the limit is passed after line 59
+    assert problems == [("unclosed_quote", "error", 3), ("file_too_large", "error", 59)]
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [(b'id,text\n1,aa\n\n2,"bb\n3,cc\n', 4),  # after a blank line
+     (b'id,text\n1,aa\n2,"two\nlines",x,"bb\n3,cc\n', 4),  # on the second line of its row
+     (b'id,text\n1,aa\n2,"bb\n3,cc\n', 3)],
+)
+def test_csv_unclosed_quote_is_reported_at_the_line_it_opened(
+    tmp_path: Path, content: bytes, line: int,
+) -> None:
+    articles, problems = _problems(tmp_path, "a.csv", content)
+    assert [a["article_id"] for a in articles] == ["1"]
+    assert problems == [("unclosed_quote", "error", line)]
+    message = read_file(tmp_path / "a.csv", tmp_path).problems[0].message
+    assert message.startswith(f"a quoted cell opened on line {line} is never closed: lines ")

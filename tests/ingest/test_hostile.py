@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import json
 import resource
+import tracemalloc
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -113,3 +115,40 @@ def test_arbitrary_bytes_never_crash_ingest(tmp_path: Path, content: bytes) -> N
 def test_text_articles_keep_their_words(content: str) -> None:
     fields = parse_text_article(content)
     assert set(fields.get("text", "").split()) <= set(content.split())
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_csv_quote_open_over_16_mib_is_reported_where_it_opened(tmp_path: Path, closed: bool) -> None:
+    path = tmp_path / "open.csv"
+    swallowed = 17 * 2**20 // 44  # rows of 44 characters: past csv's 16 MiB cell limit
+    with path.open("w") as out:
+        out.write("id,title,text,published\n"
+                  "a,A,Troops shelled Kharkiv.,2024-12-16\n"
+                  "b,B,Shelling near Izium.,2024-12-16\n"
+                  'c,C,"The quote opens and is never closed,2024-12-16\n')
+        out.write("d,D,A row inside the open quote!,2024-12-16\n" * swallowed)
+        if closed:  # csv ends the cell at a later cell's quote, and the row at this line
+            out.write('e,E,A "quoted" word,2024-12-16\n')
+        out.write("f,F,A row after it.,2024-12-16\n")
+    batch = read_file(path, tmp_path)
+    assert [a["article_id"] for a in batch.articles] == (["a", "b", "f"] if closed else ["a", "b"])
+    assert [(p.code, p.line) for p in batch.problems] == [("unclosed_quote", 4)]
+    end = 4 + swallowed + 1  # e's line, or f's (the last) when nothing closes the quote
+    assert batch.problems[0].message.startswith("a quoted cell opened on line 4 ")
+    assert batch.problems[0].message.endswith(f": lines 4-{end} were read as one row; skipped")
+
+
+def test_csv_quote_open_over_many_short_lines_keeps_none_of_them(tmp_path: Path) -> None:
+    path = tmp_path / "short.csv"
+    path.write_bytes(b'id,text\na,ok\nb,"open\n' + b"x\n" * 2**18 + b"c,fine\n")
+    tracemalloc.start()
+    try:
+        batch = read_file(path, tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert _codes(batch) == ["unclosed_quote"]
+    assert [a["article_id"] for a in batch.articles] == ["a"]
+    # csv's own cell buffer takes 2 MiB (4 bytes a character); the quarter million lines, kept
+    # as strings, took 20 MiB more
+    assert peak < 8 * 2**20
