@@ -48,8 +48,7 @@ def read_csv(source: Source, input_file: str) -> ReaderOutput:
                     yield from _rows(reader, lines, input_file, encoding)
                     return
                 except csv.Error as exc:  # a cell over csv's size limit
-                    if not (yield from _skip_oversized_row(lines, input_file, exc)):
-                        return
+                    yield from _skip_oversized_row(lines, input_file, exc)
                 # a new reader: the old one holds a cell buffer of 4 bytes a character up to the limit
                 reader = csv.DictReader(lines, header)
         except FileTooLarge as exc:
@@ -74,19 +73,19 @@ def _rows(reader: csv.DictReader[str], lines: _Lines, input_file: str, encoding:
 
 def _skip_oversized_row(
     lines: _Lines, input_file: str, exc: csv.Error,
-) -> Generator[Problem, None, bool]:
-    r"""The problem for the row csv gave up on (a cell over its size limit); True when the rows after
-    it can still be read: a row running over lines is followed, a line at a time and keeping none,
-    to the line csv would have ended it at, so the rows after it are read as below the limit.
+) -> Generator[Problem, None, None]:
+    r"""The problem for the row csv gave up on (a cell over its size limit), leaving ``lines`` at the
+    next row: a row running over lines is followed, a line at a time and keeping none, to the line
+    csv would have ended it at, so the rows after it are read as below the limit.
 
         2,"bb\n + 17 MiB of lines + 9,"x" y\n10,ok\n  ->  unclosed_quote at line 2; row 10 is read
     """
     scan = lines.row_scan()
-    if not scan.spans and not scan.is_open:  # one line over the limit: the read stops there, as before
+    if not scan.spans and not scan.is_open:  # one line over the limit: csv read it whole, skip it
         start, _ = lines.take()
-        yield file_problem(input_file, "bad_csv", f"unreadable CSV: {exc}; rest of the file skipped",
+        yield file_problem(input_file, "bad_csv", f"unreadable CSV row: {exc}; line {start} skipped",
                            start)
-        return False
+        return
     rest = iter(lines)  # each line it reads goes to ``scan``
     try:
         while scan.is_open and next(rest, None) is not None:
@@ -105,7 +104,6 @@ def _skip_oversized_row(
                            f"a cell of the row on line {start} is longer than the CSV limit of "
                            f"{csv.field_size_limit()} characters: lines {start}-{lines.number} "
                            "skipped", start)
-    return True
 
 
 def _unclosed_quote(input_file: str, start: int, end: int, trouble: tuple[int, str]) -> Problem:

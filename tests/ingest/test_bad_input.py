@@ -202,15 +202,15 @@ def test_csv_rows_ending_well_are_read(tmp_path: Path, content: bytes) -> None:
     assert problems == []
 
 
-def test_csv_rows_before_an_unreadable_one_are_kept(tmp_path: Path) -> None:
+def test_csv_rows_around_a_line_over_the_cell_limit_are_kept(tmp_path: Path) -> None:
     content = b"id,text\na,one\nb,two\nc," + b"x" * 100 + b"\nd,four\n"
     limit = csv.field_size_limit(50)  # a cell over the limit is what csv cannot read
     try:
         articles, problems = _problems(tmp_path, "a.csv", content)
     finally:
         csv.field_size_limit(limit)
-    assert [a["article_id"] for a in articles] == ["a", "b"]
-    assert [p[0] for p in problems] == ["bad_csv"]
+    assert [a["article_id"] for a in articles] == ["a", "b", "d"]
+    assert problems == [("bad_csv", "error", 4)]
 
 
 def test_front_matter_never_closed_is_read_as_text_with_a_warning(tmp_path: Path) -> None:
