@@ -163,6 +163,19 @@ def test_rows_reused_from_the_last_build_equal_a_full_build(
     assert table_bytes(out) == table_bytes(full)
 
 
+def test_a_build_with_nothing_changed_leaves_the_table_folders_be(raw: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(raw, out)
+    before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.glob("*.parquet")}
+    again = build(raw, out)
+    assert again.processed == 0
+    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.glob("*.parquet")} == before
+    (raw / "f2.jsonl").write_text(_article(42))
+    build(raw, out)
+    after = {p.name: p.stat().st_ino for p in out.glob("*.parquet")}
+    assert after["articles.parquet"] != before["articles.parquet"][0]  # a change is published
+
+
 def test_tables_changed_behind_the_manifest_are_not_reused(raw: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(raw, out)

@@ -19,6 +19,7 @@ moment — sees either the whole old table or the whole new one.
 from __future__ import annotations
 
 import ctypes
+import filecmp
 import os
 import shutil
 import tempfile
@@ -97,17 +98,36 @@ class DatasetWriter:
             self._part = None
 
     def commit(self) -> Path:
-        """Close the last part and put the folder in place of the old table, in one step."""
+        """Close the last part and put the folder in place of the old table, in one step; when
+        every part is the old table's same-named file (nothing changed), leave the old folder be."""
         self._close_part()
         if not any(self.tmp.iterdir()):
             empty = TableWriter(self.table, self.tmp, name=EMPTY_PART)
             self._written.append(empty.commit(sync=False))
+        if self._unchanged():
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return self.path
         for path in self._written:  # the new bytes are on disk before any reader can see them
             with open(path, "rb") as written:
                 os.fsync(written.fileno())
         _fsync_folder(self.tmp)
         publish(self.tmp, self.path)
         return self.path
+
+    def _unchanged(self) -> bool:
+        """The new folder holds the old one's files: the same names, each linked to the old file or
+        written again to the same bytes (a build with nothing changed publishes nothing)."""
+        if not self.path.is_dir():
+            return False
+        names = sorted(os.listdir(self.tmp))
+        if names != sorted(os.listdir(self.path)):
+            return False
+        written = {path.name for path in self._written}
+        try:
+            return all(filecmp.cmp(self.tmp / name, self.path / name, shallow=False) if name in written
+                       else os.path.samefile(self.tmp / name, self.path / name) for name in names)
+        except OSError:
+            return False
 
     def abort(self) -> None:
         """Drop the parts written so far; the previous table stays as it was."""

@@ -58,6 +58,34 @@ def test_linked_part_is_the_old_file(tmp_path: Path) -> None:
     assert read_table(tmp_path / "b", "problems")["line"].tolist() == [2, 9]
 
 
+@pytest.mark.parametrize("change", ["none", "a part written alike", "a part written", "a part dropped",
+                                    "a part renamed", "another file linked"])
+def test_a_commit_of_the_same_parts_leaves_the_old_folder_be(tmp_path: Path, change: str) -> None:
+    old = _write(tmp_path, {0: [1], 1: [2]})
+    folder = old.stat().st_ino
+    other = _write(tmp_path / "other", {0: [5]})
+    writer = DatasetWriter("problems", tmp_path)
+    for index in (0, 1):
+        if change == "a part dropped" and index == 1:
+            continue
+        if change.startswith("a part written") and index == 1:
+            writer.start_part(1)
+            writer.write(_rows(2 if change.endswith("alike") else 3))  # a new file, same bytes or not
+        elif change == "a part renamed":
+            writer.link_part(index + 1, old / part_name(index), rows=1)
+        elif change == "another file linked" and index == 1:
+            writer.link_part(1, other / part_name(0), rows=1)
+        else:
+            writer.link_part(index, old / part_name(index), rows=1)
+    writer.commit()
+    same = change in ("none", "a part written alike")
+    assert (old.stat().st_ino == folder) == same  # published only when a part changed
+    expected = {"none": [1, 2], "a part written alike": [1, 2], "a part written": [1, 3],
+                "a part dropped": [1], "a part renamed": [1, 2], "another file linked": [1, 5]}[change]
+    assert read_table(tmp_path, "problems")["line"].tolist() == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "problems.parquet"]  # no temp folder
+
+
 @pytest.mark.parametrize("swap", ["exchange", "two renames"])
 def test_commit_replaces_the_whole_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                           swap: str) -> None:
