@@ -43,6 +43,7 @@ from etl.io.cache import table_stamp
 from etl.io.dataset import part_files
 from etl.io.memory import fixed_mmap_threshold, release_memory
 from etl.io.parquet import to_arrow, write_arrow
+from etl.io.threads import ahead
 from etl.schema import SCHEMA_VERSION, SORT_KEYS, TIMELINE
 from etl.timeline import graph
 from etl.timeline.graph import Blocks, FactArrays, Ints
@@ -299,7 +300,7 @@ def scan(source: EventSource, articles: pa.Table, settings: MergeSettings) -> Sc
     chunks, ids, id_hash, content, valid = [], [], [], [], []
     article_ids = articles.column("article_id").cast(pa.string())
     per_article = np.append(_articles_hashes(articles), _NULL)
-    for part in source.parts(MERGE_COLUMNS):
+    for part in ahead(source.parts(MERGE_COLUMNS)):  # the next row group read meanwhile
         chunks.append(graph.raw_facts(part, settings, books))
         event_ids, ids_hashed, hashed, present = _row_state(part, article_ids, per_article)
         ids.append(event_ids)
@@ -753,7 +754,7 @@ def _spill(inputs: Inputs, batch_of: graph.Int32s, n_batches: int, folder: Path)
     sinks: dict[int, Any] = {}
     schemas: dict[int, pa.Schema] = {}
     try:
-        for k, part in enumerate(inputs.source.parts(ROW_COLUMNS)):
+        for k, part in enumerate(ahead(inputs.source.parts(ROW_COLUMNS))):
             start = int(inputs.source.offsets[k])
             mine = per_row[start:start + part.num_rows]
             order = np.argsort(mine, kind="stable")

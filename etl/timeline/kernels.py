@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import math
 import os
-import queue
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +29,7 @@ from numba import njit, objmode, types
 from numba.typed import Dict
 
 from etl.io.memory import release_memory
+from etl.io.threads import ahead, in_threads
 from etl.timeline.graph import Blocks, FactArrays, Floats, Int32s, Ints
 from etl.timeline.merge import EARTH_RADIUS_KM, KM_PER_DEGREE_LATITUDE, distance_km
 from etl.timeline.rules import MergeSettings
@@ -321,69 +321,6 @@ def _by_score(a: Any, b: Any, s: Any) -> tuple[Any, Any, Any]:  # pragma: no cov
     return distinct[:k].copy(), starts, pairs
 
 
-T = TypeVar("T")
-
-
-def _in_threads(work: Callable[[Callable[[T], bool]], None], threads: int, depth: int) -> Iterator[T]:
-    """What ``threads`` threads running ``work(put)`` put, as it comes (at most ``depth`` waiting).
-
-    ``put`` answers False once the caller has stopped reading (the generator closed): ``work``
-    then returns. An error in a thread is raised here; no thread outlives the generator.
-    """
-    found: queue.Queue[tuple[int, Any]] = queue.Queue(maxsize=depth)
-    stopped = threading.Event()
-
-    def put(item: Any, kind: int = 0) -> bool:
-        while not stopped.is_set():
-            try:
-                found.put((kind, item), timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def run() -> None:
-        try:
-            work(put)
-        except BaseException as error:  # handed to the caller, raised there
-            put(error, 1)
-        finally:
-            put(None, 2)
-
-    workers = [threading.Thread(target=run, name=f"merge-{k}", daemon=True) for k in range(threads)]
-    for worker in workers:
-        worker.start()
-    try:
-        running = len(workers)
-        while running:
-            kind, item = found.get()
-            if kind == 1:
-                raise item
-            if kind == 2:
-                running -= 1
-            else:
-                yield item
-    finally:
-        stopped.set()
-        for worker in workers:
-            worker.join()
-
-
-def _ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
-    """``items`` made in a thread, up to ``depth`` ahead of the caller (who works meanwhile)."""
-    def work(put: Callable[[T], bool]) -> None:
-        try:
-            for item in items:
-                if not put(item):
-                    return
-        finally:
-            close = getattr(items, "close", None)
-            if close is not None:
-                close()  # in the thread that ran it: a generator cannot be closed from another
-
-    return _in_threads(work, 1, depth)
-
-
 ScoredPairs = tuple[Floats, Ints, Int32s]
 
 
@@ -413,7 +350,7 @@ def _scored_pairs(facts: FactArrays, blocked: Blocks, settings: MergeSettings, c
                 if not put(_by_score(a, b, s)):
                     return
 
-    yield from _in_threads(work, threads, 2 * threads)
+    yield from in_threads(work, threads, 2 * threads)
 
 
 def _merge_runs(files: dict[float, Path], id_rank: Int32s, unique: bool,
@@ -469,7 +406,7 @@ def ordered_pairs(facts: FactArrays, blocked: Blocks, settings: MergeSettings, f
     runs = _merge_runs(files, facts.id_rank, unique, folder)
     # With threads, the next run is read and sorted while the caller joins this one (the join
     # and NumPy's sorts both run without the GIL).
-    yield from _ahead(runs) if threads > 1 else runs
+    yield from ahead(runs) if threads > 1 else runs
 
 
 def _pieces(path: Path) -> Iterator[Int32s]:
