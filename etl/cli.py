@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from etl import __version__
-from etl.cli_options import iso_date
+from etl.cli_options import folder_or_url, iso_date
 from etl.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR
 from etl.errors import EtlError, StrictModeError
 
@@ -35,9 +35,8 @@ def main(verbose: int) -> None:
 
 
 @main.command()
-@click.argument("raw_dir", default=str(DEFAULT_RAW_DIR),
-                type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.argument("out_dir", default=str(DEFAULT_OUT_DIR), type=click.Path(file_okay=False, path_type=Path))
+@click.argument("raw_dir", default=str(DEFAULT_RAW_DIR), callback=folder_or_url)
+@click.argument("out_dir", default=str(DEFAULT_OUT_DIR), callback=folder_or_url)
 @click.option("--default-published", callback=iso_date, metavar="DATE",
               help="Reference date (YYYY-MM-DD) for articles with none in metadata or dateline.")
 @click.option("--strict", is_flag=True, help="Exit non-zero if any problem was recorded.")
@@ -48,9 +47,9 @@ def main(verbose: int) -> None:
               help="Run the per-file work here or on an existing Dask cluster.")
 @click.option("--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS",
               help="Dask scheduler address (tcp://HOST:PORT) for --engine dask.")
-def build(raw_dir: Path, out_dir: Path, default_published: date | None, strict: bool,
+def build(raw_dir: Path | str, out_dir: Path | str, default_published: date | None, strict: bool,
           jobs: int | None, full: bool, engine: str, scheduler: str | None) -> None:
-    """Build the tables in OUT_DIR from the articles in RAW_DIR.
+    """Build the tables in OUT_DIR from the articles in RAW_DIR (folders or URLs: s3://, …).
 
     Only files changed since the last build into OUT_DIR are processed again (--full: all).
     """
@@ -60,9 +59,9 @@ def build(raw_dir: Path, out_dir: Path, default_published: date | None, strict: 
     show_progress = sys.stderr.isatty()
     progress: Any = None
     if show_progress:
-        from etl.ingest import discover
+        from etl.ingest.source import list_sources
 
-        progress = click.progressbar(length=len(discover(raw_dir)), label="files", file=sys.stderr)
+        progress = click.progressbar(length=len(list_sources(raw_dir)), label="files", file=sys.stderr)
     try:
         report = run_build(
             raw_dir, out_dir, default_published=default_published, full=full,
@@ -79,6 +78,10 @@ def build(raw_dir: Path, out_dir: Path, default_published: date | None, strict: 
     click.echo(f"built {report.rows.get('articles', 0)} articles from {report.files} files "
                f"({report.processed} processed, {report.files - report.processed} unchanged) "
                f"into {out_dir} ({n_problems} problems)")
+    if report.upload is not None:
+        sent = report.upload
+        click.echo(f"uploaded {len(sent.uploaded)} files ({sent.bytes / 1e6:.1f} MB), copied "
+                   f"{len(sent.copied)} and deleted {len(sent.deleted)} at {out_dir}")
     if strict and report.problems:
         first = "; ".join(f"{p.input_file}:{p.line or ''} {p.code}" for p in report.problems[:3])
         more = f" and {n_problems - 3} more" if n_problems > 3 else ""

@@ -47,7 +47,7 @@ from etl.io.cache import (
 from etl.io.dataset import DatasetWriter, part_name, recover_tables
 from etl.io.memory import bounded_allocations, collecting_less, release_memory
 from etl.io.parquet import to_arrow
-from etl.io.remote import local_mirror, upload_tables
+from etl.io.remote import UploadReport, local_mirror, upload_tables
 from etl.problems import Problem
 from etl.schema import ARTICLES
 
@@ -92,6 +92,7 @@ class BuildReport:
     processed: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    upload: UploadReport | None = None  # for an output URL: what was sent there
 
 
 def articles_frame(batch: list[dict[str, Any]]) -> pd.DataFrame:
@@ -266,13 +267,9 @@ def build(
     if default_published is not None and not in_published_years(default_published.year):
         raise ConfigError(f"default_published {default_published} {OUTSIDE_PUBLISHED_YEARS} "
                           "of publication dates")
-    if is_url(out_dir) and not str(out_dir).startswith("file://"):
-        mirror = local_mirror(str(out_dir))
-        report = build(raw_dir, mirror, default_published=default_published, jobs=jobs,
-                       engine=engine, full=full, on_file=on_file)
-        upload_tables(mirror, str(out_dir))
-        return report
-    out = Path(str(out_dir).removeprefix("file://"))
+    remote = is_url(out_dir) and not str(out_dir).startswith("file://")
+    # an output URL is built in a local mirror (which keeps the cache), then uploaded
+    out = local_mirror(str(out_dir)) if remote else Path(str(out_dir).removeprefix("file://"))
     out.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(out / ".etl.lock"))
     try:
@@ -285,8 +282,11 @@ def build(
         bounded_allocations()
         cache = FileCache(out / ".cache", pipeline_key(default_published))
         with collecting_less():
-            return _build_locked(raw_dir, out, default_published, engine or LocalEngine(jobs),
-                                 cache, full, on_file)
+            report = _build_locked(raw_dir, out, default_published, engine or LocalEngine(jobs),
+                                   cache, full, on_file)
+        if remote:  # still under the lock: a second build cannot change the mirror meanwhile
+            report.upload = upload_tables(out, str(out_dir))
+        return report
     finally:
         lock.release()
 

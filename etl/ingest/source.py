@@ -7,11 +7,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, cast
 
 
 class Source(Protocol):
@@ -67,8 +68,12 @@ class FsspecSource:
     def open(self) -> BinaryIO:
         """A binary stream over the file's bytes."""
         fs, path = self._fs_path()
-        stream: BinaryIO = fs.open(path, "rb")
-        return stream
+        stream = fs.open(path, "rb")
+        if isinstance(stream, io.BufferedIOBase):  # memory:// gives a BytesIO: a full stream
+            return cast(BinaryIO, stream)
+        # s3fs, gcsfs, HTTP: fsspec's buffered file has no readline(limit), which the line
+        # readers need to bound a line's length; a BufferedReader over it has
+        return cast(BinaryIO, io.BufferedReader(stream))
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +132,10 @@ def _remote_entries(url: str, storage_options: dict[str, Any]) -> list[SourceEnt
     fs, root = fsspec.core.url_to_fs(url, **storage_options)
     protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
     root = root.rstrip("/")
+    # fsspec keeps one filesystem (and its listings) per process: a second build in a process
+    # would see the first one's listing, and s3fs refuses to read an object changed since.
+    # All of it: s3fs forgets a folder's listing, not those of the folders below it.
+    fs.invalidate_cache()
     entries = []
     for path, info in sorted(fs.find(root, detail=True).items()):
         name = path[len(root):].lstrip("/")
