@@ -67,6 +67,10 @@ from etl.schema import EVENTS
 __all__ = ["EventRecord", "detect_article", "event_rows", "extract_events"]
 
 STAGE = "events"
+# Events kept from one article, in text order. News articles have tens (at most 48 in 10,000
+# generated from real sentences); a text repeating event sentences by the thousand is no report,
+# and its events would all be compared with each other by the merge (pairs grow as its square).
+MAX_EVENTS_PER_ARTICLE = 2_000
 
 
 @dataclass
@@ -317,6 +321,14 @@ def detect_article(
         )
         events.extend(state.events)
         previous = state
+        if len(events) > MAX_EVENTS_PER_ARTICLE:
+            del events[MAX_EVENTS_PER_ARTICLE:]
+            problems.append(Problem(
+                _cell(article.get("input_file")), None, article_id, STAGE, "warning", "too_many_events",
+                f"more than {MAX_EVENTS_PER_ARTICLE:,} events in one article: the first "
+                f"{MAX_EVENTS_PER_ARTICLE:,} are kept (to character {sentence.end:,} of "
+                f"{len(text):,}), the rest of the text is not read for events"))
+            break
     paragraph_country: dict[int, str | None] = {}
     paragraphs = split_paragraphs(text)
     for event in events:
