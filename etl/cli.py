@@ -41,7 +41,7 @@ def main(verbose: int) -> None:
               help="Reference date (YYYY-MM-DD) for articles with none in metadata or dateline.")
 @click.option("--strict", is_flag=True, help="Exit non-zero if any problem was recorded.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: all cores).")
+              help="Worker processes (default and most: the usable cores).")
 @click.option("--full", is_flag=True, help="Reprocess every file, not only the changed ones.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Run the per-file work here or on an existing Dask cluster.")
@@ -52,25 +52,36 @@ def build(raw_dir: Path | str, out_dir: Path | str, default_published: date | No
     """Build the tables in OUT_DIR from the articles in RAW_DIR (folders or URLs: s3://, …).
 
     Only files changed since the last build into OUT_DIR are processed again (--full: all).
+
+    Exit codes: 0 built; 1 an error (e.g. the disk refused a write: permission denied, disk
+    full); 2 bad arguments; 3 --strict and problems were recorded; 4 another build is writing
+    OUT_DIR; 5 the Dask scheduler or the OUT_DIR URL cannot be reached.
     """
-    from etl.engines import make_engine
+    from etl.engines import make_engine, usable_cpus
     from etl.pipeline import build as run_build
 
-    show_progress = sys.stderr.isatty()
+    cpus = usable_cpus()
+    if engine == "local" and jobs is not None and jobs > cpus:
+        click.echo(f"note: --jobs {jobs} lowered to {cpus}, the usable cores", err=True)
     progress: Any = None
-    if show_progress:
-        from etl.ingest.source import list_sources
-
-        progress = click.progressbar(length=len(list_sources(raw_dir)), label="files", file=sys.stderr)
     try:
+        run_engine = make_engine(engine, jobs=jobs, scheduler=scheduler)
+        if sys.stderr.isatty():
+            from etl.ingest.source import list_sources
+
+            progress = click.progressbar(length=len(list_sources(raw_dir)), label="files",
+                                         file=sys.stderr)
         report = run_build(
-            raw_dir, out_dir, default_published=default_published, full=full,
-            engine=make_engine(engine, jobs=jobs or os.cpu_count() or 1, scheduler=scheduler),
+            raw_dir, out_dir, default_published=default_published, full=full, engine=run_engine,
             on_file=(lambda name: progress.update(1)) if progress else None,
         )
     except EtlError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:  # the disk or the network refused: say what, not a traceback
+        logging.getLogger(__name__).debug("the build failed", exc_info=True)  # -vv shows where
+        click.echo(f"error: {_os_error(exc)}", err=True)
+        sys.exit(EtlError.exit_code)
     finally:
         if progress is not None:
             progress.render_finish()
@@ -88,6 +99,18 @@ def build(raw_dir: Path | str, out_dir: Path | str, default_published: date | No
         error = StrictModeError(f"{n_problems} problems: {first}{more}")
         click.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
+
+
+def _os_error(exc: OSError) -> str:
+    """An operating-system error in one line, with the file concerned.
+
+        >>> _os_error(PermissionError(13, "Permission denied", "out/articles.parquet"))
+        'Permission denied: out/articles.parquet'
+    """
+    name = exc.filename
+    if exc.strerror and name is not None:
+        return f"{exc.strerror}: {os.fsdecode(name) if isinstance(name, (str, bytes)) else name}"
+    return str(exc) or type(exc).__name__
 
 
 def _register_analysis_commands() -> None:

@@ -36,6 +36,9 @@ def folder_or_url(ctx: click.Context, param: click.Parameter, value: str) -> Pat
     """
     from etl.ingest.source import is_url
 
+    if value.startswith("local://"):  # fsspec's other name for the disk: checked as a folder
+        folder_or_url(ctx, param, value.replace("local://", "file://", 1))
+        return value
     if is_url(value) and not value.startswith("file://"):
         return value
     path = Path(value.removeprefix("file://"))

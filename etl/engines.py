@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from etl.errors import ConfigError, WorkersDyingError
+from etl.errors import ConfigError, UnreachableError, WorkersDyingError
 from etl.io.memory import bounded_allocations, collect_less
 
 T = TypeVar("T")
@@ -64,13 +64,30 @@ class WorkerDied:
     reason: str
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask, e.g. a container's or ``taskset``'s
+    share), else all of the machine's.
+
+        >>> usable_cpus() >= 1
+        True
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no affinity on macOS and Windows
+        return os.cpu_count() or 1
+
+
 class LocalEngine:
-    """This process (``jobs=1``) or a pool of worker processes with a bounded look-ahead."""
+    """This process (``jobs=1``) or a pool of worker processes with a bounded look-ahead.
+
+    ``jobs`` defaults to the usable CPUs; an explicit number is taken as it is (``make_engine``,
+    which the ``etl`` command uses, caps it at the usable CPUs).
+    """
 
     shares_files = True
 
     def __init__(self, jobs: int | None = None) -> None:
-        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.jobs = max(1, jobs or usable_cpus())
 
     def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R | WorkerDied]:
         """Ordered map; at most four items per worker in flight, so memory stays flat.
@@ -154,23 +171,77 @@ def _one_at_a_time(func: Callable[[T], R], items: list[T]) -> Iterator[R | Worke
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+# How long the Dask engine waits for its scheduler to answer before the build stops with
+# ``UnreachableError`` (distributed's own default is 30 s, after which it raised a bare OSError).
+DASK_CONNECT_TIMEOUT = 20
+
+
+def check_scheduler_address(address: str) -> str:
+    """The address of a Dask scheduler if it has a form the client can connect to (``tcp://HOST:PORT``,
+    ``HOST:PORT``, ``tls://…``, ``ws://…``, ``inproc://…``), else ``ConfigError``. No connection yet.
+
+        >>> check_scheduler_address("tcp://10.0.0.5:8786")
+        'tcp://10.0.0.5:8786'
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import backends
+
+    expected = "expected tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786"
+    scheme, location = parse_address(address.strip(), strict=False)
+    if scheme not in backends:
+        raise ConfigError(f"scheduler address {address!r}: unknown protocol {scheme!r} "
+                          f"({', '.join(sorted(backends))} are known); {expected}")
+    if scheme == "inproc":  # this process's own cluster: no host and port
+        return address.strip()
+    try:
+        host, port = parse_host_port(location)
+    except ValueError:
+        host, port = "", 0
+    if not host or not 0 < int(port) < 65536:
+        raise ConfigError(f"scheduler address {address!r} is not HOST:PORT with a port from 1 to "
+                          f"65535; {expected}")
+    return address.strip()
+
+
 class DaskEngine:
-    """An existing Dask cluster, reached through ``dask.distributed`` at a scheduler address."""
+    """An existing Dask cluster, reached through ``dask.distributed`` at a scheduler address.
+
+    The address is checked when the engine is made (``ConfigError``); a scheduler that does not
+    answer within ``connect_timeout`` seconds (default ``DASK_CONNECT_TIMEOUT``, 20) stops the
+    build with ``UnreachableError`` when the first file is sent.
+    """
 
     shares_files = False  # its workers may run on other machines
 
-    def __init__(self, scheduler: str | None = None, window: int = 64) -> None:
+    def __init__(self, scheduler: str | None = None, window: int = 64,
+                 connect_timeout: float = DASK_CONNECT_TIMEOUT) -> None:
         address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
         if not address:
             raise ConfigError("the dask engine needs --scheduler or DASK_SCHEDULER_ADDRESS")
-        self.address = address
+        self.address = check_scheduler_address(address)
         self.window = window
+        self.connect_timeout = connect_timeout
+
+    def _client(self) -> Any:
+        """A client connected to the scheduler, or ``UnreachableError`` after the timeout."""
+        from distributed import Client
+
+        try:
+            return Client(self.address, set_as_default=False,  # type: ignore[no-untyped-call]
+                          timeout=self.connect_timeout)
+        except OSError as exc:  # refused, no route, timed out (TimeoutError is an OSError)
+            message = (f"cannot reach the Dask scheduler at {self.address} within "
+                       f"{self.connect_timeout:g} s ({exc}); is the cluster running, and is the "
+                       "address the one its scheduler prints?")
+        # raised here, not in the except block: the connection error's traceback holds the
+        # half-made client, whose clean-up at exit then waited for a minute
+        raise UnreachableError(message)
 
     def map(self, func: Callable[[T], R], items: Iterable[T]) -> Iterator[R | WorkerDied]:
         """Ordered map over the cluster's workers with a bounded number of tasks in flight."""
-        from distributed import Client, KilledWorker
+        from distributed import KilledWorker
 
-        with Client(self.address, set_as_default=False) as client:  # type: ignore[no-untyped-call]
+        with self._client() as client:
 
             def result(future: Any, item: T) -> R | WorkerDied:
                 try:
@@ -193,9 +264,15 @@ class DaskEngine:
 
 
 def make_engine(name: str, jobs: int | None = None, scheduler: str | None = None) -> Engine:
-    """The engine called ``name`` (``local`` or ``dask``)."""
+    """The engine called ``name`` (``local`` or ``dask``); the local one with ``jobs`` worker
+    processes at most as many as the usable CPUs (more only add memory: each holds a copy of
+    the gazetteer and the models). ``jobs`` does not apply to Dask.
+
+        >>> make_engine("local", jobs=10_000).jobs == usable_cpus()  # type: ignore[attr-defined]
+        True
+    """
     if name == "local":
-        return LocalEngine(jobs)
+        return LocalEngine(min(jobs, usable_cpus()) if jobs else None)
     if name == "dask":
         return DaskEngine(scheduler)
     raise ConfigError(f"unknown engine {name!r}; choose local or dask")

@@ -133,3 +133,41 @@ def test_builds_choose_the_system_allocator_before_pyarrow_loads(tmp_path: Path)
                              capture_output=True, text=True, env=env, check=True)
         lines = run.stdout.splitlines()
         assert lines[0] == "False" and lines[-1].split() == ["True", expected]
+
+
+def test_jobs_over_the_usable_cores_are_lowered_with_a_note(seed_raw: Path, tmp_path: Path,
+                                                             monkeypatch) -> None:
+    import etl.engines
+
+    monkeypatch.setattr(etl.engines, "usable_cpus", lambda: 1)
+    made: list[etl.engines.Engine] = []
+    real = etl.engines.make_engine
+    monkeypatch.setattr(etl.engines, "make_engine", lambda *a, **k: made.append(real(*a, **k)) or made[-1])
+    result = CliRunner().invoke(main, ["build", "--jobs", "16", str(seed_raw), str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "note: --jobs 16 lowered to 1, the usable cores" in result.output
+    assert [engine.jobs for engine in made] == [1]  # type: ignore[attr-defined]
+    result = CliRunner().invoke(main, ["build", "--jobs", "1", str(seed_raw), str(tmp_path / "out")])
+    assert "note:" not in result.output
+
+
+def test_an_os_error_writing_out_is_an_error_line_not_a_traceback(seed_raw: Path, tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    result = CliRunner().invoke(main, ["build", str(seed_raw), str(tmp_path / "a-file" / "out")])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: Not a directory: ") and "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "out" / "articles.parquet"))
+
+    monkeypatch.setattr("etl.pipeline.build", refused)
+    result = CliRunner().invoke(main, ["build", str(seed_raw), str(tmp_path / "out")])
+    assert (result.exit_code, result.output) == (
+        1, f"error: Permission denied: {tmp_path / 'out' / 'articles.parquet'}\n")
+
+
+def test_a_local_url_raw_folder_must_exist(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["build", f"local://{tmp_path}/missing", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "does not exist" in result.output

@@ -100,3 +100,40 @@ def test_a_task_that_kills_its_workers_costs_that_item_only() -> None:
         results = list(DaskEngine(cluster.scheduler_address, window=2).map(_square_or_die, range(5)))
     assert [r for k, r in enumerate(results) if k != 2] == [0, 1, 9, 16]
     assert isinstance(results[2], WorkerDied) and "Dask worker" in results[2].reason
+
+
+@pytest.mark.parametrize("address", ["notanaddress", "tcp://10.0.0.5", "tcp://10.0.0.5:99999",
+                                     "tcp://:8786", "foo://10.0.0.5:8786", "tcp://10.0.0.5:port"])
+def test_a_scheduler_address_of_the_wrong_form_is_refused_at_once(tmp_path: Path, address: str) -> None:
+    with pytest.raises(ConfigError, match="tcp://HOST:PORT"):
+        DaskEngine(address)
+    (tmp_path / "raw").mkdir()
+    result = CliRunner().invoke(main, ["build", "--engine", "dask", "--scheduler", address,
+                                       str(tmp_path / "raw"), str(tmp_path / "out")])
+    assert result.exit_code == 2 and result.output.startswith("error: scheduler address")
+
+
+@pytest.mark.parametrize("address", ["tcp://10.0.0.5:8786", "10.0.0.5:8786", "tls://[::1]:8786",
+                                     "inproc://10.0.0.5/1234/1"])
+def test_scheduler_addresses_of_every_form_are_taken(address: str) -> None:
+    assert DaskEngine(address).address == address
+
+
+def test_a_scheduler_that_does_not_answer_is_an_error_within_the_timeout(tmp_path: Path) -> None:
+    from etl.errors import UnreachableError
+
+    engine = DaskEngine("tcp://127.0.0.1:1", connect_timeout=1)  # nothing listens on port 1
+    with pytest.raises(UnreachableError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:1"):
+        list(engine.map(abs, [-1]))
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "a.txt").write_text("Title\nShelling.\n")
+    import etl.engines
+
+    made = etl.engines.make_engine
+    with pytest.MonkeyPatch.context() as patch:  # the command's engine, with a short wait
+        patch.setattr(etl.engines, "make_engine",
+                      lambda *a, **k: DaskEngine(k["scheduler"], connect_timeout=1))
+        result = CliRunner().invoke(main, ["build", "--engine", "dask", "--scheduler", "tcp://127.0.0.1:1",
+                                           str(tmp_path / "raw"), str(tmp_path / "out")])
+    assert etl.engines.make_engine is made
+    assert result.exit_code == 5 and result.output.startswith("error: cannot reach the Dask scheduler")

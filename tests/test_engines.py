@@ -92,3 +92,22 @@ def test_workers_dying_on_file_after_file_end_the_build_clearly() -> None:
     results = LocalEngine(jobs=2).map(_always_die, range(40))
     with pytest.raises(WorkersDyingError, match="died on 8 files in a row"):
         list(results)
+
+
+def test_the_command_caps_local_workers_at_the_usable_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl import engines
+
+    monkeypatch.setattr(engines, "usable_cpus", lambda: 3)
+    assert [engines.make_engine("local", jobs=jobs).jobs for jobs in (None, 1, 3, 16)] == [  # type: ignore[attr-defined]
+        3, 1, 3, 3]
+    assert LocalEngine(jobs=16).jobs == 16  # asked for in code: as asked (tests need pools)
+
+
+def test_usable_cpus_follow_the_affinity_mask(monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl.engines import usable_cpus
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert usable_cpus() == 2
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    assert usable_cpus() == 64

@@ -22,7 +22,8 @@ from click.testing import CliRunner
 
 from etl import build
 from etl.cli import main
-from etl.io.remote import UPLOAD_RECORD, local_mirror, upload_tables
+from etl.errors import UnreachableError
+from etl.io.remote import UPLOAD_RECORD, check_output_url, local_mirror, upload_tables
 from etl.pipeline import starts_part
 from tests.conftest import REPO, SEED_ARTICLE
 from tests.tables import table_bytes
@@ -422,3 +423,21 @@ def test_dask_workers_read_raw_from_s3(s3_cluster: str, s3_endpoint: str,
     assert not problems["code"].isin(["unreadable", "worker_died"]).any(), problems
     _assert_equal_to(store, local_build(files))
 
+
+
+def test_an_output_url_without_credentials_is_a_clear_error(s3_endpoint: str, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    url = Store("s3", s3_endpoint).url("processed")
+    check_output_url(url)  # with credentials: fine
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    s3fs.S3FileSystem.clear_instance_cache()  # the build's filesystem would keep its credentials
+    try:
+        refused = re.escape(f"cannot use the output {url}: NoCredentialsError")
+        with pytest.raises(UnreachableError, match=refused):
+            check_output_url(url)
+        (tmp_path / "events.parquet").write_bytes(b"x")
+        with pytest.raises(UnreachableError, match=re.escape(f"uploading the tables to {url} failed")):
+            upload_tables(tmp_path, url)
+    finally:
+        s3fs.S3FileSystem.clear_instance_cache()

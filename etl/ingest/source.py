@@ -6,13 +6,17 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
+
+from etl.problems import Problem
 
 
 class Source(Protocol):
@@ -30,20 +34,59 @@ class Source(Protocol):
 # (about 1 KB each with a Path, a __dict__ and a partial; a third of that now)
 @dataclass(frozen=True, slots=True)
 class LocalSource:
-    """A file on the local disk."""
+    """A file on the local disk; ``non_utf8_name``: its name was not UTF-8 (see ``text_name``)."""
 
     path: str | os.PathLike[str]
     name: str
+    non_utf8_name: bool = False
 
     def size(self) -> int:
         """Size in bytes."""
-        return os.stat(self.path).st_size
+        try:
+            return os.stat(self.path).st_size
+        except FileNotFoundError:
+            raise _missing(self.path) from None
 
     def open(self) -> BinaryIO:
-        """A binary stream over the file's bytes."""
-        if not os.path.isfile(self.path):
-            raise IsADirectoryError(f"not a regular file: {self.name}")
-        return open(self.path, "rb")
+        """A binary stream over the file's bytes; an ``OSError`` saying why for anything else
+        (missing, a dangling link, a folder, a named pipe, …)."""
+        # O_NONBLOCK: opening a named pipe would wait for a writer for ever; the type is then
+        # checked on the open descriptor, so the file cannot change between the check and the read
+        nonblocking = getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | nonblocking)
+        except FileNotFoundError:
+            raise _missing(self.path) from None
+        try:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError(errno.EISDIR, "a folder, not a file", os.fspath(self.path))
+            if not stat.S_ISREG(mode):
+                raise OSError(errno.EINVAL, f"not a regular file ({_kind(mode)})", os.fspath(self.path))
+            if nonblocking:
+                os.set_blocking(fd, True)
+            return os.fdopen(fd, "rb")
+        except BaseException:
+            os.close(fd)
+            raise
+
+
+def _missing(path: str | os.PathLike[str]) -> FileNotFoundError:
+    """The error for a listed file that is not there: a dangling link, or deleted since."""
+    if os.path.islink(path):
+        why = "a symbolic link to a file that does not exist"
+    else:
+        why = "no such file (deleted or moved since the folder was listed?)"
+    return FileNotFoundError(errno.ENOENT, why, os.fspath(path))
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file or a folder is, in words."""
+    for test, kind in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return "a special file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +96,7 @@ class FsspecSource:
     url: str
     name: str
     storage_options: tuple[tuple[str, Any], ...] = ()
+    non_utf8_name: bool = False
 
     def _fs_path(self) -> tuple[Any, str]:
         import fsspec
@@ -94,6 +138,56 @@ def is_url(location: str | os.PathLike[str]) -> bool:
     return "://" in str(location)
 
 
+# fsspec's names for the local disk: such a URL is listed and read as a local folder
+_LOCAL_PROTOCOLS = ("file://", "local://")
+
+
+def _local_path(location: str | os.PathLike[str]) -> Path | None:
+    """The folder a local location names (a path, ``file://`` or ``local://``), else None."""
+    if not is_url(location):
+        return Path(location)
+    text = str(location)
+    for protocol in _LOCAL_PROTOCOLS:
+        if text.startswith(protocol):
+            return Path(text[len(protocol):])
+    return None
+
+
+def text_name(name: str) -> tuple[str, bool]:
+    """A file name as the tables show it, and whether it was not UTF-8. Such a name keeps every
+    byte: one that is not UTF-8 is written ``\\xNN``, and a backslash doubled, so two names never
+    become one (the old U+FFFD replacement made ``a\\xff`` and ``a\\xfe`` the same file).
+
+        >>> text_name(os.fsdecode(b"a\\xff.txt"))
+        ('a\\\\xff.txt', True)
+        >>> text_name("café.txt")
+        ('café.txt', False)
+    """
+    if name.isascii():  # nearly every name: no encoding at all
+        return name, False
+    try:
+        data = name.encode("utf-8", "surrogateescape")  # the bytes os.fsdecode made it from
+    except UnicodeEncodeError:  # a lone UTF-16 surrogate (a Windows name): escape it as text
+        return name.replace("\\", "\\\\").encode("utf-8", "backslashreplace").decode("utf-8"), True
+    try:
+        return data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return data.replace(b"\\", b"\\\\").decode("utf-8", "backslashreplace"), True
+
+
+def name_problems(source: Source) -> list[Problem]:
+    """The ``non_utf8_name`` warning for a file whose name is not UTF-8, else nothing.
+
+        >>> [p.code for p in name_problems(LocalSource(b"a\\xff".decode("latin-1"), "a\\\\xff", True))]
+        ['non_utf8_name']
+    """
+    if not getattr(source, "non_utf8_name", False):
+        return []
+    return [Problem(source.name, None, None, "ingest", "warning", "non_utf8_name",
+                    "the file's name is not UTF-8: input_file shows each byte that is not as "
+                    "\\xNN and each backslash doubled")]
+
+
 def _local_entries(raw: Path) -> list[SourceEntry]:
     # os.scandir with plain strings: a tree of 10,000 files is listed in a build that may do
     # nothing else, so pathlib's per-path parsing showed in the one-file rebuild's time.
@@ -105,25 +199,47 @@ def _local_entries(raw: Path) -> list[SourceEntry]:
             found = list(os.scandir(folder))
         except OSError:
             if prefix:  # a folder that cannot be listed: ingest reports it as unreadable
-                entries.append(SourceEntry(LocalSource(folder, prefix.rstrip("/")), -1, -1))
+                name, non_utf8 = text_name(prefix.rstrip("/"))
+                entries.append(SourceEntry(LocalSource(folder, name, non_utf8), -1, -1))
             continue
         for item in found:
             if item.name.startswith("."):
                 continue
-            if item.is_dir():
+            try:
+                is_folder = item.is_dir()
+            except OSError:  # a link that loops: not a folder; its read reports it
+                is_folder = False
+            if is_folder:
                 if not item.is_symlink():  # as os.walk: linked folders are not entered
                     folders.append((item.path, f"{prefix}{item.name}/"))
                 continue
-            # A name that is not valid UTF-8 keeps its path but shows U+FFFD in the tables.
-            name = (prefix + item.name).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-            source = LocalSource(item.path, name)
+            name, non_utf8 = text_name(prefix + item.name)
             try:
-                stat = item.stat()
-                size, version = stat.st_size, stat.st_mtime_ns
+                status = item.stat()
+                # size -1: read at once (not hashed, not cached), and ingest reports it as
+                # unreadable: a dangling or looping link, a named pipe (which a read would wait
+                # on for ever), a device
+                regular = stat.S_ISREG(status.st_mode)
+                size, version = (status.st_size, status.st_mtime_ns) if regular else (-1, -1)
             except OSError:
-                size, version = -1, -1  # unreadable: ingest reports it
-            entries.append(SourceEntry(source, size, version))
-    return sorted(entries, key=lambda e: e.source.name)
+                size, version = -1, -1
+            entries.append(SourceEntry(LocalSource(item.path, name, non_utf8), size, version))
+    return _by_name(entries)
+
+
+def _by_name(entries: list[SourceEntry]) -> list[SourceEntry]:
+    """Entries in name order; names ``text_name`` made the same (a UTF-8 name spelling out
+    another's escapes) by their path's bytes, so the order never depends on the listing's."""
+    entries.sort(key=lambda e: e.source.name)
+    for k in range(1, len(entries)):
+        if entries[k].source.name == entries[k - 1].source.name:
+            entries.sort(key=lambda e: (e.source.name, _raw_key(e.source)))
+            break
+    return entries
+
+
+def _raw_key(source: LocalSource | FsspecSource) -> bytes:
+    return os.fsencode(source.path if isinstance(source, LocalSource) else source.url)
 
 
 def _remote_entries(url: str, storage_options: dict[str, Any]) -> list[SourceEntry]:
@@ -138,14 +254,16 @@ def _remote_entries(url: str, storage_options: dict[str, Any]) -> list[SourceEnt
     fs.invalidate_cache()
     entries = []
     for path, info in sorted(fs.find(root, detail=True).items()):
-        name = path[len(root):].lstrip("/")
-        if any(part.startswith(".") for part in name.split("/")):
+        relative = path[len(root):].lstrip("/")
+        if any(part.startswith(".") for part in relative.split("/")):
             continue
+        name, non_utf8 = text_name(relative)  # a listing may hold names that are not UTF-8
         marker = json.dumps({k: str(v) for k, v in sorted(info.items())}, sort_keys=True)
         version = int(hashlib.sha256(marker.encode()).hexdigest()[:15], 16)
-        source = FsspecSource(f"{protocol}://{path}", name, tuple(sorted(storage_options.items())))
+        source = FsspecSource(f"{protocol}://{path}", name, tuple(sorted(storage_options.items())),
+                              non_utf8)
         entries.append(SourceEntry(source, int(info.get("size") or 0), version))
-    return entries
+    return _by_name(entries)
 
 
 def sha256_of(source: Source) -> str:
@@ -159,8 +277,10 @@ def sha256_of(source: Source) -> str:
 
 def list_sources(raw: str | os.PathLike[str], storage_options: dict[str, Any] | None = None,
                  ) -> list[SourceEntry]:
-    """Every raw file below a local folder or an fsspec URL, hidden files skipped, by name."""
-    if is_url(raw) and not str(raw).startswith("file://"):
+    """Every raw file below a local folder or an fsspec URL, hidden files skipped, by name (as
+    ``text_name`` writes it). A file that cannot be read is listed with size -1: the build reads
+    it at once and ingest records it as ``unreadable``."""
+    local = _local_path(raw)
+    if local is None:
         return _remote_entries(str(raw), storage_options or {})
-    local = Path(str(raw)[len("file://"):] if str(raw).startswith("file://") else raw)
     return _local_entries(local)

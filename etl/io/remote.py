@@ -31,13 +31,17 @@ Read after the build has returned, or retry a read that failed or ran during one
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from etl.errors import UnreachableError
 
 # In the mirror: what the last upload put at the URL (hidden, so no reader takes it for a table).
 UPLOAD_RECORD = ".uploaded.json"
@@ -77,13 +81,63 @@ class UploadReport:
         return bool(self.uploaded or self.copied or self.deleted)
 
 
+def check_output_url(url: str, storage_options: dict[str, Any] | None = None) -> None:
+    """Make sure the output URL can be reached before a build spends its time: its folder is
+    made (a bucket too, where the store makes them so) and listed. Anything that fails —
+    missing credentials, no such bucket, no network, an unknown protocol, a package missing
+    for it — is an ``UnreachableError`` saying what. (Whether writes are allowed shows only
+    at the upload: a test write would cost a request, and change the URL, at every build.)
+
+        check_output_url("memory://processed")      # None
+        check_output_url("s3://no-credentials/x")   # UnreachableError: cannot use the output …
+    """
+    try:
+        import fsspec
+
+        fs, root = fsspec.core.url_to_fs(url, **(storage_options or {}))
+        root = root.rstrip("/")
+        fs.makedirs(root, exist_ok=True)
+        fs.invalidate_cache()  # a listing this process cached proves nothing about now
+        with contextlib.suppress(FileNotFoundError):  # an object store's empty prefix
+            fs.ls(root, detail=False)
+    # Exception: stores raise their client's errors (botocore's NoCredentialsError is no
+    # OSError), and any of them means the same to the user: this URL cannot be used.
+    except Exception as exc:
+        _log.debug("output URL check failed", exc_info=True)
+        message = f"cannot use the output {url}: {_reason(exc)}"
+    else:
+        return
+    raise UnreachableError(message)  # outside the except: no chained traceback to print
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception in one line: its type where the message alone is unclear."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+_log = logging.getLogger(__name__)
+
+
 def upload_tables(local: Path, url: str, storage_options: dict[str, Any] | None = None,
                   ) -> UploadReport:
     """Make the ``*.parquet`` tables at the URL equal to those of a local folder, uploading
     only the files that differ (see the module docstring for what readers see meanwhile).
+    A store that fails on the way raises ``UnreachableError``: the next build sends what is
+    missing.
 
         upload_tables(mirror, "s3://bucket/processed")   # nothing changed: one listing, no put
     """
+    try:
+        return _upload_tables(local, url, storage_options)
+    except Exception as exc:  # the store's own errors (see check_output_url)
+        _log.debug("upload failed", exc_info=True)
+        message = (f"uploading the tables to {url} failed ({_reason(exc)}); they are built in "
+                   f"{local}, and the next build sends what the URL lacks")
+    raise UnreachableError(message)
+
+
+def _upload_tables(local: Path, url: str, storage_options: dict[str, Any] | None) -> UploadReport:
     import fsspec
     from filelock import FileLock
 
@@ -134,6 +188,7 @@ def _upload_table(fs: Any, root: str, table: Path, record: Mapping[str, Mapping[
     copied = {rel: held[files[rel]["sha256"]] for rel in changed if files[rel]["sha256"] in held}
     uploaded = [rel for rel in changed if rel not in copied]
     if changed:
+        _make_folders(fs, root, [f"{temporary}/{rel}" for rel in changed])
         if uploaded:
             fs.put([str(local_files[rel]) for rel in uploaded], [f"{temporary}/{rel}" for rel in uploaded])
         if copied:
@@ -144,12 +199,25 @@ def _upload_table(fs: Any, root: str, table: Path, record: Mapping[str, Mapping[
         if table.name in stale or (stale and not table.is_dir()):
             fs.rm([f"{root}/{rel}" for rel in stale])
             stale = []
+            folder = f"{root}/{table.name}"
+            if not table.is_dir() and fs.isdir(folder):  # a real (or memory://) folder is left
+                fs.rm(folder, recursive=True)
+        _make_folders(fs, root, [f"{root}/{rel}" for rel in changed])
         fs.copy([f"{temporary}/{rel}" for rel in changed], [f"{root}/{rel}" for rel in changed])
         fs.rm(temporary, recursive=True)
     if stale:
         fs.rm([f"{root}/{rel}" for rel in stale])
     return UploadReport(uploaded=uploaded, copied=sorted(copied), deleted=stale,
                         bytes=sum(int(files[rel]["size"]) for rel in uploaded))
+
+
+def _make_folders(fs: Any, root: str, paths: Iterable[str]) -> None:
+    """The folders the files at ``paths`` go in (``root`` exists): a filesystem with real folders
+    (local://, SFTP) does not make them when a file is written; on an object store it costs a
+    request that changes nothing."""
+    for folder in sorted({path.rsplit("/", 1)[0] for path in paths}):
+        if folder != root:
+            fs.makedirs(folder, exist_ok=True)
 
 
 def _table_files(table: Path) -> dict[str, Path]:
