@@ -34,7 +34,7 @@ from etl.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, OUTSIDE_PUBLISHED_YEARS
 from etl.engines import Engine, LocalEngine, WorkerDied
 from etl.errors import ConfigError, OutputLockedError
 from etl.ingest import duplicate_problem, read_source
-from etl.ingest.source import Source, is_url, list_sources
+from etl.ingest.source import Source, is_url, list_sources, name_problems
 from etl.io.cache import (
     TIMELINE_CACHE,
     FileCache,
@@ -47,7 +47,7 @@ from etl.io.cache import (
 from etl.io.dataset import DatasetWriter, part_name, recover_tables
 from etl.io.memory import bounded_allocations, collecting_less, release_memory
 from etl.io.parquet import to_arrow
-from etl.io.remote import UploadReport, local_mirror, upload_tables
+from etl.io.remote import UploadReport, check_output_url, local_mirror, upload_tables
 from etl.problems import Problem
 from etl.schema import ARTICLES
 
@@ -208,7 +208,7 @@ def process_source(source: Source, default_published: date | None) -> ArrowTable
     file_batch = read_source(source, default_published)
     articles = file_batch.articles
     parts: dict[str, list[pa.Table]] = {name: [to_arrow(name, [])] for name in STAGE_TABLES}
-    problems = list(file_batch.problems)
+    problems = [*name_problems(source), *file_batch.problems]
     for start in range(0, len(articles), BATCH_ARTICLES):
         # as Arrow at once: rows as Python dicts are not compact
         tables, stage_problems = _stage_tables(articles[start:start + BATCH_ARTICLES])
@@ -268,6 +268,8 @@ def build(
         raise ConfigError(f"default_published {default_published} {OUTSIDE_PUBLISHED_YEARS} "
                           "of publication dates")
     remote = is_url(out_dir) and not str(out_dir).startswith("file://")
+    if remote:  # an output that cannot be written stops the build now, not after it
+        check_output_url(str(out_dir))
     # an output URL is built in a local mirror (which keeps the cache), then uploaded
     out = local_mirror(str(out_dir)) if remote else Path(str(out_dir).removeprefix("file://"))
     out.mkdir(parents=True, exist_ok=True)

@@ -87,7 +87,8 @@ def test_names_that_are_not_utf8_stay_apart_and_are_not_reprocessed(tmp_path: Pa
     build(location, out, jobs=1)
     articles, problems = _outcome(out)
     assert articles == ["a.txt", "b\\xfe.txt", "b\\xff.txt"]
-    assert problems == []  # the non_utf8_name warning comes once the pipeline adds name_problems
+    assert [(f, c) for f, c, _ in problems] == [("b\\xfe.txt", "non_utf8_name"),
+                                                ("b\\xff.txt", "non_utf8_name")]
     assert build(location, out, jobs=1).processed == 0
     warned = [name_problems(entry.source) for entry in list_sources(raw)]
     assert [[p.code for p in found] for found in warned] == [[], ["non_utf8_name"], ["non_utf8_name"]]
