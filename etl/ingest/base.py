@@ -38,13 +38,18 @@ class FileTooLarge(ValueError):
     """A file over the size its format may be read whole at."""
 
 
-def encoding_problem(decoded: Decoded, input_file: str) -> Problem | None:
-    """The ``non_utf8`` warning for text that was not plain UTF-8, saying how it was read."""
-    if decoded.encoding == "utf-8" and not decoded.replaced:
+def encoding_problem(decoded: Decoded, input_file: str, line: int | None = None,
+                     where: str = "") -> Problem | None:
+    """The ``non_utf8`` warning for text that was not plain UTF-8, saying how it was read; none
+    for text in the UTF-16 or UTF-32 its byte order mark declares (no guess, nothing replaced).
+
+        cp1252 text  ->  Problem(..., "non_utf8", "not UTF-8; decoded as cp1252")
+    """
+    if not decoded.replaced and (decoded.encoding == "utf-8" or decoded.declared):
         return None
     how = " with replacement characters" if decoded.replaced else ""
-    return file_problem(input_file, "non_utf8", f"not UTF-8; decoded as {decoded.encoding}{how}",
-                        severity="warning")
+    return file_problem(input_file, "non_utf8", f"not UTF-8; decoded as {decoded.encoding}{how}{where}",
+                        line, severity="warning")
 
 
 def read_all(source: Source, limit: int = MAX_DOCUMENT_BYTES) -> bytes:

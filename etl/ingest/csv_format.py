@@ -8,12 +8,19 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections.abc import Generator, Iterator
-from typing import Any, BinaryIO
+from collections.abc import Generator, Iterator, Sequence
 
 from etl.config import MAX_FILE_BYTES, MAX_RECORD_BYTES
 from etl.ingest.base import FileTooLarge, RawRecord, ReaderOutput, encoding_problem, file_problem
-from etl.ingest.decode import decode_bytes
+from etl.ingest.decode import (
+    MARK,
+    MARK_ERRORS,
+    Decoded,
+    Prefixed,
+    declared_encoding,
+    decode_bytes,
+    stream_codec,
+)
 from etl.ingest.source import Source
 from etl.problems import Problem
 
@@ -24,41 +31,87 @@ def read_csv(source: Source, input_file: str) -> ReaderOutput:
     """Read a CSV file with a header row, streaming; ``line`` is the row's first line number."""
     with source.open() as raw:
         head = raw.read(1 << 20)
-        decoded = decode_bytes(_whole_characters(head))
-        encoding = decoded.encoding if not decoded.replaced else "utf-8"
-        if (warning := encoding_problem(decoded, input_file)) is not None:
-            yield warning
+        declared = declared_encoding(head)
+        if declared is not None:  # UTF-16 or UTF-32 with a byte order mark: no guess to warn of
+            encoding, warned = declared, False
+        else:
+            decoded = decode_bytes(_whole_characters(head))
+            encoding = decoded.encoding if not decoded.replaced else "utf-8"
+            warned = decoded.replaced  # the warning says replacement characters are used
+            if (warning := encoding_problem(decoded, input_file)) is not None:
+                yield warning
         stream = io.TextIOWrapper(
-            io.BufferedReader(_Prefixed(head, raw)), encoding=_codec(encoding), errors="replace",
-            newline="")
-        lines = _Lines(stream)
-        reader = csv.DictReader(lines)
+            io.BufferedReader(Prefixed(head, raw)), encoding=stream_codec(encoding),
+            errors=MARK_ERRORS, newline="")
+        lines = _Lines(stream, input_file, encoding, declared is not None, warned)
+        yield from _records(lines, input_file, encoding)
+        # bytes that did not decode in the header, or in lines read after the last row
+        if (late := lines.replacement_problem()) is not None:
+            yield late
+
+
+def _records(lines: _Lines, input_file: str, encoding: str) -> ReaderOutput:
+    """The header's problems, then each row's record or problem."""
+    reader = csv.DictReader(lines)
+    try:
         try:
+            header = reader.fieldnames
+        except csv.Error as exc:
+            yield file_problem(input_file, "bad_csv", f"unreadable CSV header: {exc}", 1)
+            return
+        if not header:
+            yield file_problem(input_file, "no_header", "CSV file has no header row")
+            return
+        names = _field_names(header)
+        yield from _duplicate_columns(header, names, input_file)
+        reader.fieldnames = names
+        lines.take()  # the header's
+        while True:
             try:
-                header = reader.fieldnames
-            except csv.Error as exc:
-                yield file_problem(input_file, "bad_csv", f"unreadable CSV header: {exc}", 1)
+                yield from _rows(reader, lines, input_file, encoding)
                 return
-            if not header:
-                yield file_problem(input_file, "no_header", "CSV file has no header row")
-                return
-            lines.take()  # the header's
-            while True:
-                try:
-                    yield from _rows(reader, lines, input_file, encoding)
-                    return
-                except csv.Error as exc:  # a cell over csv's size limit
-                    yield from _skip_oversized_row(lines, input_file, exc)
-                # a new reader: the old one holds a cell buffer of 4 bytes a character up to the limit
-                reader = csv.DictReader(lines, header)
-        except FileTooLarge as exc:
-            yield file_problem(input_file, "file_too_large", f"{exc}; rest skipped", lines.number)
+            except csv.Error as exc:  # a cell over csv's size limit
+                yield from _skip_oversized_row(lines, input_file, exc)
+            # a new reader: the old one holds a cell buffer of 4 bytes a character up to the limit
+            reader = csv.DictReader(lines, names)
+    except FileTooLarge as exc:
+        yield file_problem(input_file, "file_too_large", f"{exc}; rest skipped", lines.number)
+
+
+def _field_names(header: Sequence[str]) -> list[str]:
+    """The header's names as records use them: lower case, outer spaces dropped (as front matter
+    keys are); a name already used is blanked, so the first column of that name is read.
+
+        ["ID", " Text ", "text"]  ->  ["id", "text", ""]
+    """
+    names: list[str] = []
+    used: set[str] = set()
+    for name in header:
+        key = name.strip().lower()
+        names.append("" if key in used else key)
+        used.add(key)
+    return names
+
+
+def _duplicate_columns(header: Sequence[str], names: list[str], input_file: str) -> Iterator[Problem]:
+    """A ``duplicate_column`` warning for each field name the header gives more than once."""
+    for key in dict.fromkeys(names):
+        if not key:
+            continue
+        columns = [n for n, name in enumerate(header, 1) if name.strip().lower() == key]
+        if len(columns) > 1:
+            given = ", ".join(f"{n} ({header[n - 1]!r})" for n in columns)
+            yield file_problem(input_file, "duplicate_column",
+                               f"the header names the field {key!r} in columns {given}: column "
+                               f"{columns[0]} is read, the others are ignored", 1, severity="warning")
 
 
 def _rows(reader: csv.DictReader[str], lines: _Lines, input_file: str, encoding: str) -> ReaderOutput:
     """The records of the rows csv reads, and a problem for each row a stray quote spoiled."""
     for row in reader:
         start, scan = lines.take()
+        if lines.replaced_at is not None and (late := lines.replacement_problem()) is not None:
+            yield late
         trouble = scan.finish() if scan is not None else None
         if trouble is not None:
             # csv read every line up to where the quote ended into one cell: the rows in those
@@ -194,22 +247,23 @@ def _whole_characters(head: bytes) -> bytes:
     return head
 
 
-def _codec(encoding: str) -> str:
-    return "utf-8-sig" if encoding == "utf-8" else encoding
-
-
 class _Lines:
     """The lines of a text stream, stopping (FileTooLarge) past the streamed-file limit; numbers
     them, and follows the quotes of a row over several lines with a _RowScan as they pass, so no
-    row's lines are kept (a row of many short lines costs no memory)."""
+    row's lines are kept (a row of many short lines costs no memory). Bytes the stream's decoder
+    marked as undecodable become U+FFFD, and the first line they are on is noted."""
 
-    def __init__(self, stream: io.TextIOWrapper) -> None:
+    def __init__(self, stream: io.TextIOWrapper, input_file: str = "", encoding: str = "utf-8",
+                 declared: bool = False, warned: bool = False) -> None:
         self._stream = stream
         self._total = 0
         self.number = 0  # lines read so far
         self._start = 1  # the first line since the last take()
         self._first: str | None = None  # that line, until a second one starts a scan
         self._scan: _RowScan | None = None
+        self._input_file, self._encoding, self._declared = input_file, encoding, declared
+        self.replaced_at: int | None = None  # the first line with a replacement, until said
+        self._warned = warned  # a non_utf8 warning already says replacements are made
 
     def __iter__(self) -> Iterator[str]:
         for line in self._stream:
@@ -217,11 +271,24 @@ class _Lines:
             if self._total > MAX_FILE_BYTES:
                 raise FileTooLarge(f"more than {MAX_FILE_BYTES} characters")
             self.number += 1
+            if MARK in line:  # bytes that did not decode (past the sample the encoding is from)
+                line = line.replace(MARK, "\ufffd")
+                if self.replaced_at is None:
+                    self.replaced_at = self.number
             if self._first is None:
                 self._first = line
             else:  # rows of one line, nearly all, are never scanned
                 (self._scan or self.row_scan()).feed(line)
             yield line
+
+    def replacement_problem(self) -> Problem | None:
+        """The ``non_utf8`` warning for the first line read with bytes that did not decode, once."""
+        if self.replaced_at is None or self._warned:
+            return None
+        self._warned = True
+        decoded = Decoded("", self._encoding, replaced=True, declared=self._declared)
+        return encoding_problem(decoded, self._input_file, self.replaced_at,
+                                f" (the first on line {self.replaced_at})")
 
     def row_scan(self) -> _RowScan:
         """The scan of the lines read since the last take(), started now if not yet."""
@@ -237,24 +304,3 @@ class _Lines:
         taken = (self._start, self._scan)
         self._start, self._first, self._scan = self.number + 1, None, None
         return taken
-
-
-class _Prefixed(io.RawIOBase):
-    """A raw stream that replays bytes already read, then continues from the source stream."""
-
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
-        self._head = memoryview(head)
-        self._rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if self._head.nbytes:
-            n = min(len(buffer), self._head.nbytes)
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._rest.read(len(buffer))
-        buffer[:len(data)] = data
-        return len(data)

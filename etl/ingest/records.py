@@ -64,7 +64,8 @@ def _field(record: Mapping[str, Any], name: str) -> str | None:
         value = record.get(key)
         if value is None or isinstance(value, _NOT_TEXT) or (isinstance(value, float) and math.isnan(value)):
             continue
-        text = clean_surrogates(str(value)).strip()
+        # an id must stay unique: U+FFFD would make "a\ud800" and "a\udc00" one id
+        text = (escape_surrogates if name == "id" else clean_surrogates)(str(value)).strip()
         if text:
             return text
     return None
@@ -153,12 +154,43 @@ def _language_code(primary: str) -> str:
     return str(getattr(language, "alpha_2", None) or language.alpha_3)
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean_surrogates(value: str) -> str:
     """Lone UTF-16 surrogates (valid in JSON, not in UTF-8) become U+FFFD."""
-    return _LONE_SURROGATE.sub("\ufffd", value)
+    return LONE_SURROGATE.sub("\ufffd", value)
+
+
+def escape_surrogates(value: str) -> str:
+    r"""Lone UTF-16 surrogates become their JSON escape, six characters: different ones stay apart.
+
+    >>> escape_surrogates("a\ud800"), escape_surrogates("a\udc00")
+    ('a\\ud800', 'a\\udc00')
+    """
+    return LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", value)
+
+
+def lone_surrogate_problem(record: Mapping[str, Any], input_file: str, line: int | None) -> Problem | None:
+    """The ``lone_surrogate`` warning for a record whose id holds a UTF-16 surrogate without its
+    pair (valid JSON, no character): the id keeps it as its six-character escape.
+
+        {"id": "a\\ud800"}  ->  Problem(..., "a\\ud800", ..., "lone_surrogate", "field 'id' holds ...")
+    """
+    used = _field(record, "id")
+    if used is None:
+        return None
+    for key in ALIASES["id"]:
+        value = record.get(key)
+        if isinstance(value, str) and escape_surrogates(value).strip() == used:
+            found = LONE_SURROGATE.search(value)
+            if found is None:
+                return None
+            escape = f"\\u{ord(found.group()):04x}"
+            return Problem(input_file, line, used, "ingest", "warning", "lone_surrogate",
+                           f"field {key!r} holds a lone UTF-16 surrogate ({escape}), which is no "
+                           f"character: the id keeps it as the six characters {escape}")
+    return None
 
 
 def content_hash(title: str | None, text: str) -> str:

@@ -1,4 +1,5 @@
-"""Plain text (``*.txt``): optional front matter, then a title line, then the text.
+"""Plain text (``*.txt``): optional front matter, then a title line, then the text (a body of one
+line is the text).
 
     ---                          RawRecord(fields={"id": "k1", "published": "2024-12-17",
     id: k1                                        "title": "Strike on Kharkiv",
@@ -33,7 +34,15 @@ def split_front_matter(content: str) -> tuple[dict[str, str], str]:
 
 
 def parse_text_article(content: str) -> dict[str, Any]:
-    """Fields of a text article: front matter, the first non-empty line as title, the rest."""
+    """Fields of a text article: front matter, the first non-empty line as title, the rest as
+    text; a body of one line is the text (no title but front matter's): it is no headline alone.
+    A title given in front matter is the title: the whole body is then the text (its first line
+    is not dropped).
+
+        "Title\\nShelling.\\n"  ->  {"title": "Title", "text": "Shelling."}
+        "Shelling.\\n"         ->  {"text": "Shelling."}
+        "---\\ntitle: T\\n---\\nKYIV -\\nShelling.\\n"  ->  {"title": "T", "text": "KYIV -\\nShelling."}
+    """
     meta, body = split_front_matter(content)
     fields: dict[str, Any] = dict(meta)
     lines = body.strip().splitlines()
@@ -41,8 +50,15 @@ def parse_text_article(content: str) -> dict[str, Any]:
     if title_index is None:
         fields.setdefault("text", "")
         return fields
-    fields.setdefault("title", lines[title_index].strip())
-    fields["text"] = "\n".join(lines[title_index + 1:]).strip()
+    if fields.get("title"):
+        fields["text"] = "\n".join(lines[title_index:]).strip()
+        return fields
+    text = "\n".join(lines[title_index + 1:]).strip()
+    if not text:
+        fields["text"] = lines[title_index].strip()
+        return fields
+    fields["title"] = lines[title_index].strip()  # front matter's ``title:`` was empty or absent
+    fields["text"] = text
     return fields
 
 
