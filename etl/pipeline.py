@@ -34,7 +34,7 @@ from etl.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, OUTSIDE_PUBLISHED_YEARS
 from etl.engines import Engine, LocalEngine, WorkerDied
 from etl.errors import ConfigError, OutputLockedError
 from etl.ingest import duplicate_problem, read_source
-from etl.ingest.source import Source, is_url, list_sources, name_problems
+from etl.ingest.source import LocalSource, Source, SourceEntry, is_url, list_sources, name_problems
 from etl.io.cache import (
     TIMELINE_CACHE,
     FileCache,
@@ -222,23 +222,83 @@ def process_source(source: Source, default_published: date | None) -> ArrowTable
     return result
 
 
-def compute_file(job: tuple[Source, str | None], default_published: date | None) -> bytes:
-    """``process_source`` as the engines run it: the tables serialized, and stored as the file's
-    cache entry when a path is given, so the build's parent only reads them back."""
-    source, entry = job
-    data = dump_tables(process_source(source, default_published))
-    if entry is not None:
+Stamp = tuple[int, int, int, int]  # a local file's size, mtime, change time (ns) and inode
+
+
+def file_stamp(source: Source) -> Stamp | None:
+    """What changes whenever a local file's bytes do (the change time even when the mtime is
+    set back), or None for a remote file or one that cannot be stat'ed."""
+    if not isinstance(source, LocalSource):
+        return None
+    try:
+        stat = os.stat(source.path)
+    except (OSError, ValueError):
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+
+
+# Problems that say the file could not be read now, not what its bytes hold: a result with one
+# is not cached, so the next build reads the file again (see ``environmental``).
+ENVIRONMENTAL_CODES = frozenset({"unreadable", "worker_died"})
+
+
+def _environmental_error(name: str) -> bool:
+    """Whether an exception class name (``read_failed`` messages start with it) is of an error
+    of the machine: memory or the operating system (``FileNotFoundError``, …), not of the bytes."""
+    if name == "MemoryError":
+        return True
+    classes: list[type[BaseException]] = [OSError]
+    while classes:  # every OSError subclass loaded now (fsspec's, s3fs's too)
+        cls = classes.pop()
+        if cls.__name__ == name:
+            return True
+        classes.extend(cls.__subclasses__())
+    return False
+
+
+def environmental(problems: pa.Table) -> bool:
+    """Whether a file's problems include a failure of the environment rather than of its
+    content: ``unreadable``, ``worker_died``, or ``read_failed`` from MemoryError or an OSError.
+
+        environmental(to_arrow("problems", [{..., "code": "read_failed",
+                                              "message": "MemoryError: "}]))  # True
+    """
+    for code, message in zip(problems["code"].to_pylist(), problems["message"].to_pylist(), strict=True):
+        if code in ENVIRONMENTAL_CODES or (
+                code == "read_failed" and _environmental_error(str(message).split(":", 1)[0])):
+            return True
+    return False
+
+
+def compute_file(job: tuple[Source, str | None, Stamp | None],
+                 default_published: date | None) -> tuple[bytes, bool]:
+    """``process_source`` as the engines run it: the tables serialized, and whether they may be
+    cached. They may not when the file changed since the build hashed it (its stamp is no longer
+    ``job[2]``: the bytes read are not the bytes hashed) or met an ``environmental`` failure.
+    When they may and a path is given, they are stored there as the file's cache entry, so the
+    build's parent only reads them back."""
+    source, entry, expected = job
+    tables = process_source(source, default_published)
+    data = dump_tables(tables)
+    cacheable = (expected is None or file_stamp(source) == expected) \
+        and not environmental(tables["problems"])
+    if entry is not None and cacheable:
         write_entry(Path(entry), data)
-    return data
+    return data, cacheable
+
+
+def _problem_only(input_file: str, code: str, message: str) -> ArrowTables:
+    """The tables of a file with no rows but one problem."""
+    problem = Problem(input_file, None, None, "ingest", "error", code, message)
+    tables = {name: to_arrow(name, []) for name in ("articles", *STAGE_TABLES)}
+    tables["problems"] = to_arrow("problems", [problem.as_row()])
+    return tables
 
 
 def _died(input_file: str, died: WorkerDied) -> ArrowTables:
     """The tables of a file whose worker died: no rows but its ``worker_died`` problem."""
-    problem = Problem(input_file, None, None, "ingest", "error", "worker_died",
-                      f"{died.reason}; none of its articles are in the tables")
-    tables = {name: to_arrow(name, []) for name in ("articles", *STAGE_TABLES)}
-    tables["problems"] = to_arrow("problems", [problem.as_row()])
-    return tables
+    return _problem_only(input_file, "worker_died",
+                         f"{died.reason}; none of its articles are in the tables")
 
 
 def _without_articles(tables: ArrowTables, drop: set[str]) -> ArrowTables:
@@ -262,7 +322,8 @@ def build(
     """Build every table from ``raw_dir`` into ``out_dir``; bad input becomes ``problems`` rows.
 
     Only files whose content changed since the last build are processed again, unless ``full``.
-    Two builds cannot write one folder at once: the second raises ``OutputLockedError``.
+    Two builds cannot write one folder at once: the second raises ``OutputLockedError``. An
+    output folder that is the raw folder or inside it raises ``ConfigError``.
     """
     if default_published is not None and not in_published_years(default_published.year):
         raise ConfigError(f"default_published {default_published} {OUTSIDE_PUBLISHED_YEARS} "
@@ -272,6 +333,13 @@ def build(
         check_output_url(str(out_dir))
     # an output URL is built in a local mirror (which keeps the cache), then uploaded
     out = local_mirror(str(out_dir)) if remote else Path(str(out_dir).removeprefix("file://"))
+    raw: str | os.PathLike[str] = raw_dir
+    local_raw = _local_folder(raw_dir)
+    if local_raw is not None:
+        # absolute before any engine sees it: a Dask worker's working folder is not this one
+        raw = local_raw.absolute()
+        if not remote:
+            _refuse_output_in_raw(raw, out, raw_dir, out_dir)
     out.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(out / ".etl.lock"))
     try:
@@ -284,13 +352,37 @@ def build(
         bounded_allocations()
         cache = FileCache(out / ".cache", pipeline_key(default_published))
         with collecting_less():
-            report = _build_locked(raw_dir, out, default_published, engine or LocalEngine(jobs),
+            report = _build_locked(raw, out, default_published, engine or LocalEngine(jobs),
                                    cache, full, on_file)
         if remote:  # still under the lock: a second build cannot change the mirror meanwhile
             report.upload = upload_tables(out, str(out_dir))
         return report
     finally:
         lock.release()
+
+
+def _local_folder(location: str | os.PathLike[str]) -> Path | None:
+    """The local folder a raw location names (a path, ``file://…`` or ``local://…``: fsspec's
+    names for this disk), else None: ``_local_folder("file:///data/raw") == Path("/data/raw")``."""
+    if not is_url(location):
+        return Path(location)
+    for protocol in ("file://", "local://"):
+        if str(location).startswith(protocol):
+            return Path(str(location)[len(protocol):])
+    return None
+
+
+def _refuse_output_in_raw(raw: Path, out: Path, raw_given: object, out_given: object) -> None:
+    """ConfigError if the output folder is the raw folder or below it: the next build would
+    read its own tables (and cache) as raw files."""
+    try:
+        raw_real, out_real = raw.resolve(), out.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: the listing reports what it can
+        return
+    if out_real == raw_real or raw_real in out_real.parents:
+        raise ConfigError(f"the output folder {out_given} is inside the raw folder {raw_given}: "
+                          "a build would read its own tables as raw files; choose an output "
+                          "folder outside it")
 
 
 # About this many raw files share a part file of each table (``etl.io.dataset``), and never
@@ -331,7 +423,7 @@ class _Part:
     part files and rows per table) when no file in it changed."""
 
     index: int
-    files: list[tuple[str, Callable[[], ArrowTables]]]
+    files: list[tuple[str, Callable[[], tuple[ArrowTables, bool]]]]  # the bool: may be reused
     changed: set[str] = field(default_factory=set)  # its files whose content or key is new
     old: dict[str, Path] | None = None
     old_rows: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -356,6 +448,28 @@ def _old_part(out: Path, cache: FileCache, index: int | None) -> dict[str, Path]
     return paths
 
 
+def _unreadable_message(error: OSError) -> str:
+    """Why a listed file could not be stat'ed or hashed, as an ``unreadable`` problem says it."""
+    if isinstance(error, FileNotFoundError):
+        return "cannot read file: no such file (deleted or moved since the folder was listed?)"
+    return f"cannot read file: {error.strerror or error}"
+
+
+def _lookup(cache: FileCache, entry: SourceEntry) -> tuple[str, Stamp | None]:
+    """A listed file's cache key, and for a local file the stamp it had when hashed (taken now,
+    before the hash: a file changed during the hashing has another stamp by the next build).
+    OSError if the file cannot be stat'ed or hashed."""
+    stamp = None
+    if isinstance(entry.source, LocalSource):
+        stat = os.stat(entry.source.path)
+        stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        key = cache.lookup(entry.source.name, stat.st_size, stat.st_mtime_ns, entry.hash_content,
+                           ctime_ns=stat.st_ctime_ns, inode=stat.st_ino)
+    else:
+        key = cache.lookup(entry.source.name, entry.size, entry.version, entry.hash_content)
+    return key, stamp
+
+
 def _file_results(
     raw: str | os.PathLike[str], out: Path, default_published: date | None, engine: Engine,
     cache: FileCache, full: bool, report: BuildReport,
@@ -364,46 +478,62 @@ def _file_results(
     order: call each before taking the next part). A part none of whose files changed also
     says where the last build's part files are, to be taken whole. The caller may write what
     came before a file while the engine works on it."""
-    plan: list[tuple[str, Source, str, str]] = []  # name, source, cache key, where from
+    # name, source, cache key, where from, and for a file to compute the stamp it was hashed at
+    plan: list[tuple[str, Source, str, str, Stamp | None]] = []
+    unreadable: dict[str, str] = {}  # why, for files that could not be stat'ed or hashed
     for entry in list_sources(raw):
         name = entry.source.name
         if entry.size < 0:
-            plan.append((name, entry.source, "", "compute"))  # unreadable: ingest reports it
+            plan.append((name, entry.source, "", "compute", None))  # unreadable: ingest reports it
             continue
-        key = cache.lookup(name, entry.size, entry.version, entry.hash_content)
+        try:
+            key, stamp = _lookup(cache, entry)
+        except OSError as error:  # gone since the listing, a FIFO, …: not cached, read next time
+            unreadable[name] = _unreadable_message(error)
+            plan.append((name, entry.source, "", "unreadable", None))
+            continue
         if full:
             where = "compute"
         elif _reusable(cache.previous(name), key):
             where = "previous"
         else:
             where = "cache" if cache.has(key) else "compute"
-        plan.append((name, entry.source, key, where))
+        plan.append((name, entry.source, key, where, stamp if where == "compute" else None))
     report.files = len(plan)
     stores = engine.shares_files  # the worker writes the cache entry; else this process does
-    todo = [(source, str(cache.entry_path(key)) if key and stores else None)
-            for _, source, key, where in plan if where == "compute"]
-    report.processed = len(todo)
+    if stores:
+        cache.claim()
+    # A file is checked against its stamp once processed: if it changed since it was hashed, its
+    # tables are not stored under the old hash (the next build processes it again).
+    todo = [(source, str(cache.entry_path(key)) if key and stores else None, stamp if key else None)
+            for _, source, key, where, stamp in plan if where == "compute"]
+    report.processed = len(todo) + len(unreadable)
     computed = engine.map(partial(compute_file, default_published=default_published), todo)
 
-    def tables_of(source: Source, key: str, where: str) -> ArrowTables:
+    def tables_of(source: Source, key: str, where: str) -> tuple[ArrowTables, bool]:
+        if where == "unreadable":
+            return _problem_only(source.name, "unreadable", unreadable[source.name]), False
         if where == "compute":
-            data = next(computed)
-            if isinstance(data, WorkerDied):  # no cache entry: the next build tries it again
-                return _died(source.name, data)
-            if key and not stores:
+            result = next(computed)
+            if isinstance(result, WorkerDied):  # no cache entry: the next build tries it again
+                return _died(source.name, result), False
+            data, cacheable = result
+            if key and cacheable and not stores:
                 cache.put(key, data)
-            return load_tables(data)
+            return load_tables(data), cacheable
         tables = cache.get(key)
-        if tables is None:  # a damaged entry: compute the file again here
-            tables = process_source(source, default_published)
-            cache.put(key, tables)
-        return tables
+        if tables is None:
+            # A damaged entry: the file is computed again here, but not stored under the key
+            # (it may have changed since it was hashed); the next build computes and stores it.
+            cache.discard(key)
+            return process_source(source, default_published), False
+        return tables, True
 
     old_parts = {tuple(part.get("files", ())): index for index, part in enumerate(cache.parts)}
     try:
         for index, positions in enumerate(_parts([name for name, *_ in plan])):
-            files: list[tuple[str, Callable[[], ArrowTables]]] = [
-                (plan[k][0], partial(tables_of, *plan[k][1:])) for k in positions]
+            files: list[tuple[str, Callable[[], tuple[ArrowTables, bool]]]] = [
+                (plan[k][0], partial(tables_of, *plan[k][1:4])) for k in positions]
             part = _Part(index, files, {plan[k][0] for k in positions if plan[k][3] != "previous"})
             if all(plan[k][3] == "previous" for k in positions):
                 part.old = _old_part(out, cache, old_parts.get(tuple(name for name, _ in files)))
@@ -440,8 +570,9 @@ class _TableSink:
             return
         for writer in self.writers.values():
             writer.start_part(part.index)
-        for name, tables in part.files:
-            self._file(name, tables(), name in part.changed)
+        for name, tables_of in part.files:
+            tables, reusable = tables_of()
+            self._file(name, tables, name in part.changed, reusable)
 
     def _take_whole(self, part: _Part, old: dict[str, Path]) -> bool:
         """Link the last build's files of an unchanged part, unless one of its article ids was
@@ -463,7 +594,7 @@ class _TableSink:
             self._announce(name, part.old_rows[name], False)
         return True
 
-    def _file(self, name: str, tables: ArrowTables, changed: bool) -> None:
+    def _file(self, name: str, tables: ArrowTables, changed: bool, reusable: bool) -> None:
         ids = tables["articles"]["article_id"].to_pylist()
         if changed:
             self.changed_articles.update(ids)
@@ -475,9 +606,9 @@ class _TableSink:
             tables["problems"] = pa.concat_tables(
                 [tables["problems"], to_arrow("problems", [p.as_row() for p in extra])])
         self.seen.update(ids)
-        # a file whose worker died is never reused whole: the next build processes it again
-        died = not ids and "worker_died" in tables["problems"]["code"].to_pylist()
-        self._announce(name, {t: tables[t].num_rows for t in FILE_TABLES}, bool(repeated) or died)
+        # a file whose worker died, that could not be read now or that changed while it was read
+        # is never reused whole: the next build processes it again
+        self._announce(name, {t: tables[t].num_rows for t in FILE_TABLES}, bool(repeated) or not reusable)
         for table in FILE_TABLES:
             self.writers[table].write(tables[table])
         self.report.problems.extend(_problems_of(tables["problems"]))

@@ -1,10 +1,11 @@
 """Incremental builds: each raw file's derived tables, cached by content hash and pipeline key.
 
 A rebuild reprocesses only files whose bytes changed (or that are new); the manifest maps each
-file to its size, modification time and SHA-256 so unchanged files are not even re-hashed.
+file to its size, modification and change times, inode and SHA-256 so unchanged files are not
+even re-hashed.
 
-    cache = FileCache(out_dir / ".cache", pipeline_key(...))
-    key = cache.lookup(name, size, mtime_ns, entry.hash_content)
+    cache = FileCache(out_dir / ".cache", pipeline_key(...)); cache.claim()
+    key = cache.lookup(name, size, mtime_ns, entry.hash_content, ctime_ns=ctime, inode=inode)
     tables = cache.get(key)   # None on a miss; else cache.put(key, tables) after processing
 
 A worker that shares the output folder stores its entry itself (``write_entry`` at
@@ -21,6 +22,7 @@ import itertools
 import json
 import os
 import pickle
+import re
 import shutil
 import sys
 import tempfile
@@ -38,6 +40,13 @@ from etl.schema import SCHEMA_VERSION
 Tables = dict[str, pa.Table]
 MANIFEST = "manifest.bin"
 TIMELINE_CACHE = "timeline"  # the timeline merge's own cache, beside the per-key folders
+# The output folder's ``.cache`` may be a folder of the user's (``etl build raw ~`` makes it
+# ~/.cache): a build deletes there only folders of other pipeline keys that are its own, named
+# as a key and holding this marker (or, written before the marker existed, this project's
+# manifest).
+MARKER = ".etl-file-cache"
+_MARKER_TEXT = b"conflict-etl per-file cache: a build may delete this folder\n"
+_KEY_NAME = re.compile(r"[0-9a-f]{20}")
 
 
 # Packages whose upgrade can change the output: part of the cache key.
@@ -52,13 +61,27 @@ def _version(name: str) -> str:
         return "absent"
 
 
+# Files in the package that are not part of it: an editor's swap, backup and autosave files, a
+# patch's leftovers, compiled code. Everything else is hashed, so a resource of a new kind counts.
+_NOT_PACKAGE_SUFFIXES = (".swp", ".swo", ".swx", ".pyc", ".pyo", ".orig", ".rej", ".bak", ".tmp")
+
+
+def _package_file(relative: Path) -> bool:
+    """Whether a file below the package shapes the output: ``a/b.py`` yes; ``a/.b.py.swp``,
+    ``a/b.py~``, ``a/#b.py#`` and ``__pycache__/b.pyc`` no."""
+    name = relative.name
+    return not (any(part.startswith(".") or part == "__pycache__" for part in relative.parts)
+                or name.endswith(("~", "#", *_NOT_PACKAGE_SUFFIXES)) or name.startswith("#"))
+
+
 def pipeline_key(*settings: Any) -> str:
     """A hash of everything that shapes the output: package code, resources, versions, settings."""
     digest = hashlib.sha256()
     package = Path(etl.__file__).resolve().parent
     for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode())
+        relative = path.relative_to(package)
+        if _package_file(relative) and path.is_file():
+            digest.update(relative.as_posix().encode())
             digest.update(path.read_bytes())
     versions = [f"{name}={_version(name)}" for name in DEPENDENCIES]
     for part in (etl.__version__, SCHEMA_VERSION, *versions, *map(repr, settings)):
@@ -119,17 +142,26 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-# The manifest: for every raw file of the last build its size, modification time, SHA-256,
-# entry key and rows per table, plus the parts of the tables it committed. A build of a
+# The manifest: for every raw file of the last build its size, modification and change times,
+# inode, SHA-256, entry key and rows per table, plus the parts of the tables it committed. A build of a
 # 100,000-file tree holds the last build's manifest and its own records in the parent process
 # throughout, so both are kept by column (names in one sorted list, numbers in arrays, hashes
-# as 32 bytes each): about 145 bytes a file for the manifest (once the lookups swapped its names
-# for the listing's) and 130 for the records, instead of 935 and 590 as dicts. The file stores
+# as 32 bytes each): about 160 bytes a file for the manifest (once the lookups swapped its names
+# for the listing's) and 145 for the records, instead of 935 and 590 as dicts. The file stores
 # the same columns: loading it builds no Python object per file but its name.
-_MANIFEST_TAG = b"etl-manifest-v2\n"
+# v3 added the change time and inode (v2's manifest costs hashing every file once)
+_MANIFEST_TAG = b"etl-manifest-v3\n"
+_MANIFEST_FAMILY = b"etl-manifest-"  # the tag of every version: a folder of this project's
 _NO_SHA = 4  # flag: the hash is not remembered (not 64 hex digits), the next build re-hashes
 _ROWS, _FILTERED = 1, 2  # flags: rows were recorded; some were dropped as repeats
 _LITTLE = sys.byteorder == "little"
+_INT64 = range(-2**63, 2**63)
+
+
+def signed_inode(inode: int) -> int:
+    """An inode number (unsigned, up to 64 bits) as the int64 the manifest stores, one to one:
+    ``signed_inode(2**64 - 1) == -1``."""
+    return inode - 2**64 if inode >= 2**63 else inode
 
 
 def _int64s(values: bytes | bytearray | memoryview = b"") -> array[int]:
@@ -151,7 +183,8 @@ def _int64_bytes(numbers: array[int]) -> bytes:
 
 class _Records(Mapping[str, dict[str, Any]]):
     """Per-file records by column, read as ``{name: {"size", "mtime_ns", "sha256", "entry",
-    "rows", "filtered"}}`` (the dicts are made on demand).
+    "rows", "filtered"}}`` (the dicts are made on demand; the change time and inode are only
+    compared, by ``same_stat``).
 
         records = _Records(); records.add("a.txt", 5, 7, "ab" * 32, "cd" * 32)
         records["a.txt"]["size"]  # 5
@@ -161,6 +194,8 @@ class _Records(Mapping[str, dict[str, Any]]):
         self.names: list[str] = []  # sorted while files come in name order, as listed
         self.size = array("q")
         self.mtime = array("q")
+        self.ctime = array("q")
+        self.inode = array("q")  # as ``signed_inode``
         self.sha = bytearray()  # 32 bytes a file
         self.entry = bytearray()  # 32 bytes a file
         self.flags = bytearray()
@@ -216,7 +251,8 @@ class _Records(Mapping[str, dict[str, Any]]):
         self._last = k
         return k
 
-    def add(self, name: str, size: int, mtime_ns: int, sha: str, entry: str) -> None:
+    def add(self, name: str, size: int, mtime_ns: int, sha: str, entry: str,
+            ctime_ns: int = -1, inode: int = -1) -> None:
         """Record a file looked up (again: replacing what was recorded of it)."""
         names = self.names
         if self._index is not None:
@@ -232,19 +268,22 @@ class _Records(Mapping[str, dict[str, Any]]):
         digest = bytes.fromhex(sha) if len(sha) == 64 and sha.isascii() else b""
         if digest.hex() != sha:  # not a canonical SHA-256 hex digest: not remembered
             digest, flags = bytes(32), _NO_SHA
-        if not (-2**63 <= size < 2**63 and -2**63 <= mtime_ns < 2**63):
-            size, mtime_ns, digest, flags = -1, -1, bytes(32), _NO_SHA
+        inode = signed_inode(inode) if 0 <= inode < 2**64 else inode
+        if not all(value in _INT64 for value in (size, mtime_ns, ctime_ns, inode)):
+            size, mtime_ns, ctime_ns, inode, digest, flags = -1, -1, -1, -1, bytes(32), _NO_SHA
         if k == len(names):
             names.append(name)
             if self._index is not None:
                 self._index[name] = k
             self.size.append(size)
             self.mtime.append(mtime_ns)
+            self.ctime.append(ctime_ns)
+            self.inode.append(inode)
             self.sha += digest
             self.entry += bytes.fromhex(entry)
             self.flags.append(flags)
         else:
-            self.size[k], self.mtime[k] = size, mtime_ns
+            self.size[k], self.mtime[k], self.ctime[k], self.inode[k] = size, mtime_ns, ctime_ns, inode
             self.sha[32 * k:32 * k + 32] = digest
             self.entry[32 * k:32 * k + 32] = bytes.fromhex(entry)
             self.flags[k] = flags
@@ -271,13 +310,17 @@ class _Records(Mapping[str, dict[str, Any]]):
             self.other_rows[k] = dict(rows)
         self.flags[k] = (self.flags[k] & _NO_SHA) | _ROWS | (_FILTERED if filtered else 0)
 
-    def same_stat(self, name: str, size: int, mtime_ns: int) -> str | None:
-        """The remembered SHA-256 of a file, if its size and mtime are the recorded ones. The
-        caller's string of the name is kept from now on (the listing's: one copy of it)."""
+    def same_stat(self, name: str, size: int, mtime_ns: int, ctime_ns: int = -1,
+                  inode: int = -1) -> str | None:
+        """The remembered SHA-256 of a file, if its size, mtime, change time and inode are the
+        recorded ones (as git checks: two same-sized files swapped with their mtimes restored
+        differ in the last two). The caller's string of the name is kept from now on (the
+        listing's: one copy of it)."""
         k = self.find(name)
         if k >= 0:
             self.names[k] = name
-        if k < 0 or self.flags[k] & _NO_SHA or self.size[k] != size or self.mtime[k] != mtime_ns:
+        if k < 0 or self.flags[k] & _NO_SHA or self.size[k] != size or self.mtime[k] != mtime_ns \
+                or self.ctime[k] != ctime_ns or self.inode[k] != signed_inode(inode):
             return None
         return self.sha[32 * k:32 * k + 32].hex()
 
@@ -321,7 +364,9 @@ def _dump_manifest(records: _Records, parts: list[dict[str, Any]]) -> bytes:
     blocks = [json.dumps(header, sort_keys=True).encode(), b"".join(encoded), _int64_bytes(ends),
               _int64_bytes(array("q", (records.size[k] for k in order))),
               _int64_bytes(array("q", (records.mtime[k] for k in order))), bytes(sha), bytes(entry),
-              _int64_bytes(rows), bytes(records.flags[k] for k in order), _int64_bytes(part_files)]
+              _int64_bytes(rows), bytes(records.flags[k] for k in order), _int64_bytes(part_files),
+              _int64_bytes(array("q", (records.ctime[k] for k in order))),
+              _int64_bytes(array("q", (records.inode[k] for k in order)))]
     body = b"".join(len(block).to_bytes(8, "little") + block for block in blocks)
     return _MANIFEST_TAG + zlib.crc32(body).to_bytes(4, "little") + body
 
@@ -363,7 +408,7 @@ def _load_manifest(data: bytes) -> tuple[_Records, _PartFiles]:
             raise ValueError("damaged manifest: torn")
         blocks.append(view[8:8 + length])
         view = view[8 + length:]
-    header_bytes, blob, ends_bytes, size, mtime, sha, entry, rows, flags, part_files = blocks
+    header_bytes, blob, ends_bytes, size, mtime, sha, entry, rows, flags, part_files, ctime, inode = blocks
     header = json.loads(bytes(header_bytes))
     n, total, tables = int(header["files"]), int(header["names"]), tuple(header["tables"])
     if not all(isinstance(table, str) for table in tables):
@@ -380,10 +425,12 @@ def _load_manifest(data: bytes) -> tuple[_Records, _PartFiles]:
     if any(a >= b for a, b in itertools.pairwise(records.names)):
         raise ValueError("damaged manifest: files out of order")
     records.size, records.mtime = _int64s(size), _int64s(mtime)
+    records.ctime, records.inode = _int64s(ctime), _int64s(inode)
     records.sha, records.entry, records.flags = bytearray(sha), bytearray(entry), bytearray(flags)
     records.tables, records.rows = tables, _int64s(rows)
-    if (len(records.size), len(records.mtime), len(records.sha), len(records.entry),
-            len(records.flags), len(records.rows)) != (n, n, 32 * n, 32 * n, n, len(tables) * n):
+    if (len(records.size), len(records.mtime), len(records.ctime), len(records.inode),
+            len(records.sha), len(records.entry), len(records.flags), len(records.rows)) != (
+            n, n, n, n, 32 * n, 32 * n, n, len(tables) * n):
         raise ValueError("damaged manifest: column lengths differ")
     if any(flag & ~(_ROWS | _FILTERED | _NO_SHA) for flag in records.flags):
         raise ValueError("damaged manifest: flags")
@@ -406,7 +453,8 @@ def _load_manifest(data: bytes) -> tuple[_Records, _PartFiles]:
 
 
 class FileCache:
-    """Per-file results of one pipeline key under ``root``; other keys' entries are discarded."""
+    """Per-file results of one pipeline key under ``root``; other keys' folders are discarded
+    (only folders this project made: see ``MARKER``)."""
 
     def __init__(self, root: Path, key: str) -> None:
         self.root = root
@@ -442,14 +490,23 @@ class FileCache:
         """Where the entry of a key from ``lookup`` is stored (it may not exist yet)."""
         return self.dir / key[:2] / _entry_name(key)
 
-    def lookup(self, name: str, size: int, mtime_ns: int, hash_file: Callable[[], str]) -> str:
+    def claim(self) -> None:
+        """Make this key's folder, marked as the project's (before workers store entries in it)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        marker = self.dir / MARKER
+        if not marker.exists():
+            _atomic_write(marker, _MARKER_TEXT)
+
+    def lookup(self, name: str, size: int, mtime_ns: int, hash_file: Callable[[], str], *,
+               ctime_ns: int = -1, inode: int = -1) -> str:
         """The file's cache key (name and content hash); the content is re-hashed only when
-        size or mtime changed since the manifest was written."""
-        sha = self.manifest.same_stat(name, size, mtime_ns)
+        size, mtime, change time or inode changed since the manifest was written. Errors of
+        ``hash_file`` (an OSError for a file gone or not regular) propagate; nothing is recorded."""
+        sha = self.manifest.same_stat(name, size, mtime_ns, ctime_ns, inode)
         if sha is None:
             sha = hash_file()
         key = hashlib.sha256(f"{name}\0{sha}".encode()).hexdigest()
-        self._used.add(name, size, mtime_ns, sha, key)
+        self._used.add(name, size, mtime_ns, sha, key, ctime_ns, inode)
         return key
 
     def previous(self, name: str) -> dict[str, Any] | None:
@@ -475,7 +532,13 @@ class FileCache:
     def put(self, key: str, tables: Tables | bytes) -> None:
         """Store a file's tables, or their ``dump_tables`` bytes (atomically)."""
         data = tables if isinstance(tables, bytes) else dump_tables(tables)
+        self.claim()
         write_entry(self.entry_path(key), data)
+
+    def discard(self, key: str) -> None:
+        """Delete the entry of a key (a damaged one), if there is one."""
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.entry_path(key))
 
     def commit(self, parts: list[dict[str, Any]] | None = None) -> None:
         """Save the manifest of this build (with the parts of the tables it committed: their
@@ -484,6 +547,7 @@ class FileCache:
         The cache is spent afterwards: its manifests are let go (for a 30,000-file tree, about
         90 MB of Python objects that would otherwise stay through the timeline merge)."""
         self.manifest, self._parts = _Records(), []
+        self.claim()
         _atomic_write(self.dir / MANIFEST, _dump_manifest(self._used, parts or []))
         keep = self._used.entry_names()
         self._used = _Records()
@@ -501,8 +565,23 @@ class FileCache:
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(entry.path)
         for other in self.root.iterdir():
-            if other.is_dir() and other.name not in (self.key, TIMELINE_CACHE):
+            if other.name != self.key and _own_folder(other):
                 shutil.rmtree(other, ignore_errors=True)
+
+
+def _own_folder(path: Path) -> bool:
+    """Whether a folder beside the cache's is one a build of this project made for another
+    pipeline key: named as a key, and marked (or, made before the marker, holding this
+    project's manifest). Anything else there is the user's, however it is named."""
+    if _KEY_NAME.fullmatch(path.name) is None or path.is_symlink() or not path.is_dir():
+        return False
+    if (path / MARKER).is_file():
+        return True
+    try:
+        with open(path / MANIFEST, "rb") as manifest:
+            return manifest.read(len(_MANIFEST_FAMILY)) == _MANIFEST_FAMILY
+    except OSError:
+        return False
 
 
 def _kept(name: str, keep: set[bytes]) -> bool:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import ctypes
 import filecmp
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -31,10 +32,10 @@ import pandas as pd
 import pyarrow as pa
 
 from etl.io.parquet import TableWriter, open_mode, to_arrow
+from etl.schema import TABLES
 
 # A table with no rows in any part still needs one file to carry its schema.
 EMPTY_PART = "empty.parquet"
-TEMPORARY_SUFFIXES = (".tmp", ".old")
 
 
 def part_name(index: int) -> str:
@@ -182,15 +183,24 @@ def publish(new: Path, final: Path) -> None:
         old.unlink(missing_ok=True)
 
 
-def recover_tables(out: Path) -> None:
+def _temporary_name(tables: Iterable[str]) -> re.Pattern[str]:
+    """The names of the temporary copies a build makes of the tables: ``.events.parquet.k2x9.tmp``
+    (``tempfile``'s random part), and ``….old`` for an old table moved aside by ``publish``."""
+    names = "|".join(re.escape(table) for table in sorted(tables))
+    return re.compile(rf"\.({names})\.parquet\.[A-Za-z0-9_]+\.(tmp|old)")
+
+
+def recover_tables(out: Path, tables: Iterable[str] = TABLES) -> None:
     """Clean up after a killed build: put back a table caught between the two renames of
-    ``publish`` and delete temporary files and folders (never a committed table)."""
+    ``publish`` and delete the temporary files and folders of the tables (never a committed
+    table, nor another hidden file: the output folder may hold the user's own)."""
+    pattern = _temporary_name(tables)
     for path in sorted(out.glob(".*")):
-        if not path.name.endswith(TEMPORARY_SUFFIXES):
+        match = pattern.fullmatch(path.name)
+        if match is None or path.is_symlink():
             continue
-        table = out / path.name[1:].split(".parquet.", 1)[0]
-        final = table.with_name(table.name + ".parquet")
-        if path.name.endswith(".old") and ".parquet." in path.name and not final.exists():
+        final = out / f"{match[1]}.parquet"
+        if match[2] == "old" and not final.exists():
             os.replace(path, final)
         elif path.is_dir():
             shutil.rmtree(path, ignore_errors=True)

@@ -23,6 +23,7 @@ import itertools
 import json
 import mmap
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -1129,6 +1130,21 @@ def _fact_field(facts: pa.Table, name: str) -> Any:
     return column(name)
 
 
+# What a cache folder holds (``Staging``); its name is a ``cache_key`` or, while it is written, .tmp-*.
+CACHE_FILES = frozenset({"timeline.arrow", "facts.arrow", "books.json", "blocks.arrow", "events.arrow"})
+_KEY_NAME = re.compile(r"[0-9a-f]{24}")
+
+
+def _made_here(folder: Path) -> bool:
+    """Whether ``folder`` is a cache folder of an earlier build (never a folder of the user's, in
+    case the output folder is one where other programs keep things: ``etl build raw ~``)."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    if not (_KEY_NAME.fullmatch(folder.name) or folder.name.startswith(".tmp-")):
+        return False
+    return all(entry.name in CACHE_FILES or entry.name.startswith(".") for entry in folder.iterdir())
+
+
 class Staging:
     """The next cache state, written in a folder beside the current one and swapped in at the end.
 
@@ -1205,7 +1221,7 @@ class Staging:
         state = state.replace_schema_metadata(meta)
         _write_ipc(state, self.folder / "events.arrow", whole=True)
         for old in self.cache_dir.iterdir():
-            if old.is_dir() and old != self.folder:
+            if old != self.folder and _made_here(old):
                 shutil.rmtree(old, ignore_errors=True)
         os.replace(self.folder, self.cache_dir / self.key)
 

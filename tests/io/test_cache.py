@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from etl import build
-from etl.io.cache import MANIFEST, FileCache, dump_tables, load_tables
+from etl.io.cache import MANIFEST, MARKER, FileCache, _package_file, dump_tables, load_tables, pipeline_key
 from etl.io.parquet import to_arrow
 from tests.tables import table_bytes
 
@@ -200,10 +200,10 @@ def test_records_take_a_few_bytes_per_file_beside_the_name(tmp_path: Path) -> No
         cache.lookup(name, size, mtime, _never)
         cache.record(name, ROWS, filtered=False)
     for records in (cache.manifest, cache._used):
-        columns = (records.names, records.size, records.mtime, records.sha, records.entry,
-                   records.flags, records.rows)
-        # a dict per file took about 600 bytes; the columns take 8 + 8 + 8 + 32 + 32 + 1 + 32
-        assert sum(map(sys.getsizeof, columns)) < 140 * len(files)
+        columns = (records.names, records.size, records.mtime, records.ctime, records.inode,
+                   records.sha, records.entry, records.flags, records.rows)
+        # a dict per file took about 600 bytes; the columns take 8 + 4 * 8 + 32 + 32 + 1 + 32
+        assert sum(map(sys.getsizeof, columns)) < 155 * len(files)
         assert not records.other_rows
     # the file too: about 190 bytes a file, against 360 as JSON
     assert (tmp_path / "key" / MANIFEST).stat().st_size < 200 * len(files)
@@ -221,3 +221,64 @@ def test_records_of_files_looked_up_in_any_order_are_the_last_ones(
             expected[name].update(rows={"events": size}, filtered=False)
     assert dict(cache.used) == expected
     assert list(cache.used) == list(expected)
+
+
+def test_a_file_with_another_change_time_or_inode_is_hashed_again(tmp_path: Path) -> None:
+    cache = FileCache(tmp_path, "key")
+    cache.lookup("a.txt", 5, 7, lambda: SHA[1], ctime_ns=8, inode=2**64 - 1)  # inodes are unsigned
+    cache.commit()
+    hashed: list[str] = []
+
+    def sha(value: str) -> Callable[[], str]:
+        return lambda: hashed.append(value) or value  # type: ignore[func-returns-value]
+
+    for ctime, inode in [(8, 2**64 - 1), (9, 2**64 - 1), (8, 3)]:
+        FileCache(tmp_path, "key").lookup("a.txt", 5, 7, sha(f"{ctime} {inode}"), ctime_ns=ctime, inode=inode)
+    assert hashed == ["9 18446744073709551615", "8 3"]  # same size and mtime: swapped, rewritten
+
+
+def test_commit_deletes_only_folders_of_this_project(tmp_path: Path) -> None:
+    user = {"huggingface/model.bin": b"w", "0123456789abcdef0123/data": b"a key's name, not ours",
+            "timeline/state": b"the timeline merge's", "abcdefabcdefabcdefab": b"a file"}
+    for name, data in user.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    for key, marked in [("1" * 20, True), ("2" * 20, False)]:
+        cache = FileCache(tmp_path, key)
+        cache.lookup("a.txt", 1, 1, lambda: SHA[1])
+        cache.commit()
+        assert (tmp_path / key / MARKER).exists()
+        if not marked:  # made before the marker: recognised by its manifest
+            (tmp_path / key / MARKER).unlink()
+    (tmp_path / ("3" * 20)).symlink_to(tmp_path / "huggingface")
+    FileCache(tmp_path, "f" * 20).commit()
+    assert {name: (tmp_path / name).read_bytes() for name in user} == user
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["huggingface", "0123456789abcdef0123", "timeline", "abcdefabcdefabcdefab", "3" * 20, "f" * 20])
+
+
+@pytest.mark.parametrize("name, counted", [
+    ("pipeline.py", True), ("resources/geo/cues.tsv", True), ("resources/x/new.yaml", True),
+    ("py.typed", True), (".pipeline.py.swp", False), ("io/.cache.py.swo", False),
+    ("pipeline.py~", False), ("#pipeline.py#", False), (".#pipeline.py", False),
+    ("__pycache__/pipeline.cpython-311.pyc", False), ("resources/.DS_Store", False),
+    ("pipeline.py.orig", False), ("io/4913", True),
+])
+def test_the_pipeline_key_counts_the_package_s_files_not_an_editor_s(name: str, counted: bool) -> None:
+    assert _package_file(Path(name)) is counted
+
+
+def test_an_editor_s_files_do_not_change_the_pipeline_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "etl"
+    (package / "resources").mkdir(parents=True)
+    (package / "__init__.py").write_text("x = 1\n")
+    (package / "resources" / "words.tsv").write_text("a\tb\n")
+    monkeypatch.setattr("etl.__file__", str(package / "__init__.py"))
+    key = pipeline_key()
+    for junk in (".__init__.py.swp", "__init__.py~", "#__init__.py#", "__pycache__/__init__.cpython-311.pyc"):
+        (package / junk).parent.mkdir(exist_ok=True)
+        (package / junk).write_text("opened in an editor")
+    assert pipeline_key() == key
+    (package / "resources" / "words.tsv").write_text("a\tc\n")
+    assert pipeline_key() != key

@@ -35,7 +35,8 @@ def test_parts_read_back_as_one_table_in_part_order(tmp_path: Path) -> None:
     assert [p.name for p in part_files(path)] == [part_name(0), part_name(7), part_name(12)]
     assert read_table(tmp_path, "problems")["line"].tolist() == [1, 2, 3, 4, 5]
     assert pd.read_parquet(path)["line"].tolist() == [1, 2, 3, 4, 5]
-    assert duckdb.sql(f"select count(*) from '{path}/*.parquet'").fetchall() == [(5,)]
+    counted = duckdb.sql(f"select count(*) from '{path}/*.parquet'")
+    assert counted is not None and counted.fetchall() == [(5,)]
     assert pq.read_table(path).schema.metadata[b"etl.table"] == b"problems"
 
 
@@ -131,6 +132,19 @@ def test_recovery_drops_an_old_copy_once_the_new_table_is_in_place(tmp_path: Pat
     recover_tables(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["problems.parquet"]
     assert read_table(tmp_path, "problems")["line"].tolist() == [2]
+
+
+def test_recovery_leaves_hidden_files_of_the_user_be(tmp_path: Path) -> None:
+    _write(tmp_path, {0: [2]})
+    theirs = {".notes.old": "keep", ".session.tmp": "keep", ".uploads.parquet.x1.old": "not a table",
+              ".problems.parquet.old": "no random part"}
+    for name, text in theirs.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / ".cache.tmp").mkdir()
+    (tmp_path / ".timeline.parquet.k2x_9a.tmp").write_bytes(b"half a file")  # the build's
+    recover_tables(tmp_path)
+    assert {name: (tmp_path / name).read_text() for name in theirs} == theirs
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*theirs, ".cache.tmp", "problems.parquet"])
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o077])
