@@ -14,10 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from itertools import chain
+from itertools import accumulate, chain
 from typing import Any, NamedTuple
 
 from etl.temporal.grammar import (
@@ -1286,6 +1286,25 @@ def _with_day(r: Resolved, start: int, end: int, text: str, day: int) -> Resolve
     )
 
 
+def _overlap_test(spans: list[tuple[int, int]]) -> Callable[[int, int], bool]:
+    """Whether [start, end) overlaps one of ``spans``, answered by bisecting, not span by span.
+
+    >>> _overlap_test([(0, 4), (10, 12)])(3, 6), _overlap_test([(0, 4), (10, 12)])(4, 10)
+    (True, False)
+    """
+    spans = sorted(spans)
+    starts = [s for s, _ in spans]
+    reach = list(accumulate((e for _, e in spans), max))  # the furthest end among spans so far
+
+    def overlaps(start: int, end: int) -> bool:
+        # Only spans starting before ``end`` can overlap; one of them does when the furthest
+        # reaching one ends after ``start``.
+        k = bisect_left(starts, end)
+        return k > 0 and reach[k - 1] > start
+
+    return overlaps
+
+
 def complete_ranges(text: str, found: list[Resolved]) -> list[Resolved]:
     """Ranges share what one end states: "6-7 January 1916", "April 6-7", "(August-September 1950)"."""
     out = list(found)
@@ -1306,7 +1325,7 @@ def complete_ranges(text: str, found: list[Resolved]) -> list[Resolved]:
             d1 = a.date_end.replace(year=int(b.value[:4])) if a.date_end else None
             out[i] = a._replace(value=value, date_start=d0, date_end=d1, anchor="absolute", anchor_value=None)
     extra: list[Resolved] = []
-    occupied = [(r.start, r.end) for r in out]
+    overlaps = _overlap_test([(r.start, r.end) for r in out])
     for r in out:
         if r.granularity != "day" or r.type != "DATE" or len(r.value) != 10:
             continue
@@ -1315,14 +1334,14 @@ def complete_ranges(text: str, found: list[Resolved]) -> list[Resolved]:
         if tail:  # "April 6-7": the tail day follows a month-first date
             start, end = r.end + tail.start("day"), r.end + tail.end()
             new = _with_day(r, start, end, text, int(tail.group("day")))
-            if new and not any(s < end and start < e for s, e in occupied):
+            if new and not overlaps(start, end):
                 extra.append(new)
         head = _DAY_HEAD.search(text[max(0, r.start - 12) : r.start]) if text[r.start].isdigit() else None
         if head:  # "6-7 January 1916": the head day precedes a day-first date
             offset = max(0, r.start - 12)
             start, end = offset + head.start("day"), offset + head.end("day")
             new = _with_day(r, start, end, text, int(head.group("day")))
-            if new and not any(s < end and start < e for s, e in occupied):
+            if new and not overlaps(start, end):
                 extra.append(new)
     return sorted(out + extra, key=lambda r: r.start)
 

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from functools import cache, lru_cache
 from itertools import accumulate
+from operator import itemgetter
 
 from etl.temporal.grammar import lexicon
 
@@ -27,6 +28,10 @@ _FUTURE_AUX = {"will", "would", "shall", "'ll", "to", "going"}
 _AUX_GAP = {"be", "been", "have", "not"}
 AFTER_PENALTY = 3
 _CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:and|but|that|which|while|as)\b")
+# A gap up to this long between a mention and the cue after it is searched for a clause break
+# directly; a longer one by bisecting the sentence's breaks, found once (a run-on sentence).
+_NEAR = 160
+_OFFSET = itemgetter(0)  # of a cue (offset, kind)
 
 
 @cache
@@ -110,17 +115,69 @@ def _sentence_cues(text: str, s_start: int, s_end: int) -> tuple[tuple[int, str]
     return tuple(cues)
 
 
+@lru_cache(maxsize=256)
+def _clause_breaks(text: str, s_start: int, s_end: int) -> tuple[list[int], list[int]]:
+    """Start and end offsets of the clause breaks of one sentence, found in one pass."""
+    found = list(_CLAUSE_BREAK.finditer(text, s_start, s_end))
+    return [m.start() for m in found], [m.end() for m in found]
+
+
+def _break_between(text: str, s_start: int, s_end: int, start: int, end: int) -> bool:
+    """``_CLAUSE_BREAK.search(text, start, end)`` found, by bisecting, when text[end - 1] is no letter.
+
+    The search sees the text cut at ``end``: a word ending there counts as whole ("and" in "andes").
+    Only a letter before ``end`` can end such a word; a cue starts a token, so none does.
+    """
+    starts, ends = _clause_breaks(text, s_start, s_end)
+    # Breaks do not overlap: the first one starting at ``start`` or later also ends first.
+    i = bisect_left(starts, start)
+    return i < len(starts) and ends[i] <= end
+
+
 def direction(text: str, position: int, span_end: int | None = None) -> str | None:
     """'past', 'future' or None (no cue) for a mention at ``position`` in ``text``."""
     s_start, s_end = sentence_bounds(text, position)
     span_end = position if span_end is None else span_end
+    cues = _sentence_cues(text, s_start, s_end)
+    if not cues:
+        return None
+    if span_end < position:
+        return _direction_by_scan(text, position, span_end, cues)
+    # A date usually follows the verb it dates ("seized ... on Friday"): the nearest cue before the
+    # mention wins, and a cue after it only when nearer even at AFTER_PENALTY times its distance.
+    # The mention's own words ("last Friday") are handled by its rule: no cue inside it counts.
+    # Bisecting, not looping over the cues, keeps a long run-on sentence linear.
+    before = bisect_left(cues, position, key=_OFFSET) - 1
+    best = (position - cues[before][0], cues[before][1]) if before >= 0 else None
+    after = bisect_left(cues, span_end, key=_OFFSET)
+    if after < len(cues):
+        pos, kind = cues[after]
+        distance = AFTER_PENALTY * (pos - span_end)
+        if best is None or distance < best[0]:
+            # A cue in the next clause ("... on Sunday and will travel ...") dates another verb; so
+            # do the cues after it, as the same break lies before them (unless the break is a word
+            # ending right at the cue, as the search sees it: see _break_between).
+            if text[pos - 1 : pos].isascii() and text[pos - 1 : pos].isalpha():
+                return _direction_by_scan(text, position, span_end, cues)  # no cue starts so: a safety net
+            if pos - span_end <= _NEAR:
+                broken = _CLAUSE_BREAK.search(text, span_end, pos) is not None
+            else:
+                broken = _break_between(text, s_start, s_end, span_end, pos)
+            if not broken:
+                best = (distance, kind)
+    return best[1] if best else None
+
+
+def _direction_by_scan(
+    text: str, position: int, span_end: int, cues: tuple[tuple[int, str], ...]
+) -> str | None:
+    """``direction`` cue by cue as first written: for a span ending before it starts, a cue inside a word."""
     best: tuple[int, str] | None = None
-    for pos, kind in _sentence_cues(text, s_start, s_end):
+    for pos, kind in cues:
         if position <= pos < span_end:
-            continue  # the mention's own words ("last Friday") are handled by its rule
+            continue
         if pos >= span_end and _CLAUSE_BREAK.search(text, span_end, pos):
-            continue  # a cue in the next clause ("... on Sunday and will travel ...") dates another verb
-        # A date usually follows the verb it dates ("seized ... on Friday"): cues after it count less.
+            continue
         distance = position - pos if pos < position else AFTER_PENALTY * (pos - span_end)
         if best is None or distance < best[0]:
             best = (distance, kind)
