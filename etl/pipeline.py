@@ -34,7 +34,15 @@ from etl.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, OUTSIDE_PUBLISHED_YEARS
 from etl.engines import Engine, LocalEngine, WorkerDied
 from etl.errors import ConfigError, OutputLockedError
 from etl.ingest import duplicate_problem, read_source
-from etl.ingest.source import LocalSource, Source, SourceEntry, is_url, list_sources, name_problems
+from etl.ingest.source import (
+    LocalSource,
+    Source,
+    SourceEntry,
+    is_url,
+    list_sources,
+    local_path,
+    name_problems,
+)
 from etl.io.cache import (
     TIMELINE_CACHE,
     FileCache,
@@ -334,7 +342,7 @@ def build(
     # an output URL is built in a local mirror (which keeps the cache), then uploaded
     out = local_mirror(str(out_dir)) if remote else Path(str(out_dir).removeprefix("file://"))
     raw: str | os.PathLike[str] = raw_dir
-    local_raw = _local_folder(raw_dir)
+    local_raw = local_path(raw_dir)
     if local_raw is not None:
         # absolute before any engine sees it: a Dask worker's working folder is not this one
         raw = local_raw.absolute()
@@ -359,17 +367,6 @@ def build(
         return report
     finally:
         lock.release()
-
-
-def _local_folder(location: str | os.PathLike[str]) -> Path | None:
-    """The local folder a raw location names (a path, ``file://…`` or ``local://…``: fsspec's
-    names for this disk), else None: ``_local_folder("file:///data/raw") == Path("/data/raw")``."""
-    if not is_url(location):
-        return Path(location)
-    for protocol in ("file://", "local://"):
-        if str(location).startswith(protocol):
-            return Path(str(location)[len(protocol):])
-    return None
 
 
 def _refuse_output_in_raw(raw: Path, out: Path, raw_given: object, out_given: object) -> None:

@@ -142,8 +142,9 @@ def is_url(location: str | os.PathLike[str]) -> bool:
 _LOCAL_PROTOCOLS = ("file://", "local://")
 
 
-def _local_path(location: str | os.PathLike[str]) -> Path | None:
-    """The folder a local location names (a path, ``file://`` or ``local://``), else None."""
+def local_path(location: str | os.PathLike[str]) -> Path | None:
+    """The folder a local location names (a path, ``file://`` or ``local://``), else None:
+    ``local_path("file:///data/raw") == Path("/data/raw")``."""
     if not is_url(location):
         return Path(location)
     text = str(location)
@@ -280,7 +281,7 @@ def list_sources(raw: str | os.PathLike[str], storage_options: dict[str, Any] | 
     """Every raw file below a local folder or an fsspec URL, hidden files skipped, by name (as
     ``text_name`` writes it). A file that cannot be read is listed with size -1: the build reads
     it at once and ingest records it as ``unreadable``."""
-    local = _local_path(raw)
+    local = local_path(raw)
     if local is None:
         return _remote_entries(str(raw), storage_options or {})
     return _local_entries(local)
