@@ -2,8 +2,11 @@
 
 One event per clause at most (its strongest trigger that reports something done); a later
 trigger of the same type that refers back ("the onslaught", "these offensive operations", a
-", killing 12" clause) enriches the earlier event instead of adding a row. Negated and
-irrealis triggers ("denied attacking", "could attack", "plans to meet") are dropped.
+", killing 12" clause, a restated toll: "Of the 12 dead") enriches the earlier event instead
+of adding a row. Negated and irrealis triggers ("denied attacking", "could attack", "plans to
+meet") are dropped, and so are deaths by flood, crash, disease or old age ("causes.toml").
+A report's source ("..., police said") is no participant; victims ("23 people died when ...")
+are actor2.
 
     >>> events, problems = extract_events(articles, mentions)            # doctest: +SKIP
     >>> events.loc[0, ["event_type", "actor1", "date_basis"]].tolist()   # doctest: +SKIP
@@ -26,6 +29,8 @@ from etl.events.actors import (
     ArticleActors,
     Mention,
     find_mentions,
+    is_patient,
+    is_reporter,
     learn_names,
     main_country,
     relocate,
@@ -58,7 +63,10 @@ from etl.events.triggers import (
     assess,
     is_definite_noun,
     is_reported,
+    is_victim_reference,
     match_tokens,
+    needs_cause,
+    nonviolent_death,
     priority,
 )
 from etl.problems import Problem
@@ -246,28 +254,89 @@ def _specific(trigger: TriggerMatch, asserted: list[TriggerMatch]) -> TriggerMat
 
 
 def _clause_actors(
-    mentions: list[Mention], clause: Segment, trigger: TriggerMatch, text: str
+    mentions: list[Mention], clause: Segment, trigger: TriggerMatch, text: str,
+    asserted: list[TriggerMatch] | None = None,
 ) -> tuple[Mention | None, Mention | None, bool]:
     """actor1 and actor2 mentions of a trigger within its clause, and whether actor1 is the
-    agent of a noun trigger ("the Russian advances", "Russia's invasion")."""
-    inside = [m for m in mentions if m.start >= clause.start and m.end <= clause.end]
-    before = [m for m in inside if m.end <= trigger.start]
+    agent of a noun trigger ("the Russian advances", "Russia's invasion").
+
+    The source of a report ("..., police said") is no participant, unless it reports what it
+    suffered ("Ukraine reports 66 enemy attacks": actor2); who suffered ("23 people died
+    when ...", "40 were injured in the attack") is actor2, never actor1.
+    """
+    clause_mentions = [m for m in mentions if m.start >= clause.start and m.end <= clause.end]
+    sources = {id(m) for m in clause_mentions if is_reporter(text, m)}
+    inside = [m for m in clause_mentions if id(m) not in sources]
+    # "a Russian drone strike": the mention "Russian drone" ends inside the noun trigger
+    before = [m for m in inside if m.end <= trigger.start
+              or (m.start < trigger.start and m.end <= trigger.end and trigger.sense.pos == "noun")]
     # a noun trigger's own words may name the target: "exposure of 12 Russian agents"
     object_from = trigger.end if trigger.sense.pos == "verb" else trigger.start
     after = [m for m in inside if m.start >= object_from and not m.co_actor]
-    subjects = [m for m in before if not m.passive_agent and m.kind != "modifier"]
+    subjects = [m for m in before if not m.passive_agent and not m.co_actor and m.kind != "modifier"]
     objects = [m for m in after if m.kind not in ("modifier", "pronoun") and not m.passive_agent]
+    victims = [m for m in subjects if is_patient(text, m)]
+    reporter = _self_reporter([m for m in clause_mentions if id(m) in sources], trigger, text)
     if trigger.sense.pos == "noun" and before:
-        agent = before[-1]
-        words_between = text[agent.end : trigger.start].split()
-        if agent.kind in ("modifier", "country", "group", "org") and len(words_between) <= 2:
-            rest = [m for m in subjects if m is not agent]
-            return agent, (rest[-1] if rest else None) or (objects[0] if objects else None), True
+        last = before[-1]
+        words_between = text[last.end : trigger.start].split()
+        if (last.kind in ("modifier", "country", "group", "org") and len(words_between) <= 2
+                and last not in victims):
+            rest = [m for m in subjects if m is not last]
+            return last, (rest[-1] if rest else None) or (objects[0] if objects else reporter), True
+    by_agent = next((m for m in after if m.passive_agent), None)
     preceding = text[clause.start : trigger.start].split()
     if preceding and preceding[-1].lower() in patterns()["passive_auxiliaries"]:
-        by_agent = next((m for m in after if m.passive_agent), None)
-        return by_agent, (subjects[-1] if subjects else None), False
-    return (subjects[-1] if subjects else None), (objects[0] if objects else None), False
+        agent = by_agent or _subordinate_agent(after, text, asserted or [])
+        return agent, (subjects[-1] if subjects else reporter), False
+    if subjects and subjects[-1] in victims:
+        # "23 people died when a Russian missile struck", "Russian strikes left 12 people dead"
+        noun = trigger.sense.pos == "noun"
+        agent = by_agent or _subordinate_agent(after, text, asserted or [], noun) or next(
+            (m for m in reversed(before) if m.kind in ("modifier", "country")
+             and m.end <= subjects[-1].start), None)
+        return agent, subjects[-1], False
+    victim = objects[0] if objects else (victims[-1] if victims else reporter)
+    # "four ceasefire violations by Ukrainian troops": the "by" phrase acted
+    return (subjects[-1] if subjects else by_agent), victim, False
+
+
+def _subordinate_agent(after: list[Mention], text: str, asserted: list[TriggerMatch],
+                       noun: bool = False) -> Mention | None:
+    """The actor after the trigger that caused the harm: it opens a "when/as/after ..." clause
+    ("when a Russian missile struck") or leads a violent noun ("in a Russian helicopter attack")."""
+    for mention in after:
+        if mention.kind == "pronoun" or mention.passive_agent:
+            continue
+        before = text[max(0, mention.start - 20) : mention.start].lower().split()
+        while before and before[-1] in ("a", "an", "the"):
+            before.pop()
+        if before and before[-1] in patterns()["agent_subordinators"]:
+            return mention
+        if before and before[-1] in patterns()["agent_prepositions"] and noun:
+            return mention
+        if mention.kind in ("modifier", "country", "group", "org", "local") and any(
+                m.sense.plover == "ASSAULT" and m.sense.pos == "noun" and m.start >= mention.end
+                and len(text[mention.end : m.start].split()) <= 1 for m in asserted):
+            return mention
+    return None
+
+
+def _self_reporter(sources: list[Mention], trigger: TriggerMatch, text: str) -> Mention | None:
+    """A party reporting what it suffered, named as a noun ("Ukraine reports 66 enemy attacks",
+    "DPR reports four ceasefire violations by ..."): the event's actor2. Media and international
+    organizations only report."""
+    if trigger.sense.pos != "noun":
+        return None
+    verbs = patterns()["self_report_verbs"]
+    for source in sources:
+        if source.end > trigger.start or (
+                source.actor is not None and source.actor.sector in patterns()["source_sectors"]):
+            continue
+        words = text[source.end : trigger.start].split()
+        if words and words[0].lower() in verbs and len(words) <= 10:
+            return source
+    return None
 
 
 def _resolve_pronoun(mention: Mention | None, previous: _SentenceState | None,
@@ -424,7 +493,7 @@ def _sentence_events(
     first_actor = _first_actor(found)
     for clause, first_token, asserted in clauses:
         trigger = _specific(min(asserted, key=priority), asserted)
-        roles = _roles(found, clause, sentence, trigger, text, previous, new, first_actor)
+        roles = _roles(found, clause, sentence, trigger, text, previous, new, first_actor, asserted)
         actor1, actor1_source, actor2 = roles.actor1, roles.actor1_source, roles.actor2
         clause_text = body[clause.start - sentence.start : clause.end - sentence.start]
         clause_place = locator.specific(clause_text, "clause")
@@ -437,11 +506,21 @@ def _sentence_events(
                           for m in asserted)
         if antecedent is None and refers_back and clause_place is None:
             antecedent = _antecedent(trigger, own_actor, _same_paragraph(earlier, sentence.paragraph))
+        if antecedent is None and any(m.sense.plover == trigger.sense.plover
+                                      and is_victim_reference(tokens, m, first_token) for m in asserted):
+            # "Of the 12 dead, five were children": the toll of the latest such event, restated
+            # (wire copy gives it a paragraph of its own); one that names its place, of that place
+            place = locator.specific(body[: _victim_phrase_end(tokens, trigger) - sentence.start], "clause")
+            antecedent = _antecedent(trigger, None, earlier if place is None else [
+                e for e in earlier if e.location.geonameid == place.geonameid])
         if antecedent is not None:
             if antecedent.date.date_basis in (None, "publication") and clause_date is not None:
                 antecedent.date, antecedent.date_level = clause_date, "clause"
             if antecedent.actor2 is None and actor2 is not None and actor2 != antecedent.actor1:
+                # with its template: victims named without a country ("killing five people")
+                # belong to where the event happened, not to the article's main country
                 antecedent.actor2 = actor2
+                antecedent.local_templates = (antecedent.local_templates[0], roles.templates[1])
             merged.append(antecedent)
             continue
         event = EventRecord(article_id, sentence, clause, trigger, reported, actor1, actor2, actor1_source)
@@ -463,6 +542,15 @@ def _sentence_events(
                           lambda: (place, first_actor))
 
 
+def _victim_phrase_end(tokens: Words, trigger: TriggerMatch) -> int:
+    """Where the noun phrase of a victim reference ends: "the 12 killed in Kharkiv| included"."""
+    ends = patterns()["victim_reference_ends"]
+    index = trigger.last_token + 1
+    while index < len(tokens) and tokens.lowers[index] not in ends:
+        index += 1
+    return tokens.end(index - 1)
+
+
 def _asserting_clauses(
     text: str, sentence: Segment, tokens: Words, matches: list[TriggerMatch],
 ) -> list[tuple[Segment, int, list[TriggerMatch]]]:
@@ -472,6 +560,10 @@ def _asserting_clauses(
         first_token = tokens.index_at(clause.start)  # offsets found only as far as asked
         asserted = [m for m in matches if clause.start <= m.start < clause.end
                     and assess(tokens, m, first_token) == "asserted"]
+        if asserted and any(map(needs_cause, asserted)):
+            # "Floods killed 30", "died at the age of 92": no political violence
+            span = (first_token, tokens.index_at(clause.end))
+            asserted = [m for m in asserted if not nonviolent_death(tokens, m, matches, span)]
         if asserted:
             found.append((clause, first_token, asserted))
     return found
@@ -528,21 +620,31 @@ class _Roles:
 def _roles(
     found: list[Mention], clause: Segment, sentence: Segment, trigger: TriggerMatch, text: str,
     previous: _SentenceState | None, new: list[EventRecord], first_actor: Actor | None,
+    asserted: list[TriggerMatch] | None = None,
 ) -> _Roles:
     """Resolve the clause's actor mentions; a clause without a subject inherits the sentence's."""
-    actor1_mention, actor2_mention, from_agent = _clause_actors(found, clause, trigger, text)
+    actor1_mention, actor2_mention, from_agent = _clause_actors(found, clause, trigger, text, asserted)
     actor1 = _resolve_pronoun(actor1_mention, previous, new) or (
         resolve(actor1_mention, trigger.sense.plover) if actor1_mention else None)
     source = "clause" if actor1 is not None else "none"
+    inherited_template: str | None = None
     if actor1 is None and new:
         actor1, source = new[-1].actor1, "inherited"
+        # "Gunmen attacked ..., and later burned ...": still re-homed where this event happened
+        inherited_template = new[-1].local_templates[0]
     elif actor1 is None and first_actor is not None and clause.start > sentence.start:
-        actor1, source = first_actor, "inherited"
+        # the sentence's first actor before this clause that acted: not the clause's own victims
+        # ("A Russian drone crashed ..., killing two people"), nor a report's source
+        earlier = next((m for m in found if m.end <= clause.start and m.kind not in ("pronoun", "modifier")
+                        and not is_reporter(text, m) and not is_patient(text, m)), None)
+        if earlier is not None:
+            actor1, source = resolve(earlier, None), "inherited"
     elif actor1_mention is not None and actor1_mention.kind == "pronoun":
         source = "inherited"
     actor2 = resolve(actor2_mention, trigger.sense.plover) if actor2_mention else None
     templates = (
-        actor1_mention.template if actor1_mention is not None and source == "clause" else None,
+        actor1_mention.template if actor1_mention is not None and source == "clause"
+        else inherited_template,
         actor2_mention.template if actor2_mention is not None else None,
     )
     return _Roles(actor1, source, actor2, from_agent, templates)

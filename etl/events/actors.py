@@ -432,6 +432,92 @@ def find_names(text: str, names: Iterable[str]) -> list[tuple[int, int]]:
     return spans
 
 
+def _any_word(words: Iterable[str]) -> str:
+    """An alternation of words and phrases, the longest first, spaces as any white space."""
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The source that follows its mention, the source after ", said", the victim, and the
+    victim of a headline passive ("soldier reported killed")."""
+    p = patterns()
+    verbs, speakers, selves = (
+        _any_word(p[key]) for key in ("reporting_verbs", "speaker_words", "self_reference"))
+    # "..., police said", "officials on Monday said", "the army's spokesman said (it)"
+    source_after = re.compile(
+        rf"(?:'s|’s)?(?:\s+(?:{speakers}|on\s+[A-Z][a-z]+)){{0,3}}\s*,?\s+(?:{verbs})\b"
+        rf"(?P<self>(?:\s+that)?\s+(?:{selves})\b)?")
+    # ", said a police spokesman", ", according to Ukrainian officials", "told Ukrainian media"
+    source_before = re.compile(
+        rf"(?:,\s*(?:{verbs}|according\s+to)|\b(?:told|tells))\s+(?:[a-z]+\s+){{0,2}}$")
+    adverbs = _any_word(p["victim_adverbs"])
+    auxiliaries = r"(?:(?:have|has|had)\s+)?(?:were|was|are|is|been|being|got|get)"
+    patient = re.compile(
+        rf"\s+(?:(?:who|that)\s+)?(?:(?:{adverbs})\s+)?(?:"
+        rf"{auxiliaries}\s+(?:(?:{adverbs})\s+)?(?:{_any_word(p['victim_participles'])})"
+        rf"|(?:(?:have|has|had)\s+)?(?:(?:{adverbs})\s+)?(?:{_any_word(p['victim_verbs'])}))\b",
+        re.IGNORECASE)
+    hedges = _any_word(p["victim_hedges"])
+    bare = re.compile(
+        rf"\s+(?:(?P<hedge>{hedges})\s+(?:to\s+have\s+been\s+|to\s+be\s+)?)?"
+        rf"(?:(?:{adverbs})\s+)?(?:{_any_word(p['victim_participles'])}|dead)\b",
+        re.IGNORECASE)
+    return source_after, source_before, patient, bare
+
+
+@cache
+def _followers() -> frozenset[str]:
+    return frozenset(patterns()["victim_reference_followers"])
+
+
+_NEXT_TOKEN = re.compile(r"\s*(\w+|[^\w\s])?")  # the word (or mark) after a match
+
+
+def is_reporter(text: str, mention: Mention) -> bool:
+    """Whether the mention names who reports the event ("..., police said"), no participant;
+    a source saying "it"/"they" did something stays that act's actor ("the army said it ...").
+
+        >>> m = find_mentions("Gunmen attacked a church, police said.", ArticleActors("NGA"))[-1]
+        >>> is_reporter("Gunmen attacked a church, police said.", m)
+        True
+    """
+    source_after, source_before, _, bare = _role_patterns()
+    found = source_after.match(text, mention.end)
+    if found is not None:
+        # "soldier reported killed", "civilians said killed": who suffered, not who reports
+        hedged = bare.match(text, mention.end)
+        return found.group("self") is None and (hedged is None or hedged.group("hedge") is None)
+    before = text[max(0, mention.start - 40) : mention.start]
+    return ("," in before or "tell" in before or "told" in before) and (
+        source_before.search(before) is not None)
+
+
+def is_patient(text: str, mention: Mention) -> bool:
+    """Whether the mention names who suffered ("12 people were killed", "23 civilians died").
+
+        >>> m = find_mentions("Five people died in the attack.", ArticleActors("UKR"))[0]
+        >>> is_patient("Five people died in the attack.", m)
+        True
+    """
+    _, _, patient, bare = _role_patterns()
+    if patient.match(text, mention.end) is not None:
+        return True
+    found = bare.match(text, mention.end)
+    if found is None:
+        return False
+    if found.group("hedge") is not None:
+        return True
+    following = _NEXT_TOKEN.match(text, found.end())
+    if following is None or following.group(1) is None:
+        return True
+    word = following.group(1).lower()
+    then = f"{word} {text[following.end() : following.end() + 12].lstrip().lower()}"
+    if any(then.startswith(opener) for opener in patterns()["count_openers"]):
+        return False
+    return word in _followers()
+
+
 def relocate(actor: Actor, template: str, iso3: str | None) -> Actor:
     """A local actor ("police", "civilians") re-named for the country the event happened in."""
     return actor_from_template(template, actor.sector, iso3) if iso3 else actor

@@ -22,9 +22,11 @@ from etl.events.resources import (
     MAX_GAP_WORDS,
     TriggerForm,
     TriggerSense,
+    fatality_patterns,
     lexicon,
     modality,
     patterns,
+    read_toml,
 )
 from etl.events.text import Token, Words, word_tokens
 from etl.wordlists import literal_alternation
@@ -145,6 +147,8 @@ def match_tokens(tokens: Tokens, text: str, offset: int = 0) -> list[TriggerMatc
         if (best is not None and best[1].sense.pos == "verb" and best[1].sense.plover != IGNORE
                 and at > 0 and _determines(lowers[at - 1])):
             best = None
+        if best is not None and lowers[at] in _words("capitalized_non_triggers") and _name_like(texts, at):
+            best = None
         if best is None:
             at += 1
             continue
@@ -155,6 +159,14 @@ def match_tokens(tokens: Tokens, text: str, offset: int = 0) -> list[TriggerMatc
                 form.sense, text[start - offset : end - offset], start, end, at, last))
         at = last + 1
     return found
+
+
+def _name_like(texts: list[str], at: int) -> bool:
+    """A capitalized word (not all caps) opening the text or before another capitalized word."""
+    word = texts[at]
+    if not word[:1].isupper() or word.isupper():
+        return False
+    return at == 0 or (at + 1 < len(texts) and texts[at + 1][:1].isupper())
 
 
 def _determines(lower: str) -> bool:
@@ -216,6 +228,96 @@ def is_definite_noun(tokens: Tokens, match: TriggerMatch, clause_first: int = 0)
         if lower in definite or lower.endswith("'s"):
             return True
     return False
+
+
+@cache
+def _numbers() -> frozenset[str]:
+    """Number words ("twelve", "dozen") of ``fatalities.toml``, one word each."""
+    return frozenset(w for phrase in fatality_patterns()["numbers"] for w in phrase.split())
+
+
+def is_victim_reference(tokens: Tokens, match: TriggerMatch, clause_first: int = 0) -> bool:
+    """A death word naming the victims of an event already told: "Of the 12 dead", "the 12
+    people killed included", "those killed". It restates a toll and reports no new event.
+
+        >>> w = word_tokens(s := "Of the 12 dead, five were children.")
+        >>> is_victim_reference(w, find_triggers(s)[0])
+        True
+    """
+    words = as_words(tokens)
+    lowers = words.lowers
+    if match.first_token != match.last_token or lowers[match.first_token] not in _words(
+            "victim_reference_forms"):
+        return False
+    index = match.first_token - 1
+    noun = False
+    if index >= clause_first and lowers[index] == "who":  # "those who died"
+        index -= 1
+    elif index >= clause_first and lowers[index].isalpha() and lowers[index] not in _numbers() and (
+            lowers[index] not in _words("victim_reference_openers")):
+        noun, index = True, index - 1  # "the 12 people killed"
+    while index >= clause_first and (lowers[index].isdigit() or lowers[index] in _numbers()
+                                     or lowers[index] == ","):
+        index -= 1
+    if index < clause_first or lowers[index] not in _words("victim_reference_openers"):
+        return False
+    following = match.last_token + 1
+    return not noun or following >= len(lowers) or lowers[following] in _words(
+        "victim_reference_followers")
+
+
+@cache
+def _cause_phrases(name: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """A phrase list of ``causes.toml`` as lower-case word tuples keyed by their first word."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in read_toml("causes.toml")[name]:
+        words = tuple(t.lower for t in word_tokens(phrase))
+        index.setdefault(words[0], []).append(words)
+    return {first: tuple(phrases) for first, phrases in index.items()}
+
+
+def _names_any(lowers: list[str], name: str) -> bool:
+    """Whether ``lowers`` hold one of the phrases of the ``causes.toml`` list ``name``."""
+    by_first = _cause_phrases(name)
+    if not any(map(by_first.__contains__, lowers)):  # the usual answer, found in C
+        return False
+    return any(tuple(lowers[index : index + len(phrase)]) == phrase
+               for index, word in enumerate(lowers) for phrase in by_first.get(word, ()))
+
+
+@cache
+def _needs_cause_forms() -> frozenset[str]:
+    return frozenset(read_toml("causes.toml")["needs_cause"])
+
+
+def needs_cause(match: TriggerMatch) -> bool:
+    """A generic death or harm trigger ("killed", "struck"): violence only with a violent cause."""
+    return match.sense.plover == "ASSAULT" and " ".join(match.text.lower().split()) in _needs_cause_forms()
+
+
+def nonviolent_death(tokens: Tokens, match: TriggerMatch, matches: Sequence[TriggerMatch],
+                     clause: tuple[int, int]) -> bool:
+    """Whether a generic death trigger reports a death by flood, crash, disease or old age:
+    its clause (tokens ``clause[0]:clause[1]``), or its sentence, names such a cause and no
+    violent agent, weapon or other violent trigger. ACLED and UCDP code no such deaths.
+
+        >>> w = Words(s := "Floods killed 30 people in Maiduguri.")
+        >>> nonviolent_death(w, (m := match_tokens(w, s))[0], m, (0, len(w)))
+        True
+    """
+    if not needs_cause(match):
+        return False
+    lowers = as_words(tokens).lowers
+
+    def violent(first: int, last: int) -> bool:
+        return _names_any(lowers[first:last], "violent") or any(
+            other.sense.plover == "ASSAULT" and first <= other.first_token < last
+            and not needs_cause(other) for other in matches)
+
+    first, last = clause
+    if _names_any(lowers[first:last], "nonviolent") and not violent(first, last):
+        return True
+    return _names_any(lowers, "nonviolent") and not violent(0, len(lowers))
 
 
 def _infinitive_before(tokens: Words, first: int, last: int, clause_first: int) -> bool:
