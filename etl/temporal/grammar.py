@@ -66,6 +66,21 @@ def _case_sensitive_names(names: list[str]) -> str:
     return "(?-i:" + "|".join(re.escape(f) for f in forms) + ")"
 
 
+def _holiday_names(names: list[str]) -> str:
+    """Capitalised and upper-case holiday names, any whitespace and either apostrophe inside.
+
+        >>> bool(re.fullmatch(_holiday_names(["new year's eve"]), "New Year’s  Eve"))
+        True
+
+    ``str.title`` would give "New Year'S Eve": each word is capitalised on its own instead.
+    """
+    capitalised = {" ".join(w[:1].upper() + w[1:] for w in n.split(" ")) for n in names}
+    forms = capitalised | {n.upper() for n in names}
+    ordered = sorted(forms, key=lambda w: (-len(w), w))
+    alternation = "|".join(re.escape(f).replace(r"\ ", r"\s+").replace("'", "['’]") for f in ordered)
+    return "(?-i:" + alternation + ")"
+
+
 @cache
 def macros() -> dict[str, str]:
     """Named-group regex fragments substituted for ``{MACRO}`` in rule patterns."""
@@ -103,9 +118,9 @@ def macros() -> dict[str, str]:
         "MOD": (
             r"(?P<mod>(?:the\s+)?(?:very\s+)?(?:end|beginning|start|middle|rest|remainder|close|turn|"
             r"first\s+half|second\s+half|latter\s+part|early\s+part|later\s+part|first\s+days|last\s+days)"
-            r"\s+of|(?:early|late|later|earlier)\s+in|early|late|mid-|mid|around|about|approximately|circa|ca\.)"
+            r"\s+of|(?:early|late|later|earlier)\s+in|(?:early|late)\s+on\s|early|late|mid-|mid|around|about|approximately|circa|ca\.)"
         ),
-        "HOLIDAY": "(?P<holiday>" + _case_sensitive_names(list(lex["holidays"])).replace(r"\ ", r"\s+") + ")",
+        "HOLIDAY": "(?P<holiday>" + _holiday_names(list(lex["holidays"])) + ")",
         "VAGUE": f"(?P<vague_word>{_alternation([w for w, v in lex['vague'].items() if v])})",
         "_unused_singular": "|".join(singular),
     }

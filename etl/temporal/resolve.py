@@ -30,7 +30,7 @@ from etl.temporal.grammar import (
     start_pattern,
     trigger_classes,
 )
-from etl.temporal.tense import direction
+from etl.temporal.tense import direction, sentence_bounds
 from etl.temporal.values import SEASON_MONTHS, Cal, at_granularity, from_date, shift
 from etl.wordlists import literal_alternation
 
@@ -43,6 +43,9 @@ FUTURE_WINDOW_DAYS = 90  # with no tense cue, a date this close ahead may be mea
 NARRATIVE_MIN_YEARS = 6  # a text needs this many explicit years before it can count as history
 NEAR_YEARS = 1  # years this close to the publication year are news, not history
 ASIDE_YEARS = 10  # a jump larger than this must be confirmed by a second mention
+# In news, a yearless day this close to publication (its publication-relative reading) is the
+# current story ("On December 16" in a 2024-12-17 article), whatever year the paragraph set before.
+RECENT_DAYS = 31
 _UNIT_GRAN = {"D": "day", "W": "week", "M": "month", "Y": "year", "DE": "decade", "CE": "century"}
 
 
@@ -79,6 +82,7 @@ def _sets() -> dict[str, frozenset[str]]:
         "month_cue_words": frozenset(lex["month_cue_words"]),
         "counted_nouns": frozenset(lex["counted_nouns"]),
         "season_noun_heads": frozenset(lex["season_noun_heads"]),
+        "name_heads": frozenset(lex["name_heads"]),
     }
 
 
@@ -199,9 +203,12 @@ def _accept(text: str, match: Match) -> bool:
         if (
             month in lexicon()["months_need_cue"]
             and not g.get("mod")
+            and not g.get("month_rel")
             and _word_before(text, match.start) not in _sets()[rule.prev_in]
         ):
             return False
+    if "month" in g and "year" not in g and _names_a_group(text, match, g):
+        return False
     f = rule.filter
     if f is None:
         return True
@@ -262,6 +269,33 @@ def _accept(text: str, match: Match) -> bool:
             return _word_after(text, match.end).lower() != "of"
         return True
     return True
+
+
+# What may follow a month in a name: a day ("the March 23 Movement"), then the name's head word.
+_NAME_AFTER_MONTH = re.compile(r"\s*(?P<day>[0-3]?\d(?:st|nd|rd|th)?\s+)?(?P<head>[A-Z][a-z]+)\b")
+_DIGIT_AFTER = re.compile(r"\s+\d")
+_DAY_BEFORE = re.compile(r"(?<![\d,.])[0-3]?\d(?:st|nd|rd|th)?\s+\Z")  # "17 |February Martyrs Brigade"
+
+
+def _names_a_group(text: str, match: Match, g: dict[str, str]) -> bool:
+    """A yearless day and month that are part of a name ("the 1 May Brigade", "the March 23 Movement").
+
+        >>> m = Match(4, 12, rules()[0], {"month": "March", "day": "23"})
+        >>> _names_a_group("the March 23 Movement", m, m.groups)
+        True
+
+    A month alone before the head keeps its date: "the February Revolution" happened in February.
+    Also "last March 5": "last" is no modifier of the day-precise date (left to ``month_day_year``).
+    """
+    if "month_rel" in g and _DIGIT_AFTER.match(text, match.end):
+        return True
+    after = _NAME_AFTER_MONTH.match(text, match.end, match.end + 40)
+    if after is None:
+        return False
+    day_before = _DAY_BEFORE.search(text, max(0, match.start - 8), match.start)
+    if "day" not in g and after.group("day") is None and day_before is None:
+        return False
+    return after.group("head").lower() in _sets()["name_heads"]
 
 
 _TOKEN = re.compile(r"[^\W_]+")
@@ -708,6 +742,21 @@ def _closest_year(month: int, day: int | None, ref: Cal, tense: str | None) -> i
     return past_year
 
 
+def _month_rel_year(rel: str, month: int, base_year: int, base_month: int) -> int:
+    """Year of "last/next/this <month>" seen from ``base_year``-``base_month``.
+
+        >>> _month_rel_year("last", 3, 2024, 12), _month_rel_year("last", 12, 2024, 12)
+        (2024, 2023)
+        >>> _month_rel_year("next", 1, 2024, 3), _month_rel_year("this", 3, 2024, 12)
+        (2025, 2024)
+    """
+    if rel in ("last", "past"):
+        return base_year if month < base_month else base_year - 1
+    if rel in ("next", "coming"):
+        return base_year if month > base_month else base_year + 1
+    return base_year
+
+
 def _narrative_year(month: int, anchor: Cal) -> int | None:
     """Year of a bare month in a narrative: the anchor's, rolled forward when the month is far behind."""
     if anchor.year is None:
@@ -717,11 +766,51 @@ def _narrative_year(month: int, anchor: Cal) -> int | None:
     return anchor.year
 
 
+def _anchor_nearby(ctx: Context) -> bool:
+    """The paragraph's explicit anchor was set in this sentence or the one just before it."""
+    if ctx.anchor_at is None:
+        return False
+    s_start = sentence_bounds(ctx.text, ctx.position)[0]
+    if ctx.anchor_at >= s_start:
+        return True
+    return s_start > 0 and ctx.anchor_at >= sentence_bounds(ctx.text, s_start - 1)[0]
+
+
+def _continues_paragraph(ctx: Context, month: int, day: int | None, tense: str | None) -> bool:
+    """In news, whether a yearless date continues the earlier year the paragraph set.
+
+        "In September 2022 Ukraine struck back. In November it retook Kherson." -> 2022-11
+        "Russia invaded in February 2022. On December 16, drones struck Kyiv." (2024-12-17) -> no
+
+    The year of a background sentence is not the story's: the narrative must go on right there
+    (the anchor set in this sentence or the one before), a future-tense date is not in a past year,
+    and a day whose publication-relative reading is within RECENT_DAYS of publication is the news,
+    unless it lies in the anchor's own month ("In February 2022 ... On February 24").
+    """
+    anchor, ref = ctx.anchor, ctx.reference
+    if anchor is None or not ctx.anchor_in_paragraph():
+        return False
+    if ref is None or ref.year is None or ref.month is None or anchor.year is None or anchor.year == ref.year:
+        return True  # nothing to choose between: the rule as before
+    if not _anchor_nearby(ctx):
+        return False
+    if tense == "future" and anchor.year < ref.year:
+        return False
+    if day is None or anchor.month == month:
+        return True
+    published = dt.date(ref.year, ref.month, ref.day or 15)
+    try:
+        recent = dt.date(_closest_year(month, day, ref, tense), month, day)
+    except ValueError:  # "February 29" in a common year
+        return True
+    return abs((published - recent).days) > RECENT_DAYS
+
+
 def _fill_year(
     ctx: Context, month: int, day: int | None, tense: str | None
 ) -> tuple[int | None, str | None, Cal | None]:
     """Year for an underspecified date, and which anchor supplied it."""
-    if ctx.anchor is not None and (ctx.narrative or ctx.anchor_in_paragraph()):
+    if ctx.anchor is not None and (ctx.narrative or _continues_paragraph(ctx, month, day, tense)):
         return _narrative_year(month, ctx.anchor), "narrative", ctx.anchor
     if ctx.reference is not None:
         return _closest_year(month, day, ctx.reference, tense), "reference", ctx.reference
@@ -791,7 +880,7 @@ def _resolve_date(m: Match, ctx: Context, tense: str | None) -> Out | None:
         return None
     holiday = g.get("holiday")
     if holiday:
-        md = lex["holidays"].get(re.sub(r"\s+", " ", holiday.lower()))
+        md = lex["holidays"].get(re.sub(r"\s+", " ", holiday.lower()).replace("’", "'"))
         if not md:
             return None
         month, day = int(md[0]), int(md[1])
@@ -836,6 +925,12 @@ def _resolve_date(m: Match, ctx: Context, tense: str | None) -> Out | None:
         if base.month is not None and season == "WI" and base.month <= 2:
             base_year -= 1  # winter is named by the year it starts in
         year = base_year + step
+    elif year is None and month is not None and "month_rel" in g:
+        base, anchor_kind = ctx.deictic_base()
+        if base is None or base.year is None or base.month is None:
+            return "DATE", f"XXXX-{month:02d}", None, None
+        anchor_cal = base
+        year = _month_rel_year(g["month_rel"].lower(), month, base.year, base.month)
     elif year is None and month is not None:
         year, anchor_kind, anchor_cal = _fill_year(ctx, month, day, tense)
 
@@ -1180,6 +1275,7 @@ _PART_BEFORE = re.compile(
 _PART_AFTER = re.compile(r"^\s+(?P<part>morning|afternoon|evening|night)\b", re.IGNORECASE)
 _DATE_THEN_CLOCK = re.compile(r"^,?\s+$")
 _CLOCK_JOIN = re.compile(r"^,?\s+(?:on\s+)?$", re.IGNORECASE)
+_PART_JOIN = re.compile(r"^\s+on\s+$", re.IGNORECASE)
 
 
 def _part_before(before: str) -> re.Match[str] | None:
@@ -1224,9 +1320,16 @@ def merge_times(text: str, found: list[Resolved]) -> list[Resolved]:
             prev = out[-1] if out else None
             if (
                 prev is not None
-                and prev.rule.startswith("clock")
-                and _CLOCK_JOIN.match(text[prev.end : r.start])
                 and r.date_start is not None
+                and (
+                    (prev.rule.startswith("clock") and _CLOCK_JOIN.match(text[prev.end : r.start]))
+                    # "at midnight on Sunday", "at dawn on Friday": an unanchored part of that day.
+                    or (
+                        prev.rule in ("part_of_day", "noon")
+                        and prev.value.startswith("XXXX-XX-XXT")
+                        and _PART_JOIN.match(text[prev.end : r.start])
+                    )
+                )
             ):
                 clock = prev.value.split("T")[-1]
                 out[-1] = r._replace(
@@ -1286,6 +1389,29 @@ def _with_day(r: Resolved, start: int, end: int, text: str, day: int) -> Resolve
     )
 
 
+_DAY_OR_MONTH_VALUE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
+def _calendar_interval(value: str) -> tuple[dt.date | None, dt.date | None]:
+    """First and last day of a "YYYY-MM" or "YYYY-MM-DD" value (None, None if no such day).
+
+        >>> _calendar_interval("2023-04"), _calendar_interval("2023-02-29")
+        ((datetime.date(2023, 4, 1), datetime.date(2023, 4, 30)), (None, None))
+    """
+    m = _DAY_OR_MONTH_VALUE.fullmatch(value)
+    if m is None:
+        return None, None
+    year, month = int(m[1]), int(m[2])
+    try:
+        if m[3] is not None:
+            day = dt.date(year, month, int(m[3]))
+            return day, day
+        first = dt.date(year, month, 1)
+    except ValueError:
+        return None, None
+    return first, (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
 def _overlap_test(spans: list[tuple[int, int]]) -> Callable[[int, int], bool]:
     """Whether [start, end) overlaps one of ``spans``, answered by bisecting, not span by span.
 
@@ -1320,9 +1446,9 @@ def complete_ranges(text: str, found: list[Resolved]) -> list[Resolved]:
             and b.value[:4].isdigit()
             and _RANGE_JOIN.match(text[a.end : b.start])
         ):
-            value = b.value[:4] + a.value[4:]
-            d0 = a.date_start.replace(year=int(b.value[:4])) if a.date_start else None
-            d1 = a.date_end.replace(year=int(b.value[:4])) if a.date_end else None
+            # The year part is "2023" or, after a BC narrative anchor, "BC0480".
+            value = b.value[:4] + a.value[a.value.index("-") :]
+            d0, d1 = _calendar_interval(value)
             out[i] = a._replace(value=value, date_start=d0, date_end=d1, anchor="absolute", anchor_value=None)
     extra: list[Resolved] = []
     overlaps = _overlap_test([(r.start, r.end) for r in out])

@@ -28,6 +28,16 @@ _FUTURE_AUX = {"will", "would", "shall", "'ll", "to", "going"}
 _AUX_GAP = {"be", "been", "have", "not"}
 AFTER_PENALTY = 3
 _CLAUSE_BREAK = re.compile(r"[,;:]|\b(?:and|but|that|which|while|as)\b")
+# A date opening its sentence ("On Friday, gunmen killed ...", "In January, rebels seized ...") is a
+# fronted adverbial: the comma after it ends the adverbial, not a clause, and the verb after it is
+# the one the date belongs to. Only these words may stand before such a date in its sentence,
+# after a dateline ("KANO, Nigeria - On Friday, gunmen killed ...").
+_FRONTED = re.compile(
+    r"(?:[^\n]{0,80}?\s[-–—]{1,2}\s)?"
+    r"[\s\"“‘'(]*(?:(?:on|in|at|by|during|early|late|until|till|since|from|through|and|but|then)\s+)*",
+    re.IGNORECASE,
+)
+_COMMA_AFTER = re.compile(r"\s*,")
 # A gap up to this long between a mention and the cue after it is searched for a clause break
 # directly; a longer one by bisecting the sentence's breaks, found once (a run-on sentence).
 _NEAR = 160
@@ -159,13 +169,28 @@ def direction(text: str, position: int, span_end: int | None = None) -> str | No
             # ending right at the cue, as the search sees it: see _break_between).
             if text[pos - 1 : pos].isascii() and text[pos - 1 : pos].isalpha():
                 return _direction_by_scan(text, position, span_end, cues)  # no cue starts so: a safety net
+            after_date = _fronted_comma_end(text, s_start, position, span_end)
             if pos - span_end <= _NEAR:
-                broken = _CLAUSE_BREAK.search(text, span_end, pos) is not None
+                broken = _CLAUSE_BREAK.search(text, after_date, pos) is not None
             else:
-                broken = _break_between(text, s_start, s_end, span_end, pos)
+                broken = _break_between(text, s_start, s_end, after_date, pos)
             if not broken:
                 best = (distance, kind)
     return best[1] if best else None
+
+
+def _fronted_comma_end(text: str, s_start: int, position: int, span_end: int) -> int:
+    """Where to look for a clause break after a mention: past the comma closing a fronted date.
+
+        >>> _fronted_comma_end("On Friday, gunmen killed 12.", 0, 3, 9)
+        10
+        >>> _fronted_comma_end("Gunmen struck on Friday, police said.", 0, 17, 23)
+        23
+    """
+    comma = _COMMA_AFTER.match(text, span_end)
+    if comma is None or _FRONTED.fullmatch(text, s_start, position) is None:
+        return span_end
+    return comma.end()
 
 
 def _direction_by_scan(
@@ -173,10 +198,11 @@ def _direction_by_scan(
 ) -> str | None:
     """``direction`` cue by cue as first written: for a span ending before it starts, a cue inside a word."""
     best: tuple[int, str] | None = None
+    after_date = _fronted_comma_end(text, sentence_bounds(text, position)[0], position, span_end)
     for pos, kind in cues:
         if position <= pos < span_end:
             continue
-        if pos >= span_end and _CLAUSE_BREAK.search(text, span_end, pos):
+        if pos >= span_end and _CLAUSE_BREAK.search(text, after_date, pos):
             continue
         distance = position - pos if pos < position else AFTER_PENALTY * (pos - span_end)
         if best is None or distance < best[0]:

@@ -36,10 +36,12 @@ def reference_direction(text: str, position: int, span_end: int | None = None) -
     s_start, s_end = tense.sentence_bounds(text, position)
     span_end = position if span_end is None else span_end
     best: tuple[int, str] | None = None
+    # Session 15: the comma closing a fronted date ("On Friday, gunmen killed") is no clause break.
+    after_date = tense._fronted_comma_end(text, s_start, position, span_end)
     for pos, kind in tense._sentence_cues(text, s_start, s_end):
         if position <= pos < span_end:
             continue
-        if pos >= span_end and tense._CLAUSE_BREAK.search(text, span_end, pos):
+        if pos >= span_end and tense._CLAUSE_BREAK.search(text, after_date, pos):
             continue
         distance = position - pos if pos < position else tense.AFTER_PENALTY * (pos - span_end)
         if best is None or distance < best[0]:
