@@ -4,6 +4,13 @@ Only absolute dates and simple relative words ("вчора", "hier") are taken: 
 that ``search_dates`` finds is kept when it holds a digit or a known relative word, and is
 re-parsed alone to learn its granularity. All settings are explicit; nothing reads the clock.
 
+dateparser costs a millisecond or more for each number or date word it reads (24 KB of
+numbers took 20 s), so it is not handed the article: one regular expression, built once per
+language from dateparser's own words (month and weekday names, units, relative words) plus
+four-digit years, finds candidates, and only a short window around each (the words and
+numbers that can belong to the same date, at most 8 tokens each side) is searched. Text
+without a candidate costs one scan; a time of day alone ("2:50 Uhr") is no candidate.
+
     >>> [m.value for m in find_foreign("Le 16 décembre 2024, l'armée a frappé.", None, "fr")]
     ['2024-12-16']
 """
@@ -12,6 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
@@ -25,6 +35,23 @@ _HAS_DIGIT = re.compile(r"\d")
 _FULL_YEAR = re.compile(r"\d{4}")
 _YEAR_ONLY = re.compile(r"(?:1[5-9]|20)\d\d")
 _MONTHISH = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+
+# Window shape. dateparser cuts a text into chunks of words it knows and tokens with digits,
+# and reads dates only inside a chunk; a window that reaches, on each side, the first token
+# that cannot belong to a chunk gives it the same chunk as the whole text did. The caps only
+# bite in runs no date is made of (tables of numbers, lists of month names).
+_SIDE_TOKENS = 8  # at most this many tokens taken on each side of a candidate
+_SIDE_CHARS = 96  # ... and at most this many characters, so one huge token stays cheap
+_WINDOW_CHARS = 1024  # merged windows are cut here: one dateparser call stays short
+_SIDE_CHARS_UNSPACED = 24  # languages written without spaces (zh, ja): characters each side
+_TOKEN = re.compile(r"\S+")
+_TOKEN_END = re.compile(r"\S*\Z")  # the part of a token before an offset
+_TOKEN_START = re.compile(r"\S*")  # the part of a token after an offset
+_NUMBER_ONLY = re.compile(r"[\W\d_]*\d[\W\d_]*")
+_WORD_PARTS = re.compile(r"[^\W\d_]+")
+_YEAR_PATTERN = r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)"
+_GLUED_BEFORE = re.compile(r"\d[./:]\Z")
+_GLUED_AFTER = re.compile(r"[./:]\d")
 
 
 def _settings(base: dt.datetime, prefer: str) -> dict[str, Any]:
@@ -54,12 +81,12 @@ def supports(language: str) -> bool:
     return _DATEPARSER_CODES.get(language, language) in default_loader.get_locale_map()
 
 
-@cache
-def _parser(language: str) -> Any:
+@lru_cache(maxsize=1024)
+def _parser(language: str, base: dt.datetime, prefer: str) -> Any:
+    """dateparser's parser of one language with our settings (it reads them only when built)."""
     from dateparser.date import DateDataParser
 
-    # Explicit settings here too: this first pass only detects a date and its period.
-    return DateDataParser(languages=[language], settings=_settings(_NO_REFERENCE, "past"))
+    return DateDataParser(languages=[language], settings=_settings(base, prefer))
 
 
 @lru_cache(maxsize=65536)
@@ -67,14 +94,11 @@ def _parse(
     surface: str, language: str, base: dt.datetime, prefer: str
 ) -> tuple[dt.datetime | None, str | None]:
     """One candidate string parsed alone: (datetime, period) or (None, None)."""
-    data = _parser(language).get_date_data(surface)
+    # One parse gives both: the date (what ``dateparser.parse`` returns) and its period.
+    data = _parser(language, base, prefer).get_date_data(surface)
     if data is None or data.date_obj is None:
         return None, None
-    # get_date_data honours settings given at construction only; re-run with ours for the base.
-    from dateparser import parse as dp_parse
-
-    when = dp_parse(surface, languages=[language], settings=_settings(base, prefer))
-    return when, str(data.period or "day")
+    return data.date_obj, str(data.period or "day")
 
 
 @cache
@@ -103,24 +127,294 @@ def _trim(surface: str, relative: frozenset[str]) -> str:
     return surface.rstrip(" ,;:")
 
 
-def find_foreign(text: str, reference: dt.date | None, language: str) -> list[Resolved]:
-    """Date mentions of a non-English text: absolute dates and simple relative words."""
+# --- candidate windows -------------------------------------------------------------------
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")  # fmt: skip
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_UNITS = ("year", "month", "week", "day", "hour", "minute", "second")
+_STANDALONE_KEYS = ("yesterday", "today", "tomorrow", "now")
+
+
+def _strip_marks(word: str) -> str:
+    """A word without its accents, as dateparser compares it: "décembre" -> "decembre"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if unicodedata.category(c) != "Mn")
+
+
+def _literal_words(values: Iterable[Any]) -> set[str]:
+    """The plain words of a list of dateparser entries, lower-cased, with accentless forms."""
+    out: set[str] = set()
+    for value in values:
+        word = " ".join(str(value).lower().split())
+        if word and not re.search(r"[\\(\[|]", word):
+            out.add(word)
+            out.add(_strip_marks(word))
+    return out
+
+
+def _phrase_pattern(phrases: Iterable[str]) -> str:
+    """One pattern for many phrases, as a trie so a scan tries one branch per character.
+
+    Spaces match any white space and an apostrophe either apostrophe; a longer phrase wins.
+
+        >>> _phrase_pattern(["hier", "hiver"])
+        'hi(?:er|ver)'
+    """
+    trie: dict[str, Any] = {}
+    for phrase in phrases:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_pattern(trie) or r"(?!)"
+
+
+def _trie_pattern(node: dict[str, Any]) -> str:
+    branches = [
+        _CHAR_PATTERNS.get(char, re.escape(char)) + _trie_pattern(node[char]) for char in sorted(node) if char
+    ]
+    if not branches:
+        return ""
+    if len(branches) == 1 and "" not in node:
+        return branches[0]
+    # Greedy: the longer phrase is tried first, the shorter one when the word goes on.
+    return "(?:" + "|".join(branches) + (")?" if "" in node else ")")
+
+
+_CHAR_PATTERNS = {" ": r"\s+", "'": "['’]"}
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    """What finds candidate windows in one language (built once from dateparser's data)."""
+
+    anchors: re.Pattern[str]  # groups: standalone relative word, year, other date word
+    chunk_words: frozenset[str]  # words dateparser keeps inside a chunk
+    number_words: Any  # a `regex` pattern: words it turns into digits before reading ("трьох")
+    unspaced: bool  # written without spaces between words (zh, ja)
+    lead: str  # put before each window so dateparser takes it for this language (see _surfaces)
+
+
+@cache
+def _lexicon(language: str) -> _Lexicon:
+    """The candidate finder of a language: ``_lexicon("fr").anchors.search("hier")`` matches."""
+    from dateparser.languages.loader import default_loader
+
+    info = default_loader.get_locale(language).info
+    standalone = _literal_words(w for key in _STANDALONE_KEYS for w in info.get(key) or [])
+    for values in (info.get("relative-type") or {}).values():
+        standalone |= _literal_words(values)
+    dated = _literal_words(w for key in (*_MONTHS, *_WEEKDAYS, *_UNITS, "ago", "in")
+                           for w in info.get(key) or [])  # fmt: skip
+    unspaced = "no_word_spacing" in info
+    # A word of one or two letters is no candidate ("en", "in", "a"): too common, and it makes
+    # no date alone; it still joins a window as part of a chunk.
+    words = {w for w in dated - standalone if unspaced or len(w.replace(" ", "")) >= 3}
+    if unspaced:
+        left, right = "", ""
+    else:
+        left, right = r"(?<![^\W\d_])", r"(?![^\W\d_])"
+    anchors = re.compile(
+        rf"{left}(?:(?P<standalone>{_phrase_pattern(standalone)}){right}"
+        rf"|(?P<word>{_phrase_pattern(words)}){right})"
+        rf"|(?P<year>{_YEAR_PATTERN})",
+        re.IGNORECASE,
+    )
+    chunk = set(standalone | dated | _literal_words(info.get("skip") or []))
+    for key in ("am", "pm"):
+        chunk |= _literal_words(info.get(key) or [])
+    chunk = {_strip_marks(part) for phrase in chunk for part in _WORD_PARTS.findall(phrase)}
+    return _Lexicon(anchors, frozenset(chunk), _number_words(info), unspaced, _lead(info))
+
+
+def _lead(info: dict[str, Any]) -> str:
+    """A made-up word of the language's letters, then a paragraph break: "jjjjjj\\n\\n" in French.
+
+    dateparser searches a text only if it shares a letter with the language's date words; an
+    article always does, a window ("2023 —", a year between foreign names) may not. The word is
+    no date word and the break ends its sentence, so the window is read as it stood alone.
+    """
+    if "no_word_spacing" in info:  # each character of a zh/ja month name is a date word itself
+        return ""
+    letters = [
+        c for w in info.get("january") or [] for c in str(w).lower() if c.isalpha() and c not in "qamp"
+    ]
+    return (letters[0] * 6 if letters else "") + "\n\n"
+
+
+def _number_words(info: dict[str, Any]) -> Any:
+    """dateparser's simplifications of a language as one pattern, compiled as dateparser does."""
+    import regex  # dateparser's own regular-expression engine: its patterns are written for it
+
+    keys = [_strip_marks(str(key)) for item in info.get("simplifications") or [] for key in item]
+    if not keys:
+        return None
+    either = "|".join(f"(?:{key})" for key in keys)
+    return regex.compile(rf"(?<=\A|\W|_)(?:{either})(?=\Z|\W|_)", flags=regex.I | regex.U)
+
+
+def _chunkable(token: str, lexicon: _Lexicon) -> bool:
+    """Whether dateparser could keep ``token`` in a date's chunk (generous: more is only slower)."""
+    if _HAS_DIGIT.search(token):
+        return True
+    bare = _strip_marks(token.lower())
+    parts = _WORD_PARTS.findall(bare)
+    if not parts or any(len(p) <= 2 or p in lexicon.chunk_words for p in parts):
+        return True
+    return lexicon.number_words is not None and lexicon.number_words.search(bare) is not None
+
+
+def _reach(
+    tokens: Iterable[tuple[int, int, str]], lexicon: _Lexicon, numbers: bool
+) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """The farthest of ``tokens`` (nearest first) a window takes, those that can share a chunk,
+    and the token that ends the chunk, if one does within reach.
+
+    With ``numbers`` False a number alone ("30", "4.06.1991") ends the window too.
+    """
+    farthest = None
+    for taken, (start, end, token) in enumerate(tokens):
+        if taken >= _SIDE_TOKENS:
+            break
+        if not _chunkable(token, lexicon):
+            return farthest, (start, end)
+        if not numbers and _NUMBER_ONLY.fullmatch(token):
+            break
+        farthest = (start, end)
+    return farthest, None
+
+
+def _window(text: str, start: int, end: int, lexicon: _Lexicon, numbers: bool) -> tuple[int, int, int, int]:
+    """The stretch of ``text`` around a candidate at ``start:end`` that can hold its date, and
+    that stretch with the word ending the chunk on each side (what dateparser is given).
+
+    The word before matters: some of dateparser's rewrites apply only at the start of a text
+    (Ukrainian "^година" -> "1 hour"), and in the article the date did not start it.
+    """
+    if lexicon.unspaced:
+        low, high = max(0, start - _SIDE_CHARS_UNSPACED), min(len(text), end + _SIDE_CHARS_UNSPACED)
+        return low, high, low, high
+    low = max(0, start - _SIDE_CHARS)
+    high = min(len(text), end + _SIDE_CHARS)
+    # The candidate's own token ("16décembre", "2024р."), then whole tokens on each side; a
+    # token cut by the character cap is not taken.
+    head = _TOKEN_END.search(text, low, start)
+    first = head.start() if head is not None else start
+    tail = _TOKEN_START.match(text, end, high)
+    last = tail.end() if tail is not None else end
+    before = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, low, first)]
+    if before and before[0][0] == low and low > 0 and not text[low - 1].isspace():
+        before = before[1:]
+    after = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text, last, high)]
+    if after and after[-1][1] == high and high < len(text) and not text[high].isspace():
+        after = after[:-1]
+    left, left_end = _reach(reversed(before), lexicon, numbers)
+    right, right_end = _reach(after, lexicon, numbers)
+    core = (left[0] if left else first), (right[1] if right else last)
+    return (*core, left_end[0] if left_end else core[0], right_end[1] if right_end else core[1])
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """Whether the year at ``start:end`` is part of a numeric date or number ("4.06.1991")."""
+    return bool(_GLUED_BEFORE.search(text, max(0, start - 2), start) or _GLUED_AFTER.match(text, end))
+
+
+def _promising(text: str, found: list[tuple[str | None, int, int, int, int, int, int]], k: int) -> bool:
+    """Whether the window of candidate ``k`` can hold a date that is kept.
+
+    A kept date is a relative word, a year alone, or a number with a word ("16 грудня",
+    "del 22/03/2024"); a month or unit word alone makes one only with a number or another
+    such word ("il y a trois jours"). Numeric dates in a table of numbers are not searched.
+    """
+    kind, start, end, low, high, _, _ = found[k]
+    if kind == "standalone" or (kind == "year" and not _glued(text, start, end)):
+        return True
+    if _HAS_DIGIT.search(text, low, high) and (kind == "word" or _MONTHISH.search(text, low, high)):
+        return True
+    return kind == "word" and any(
+        0 <= j < len(found) and low <= found[j][1] and found[j][2] <= high for j in (k - 1, k + 1)
+    )
+
+
+def candidate_windows(text: str, language: str) -> list[tuple[int, int]]:
+    """Stretches of ``text`` that may hold a date, merged, in order.
+
+    >>> text = "Selon le ministère, l'armée a frappé Kyiv le 3 mars 2024 vers minuit."
+    >>> [text[start:end] for start, end in candidate_windows(text, "fr")]
+    ['Kyiv le 3 mars 2024 vers']
+    """
+    lexicon = _lexicon(_DATEPARSER_CODES.get(language, language))
+    found = []
+    for match in lexicon.anchors.finditer(text):
+        kind, start, end = match.lastgroup, match.start(), match.end()
+        # A year alone is read alone: numbers next to it never make a kept date with it, and a
+        # table of numbers would otherwise be searched whole ("1990 2014 2023").
+        numbers = kind != "year" or _glued(text, start, end)
+        found.append((kind, start, end, *_window(text, start, end, lexicon, numbers)))
+    kept = sorted(
+        (outer_low, outer_high)
+        for k, (_, _, _, _, _, outer_low, outer_high) in enumerate(found)
+        if _promising(text, found, k)
+    )
+    merged: list[tuple[int, int]] = []
+    for start, end in kept:
+        if merged and start <= merged[-1][1]:
+            first, last = merged[-1]
+            if max(last, end) - first <= _WINDOW_CHARS:
+                merged[-1] = (first, max(last, end))
+                continue
+            if end <= last:
+                continue
+            start = last  # the window before is full: this one starts where it ends
+        merged.append((start, end))
+    return merged
+
+
+def _search_dates(text: str, language: str, settings: dict[str, Any]) -> list[tuple[str, dt.datetime]]:
+    """dateparser's search of one window (a function of its own so tests can count its input)."""
     from dateparser.search import search_dates
 
+    return [
+        (found[0], found[1]) for found in search_dates(text, languages=[language], settings=settings) or []
+    ]
+
+
+@lru_cache(maxsize=4096)
+def _surfaces(window: str, language: str, base: dt.datetime) -> tuple[str, ...] | None:
+    """What dateparser finds in one window, or None where it fails; cached because news repeats
+    its phrasing ("Hier,", "le 16 décembre 2024 à") across articles of one day."""
+    lead = _lexicon(language).lead
+    try:
+        found = _search_dates(lead + window, language, _settings(base, "past"))
+    except (ValueError, KeyError):  # dateparser fails on some inputs: the window is lost
+        return None
+    return tuple(surface for surface, _ in found)
+
+
+def _found(text: str, language: str, base: dt.datetime) -> Iterator[tuple[int, str]]:
+    """(offset, surface) of what dateparser finds in the candidate windows of ``text``."""
+    for start, end in candidate_windows(text, language):
+        window = text[start:end]
+        cursor = 0
+        for found_surface in _surfaces(window, _DATEPARSER_CODES.get(language, language), base) or ():
+            at = window.find(found_surface, cursor)
+            if at < 0:
+                continue
+            cursor = at + len(found_surface)
+            yield start + at, found_surface
+
+
+def find_foreign(text: str, reference: dt.date | None, language: str) -> list[Resolved]:
+    """Date mentions of a non-English text: absolute dates and simple relative words."""
     language = _DATEPARSER_CODES.get(language, language)
     base = dt.datetime.combine(reference, dt.time()) if reference is not None else _NO_REFERENCE
     try:
-        found = search_dates(text, languages=[language], settings=_settings(base, "past")) or []
-    except (ValueError, KeyError):
+        found = list(_found(text, language, base))
+    except (ValueError, KeyError):  # a language dateparser does not know
         return []
     relative = _relative_words(language)
     out: list[Resolved] = []
-    cursor = 0
-    for found_surface, _ in found:
-        start = text.find(found_surface, cursor)
-        if start < 0:
-            continue
-        cursor = start + len(found_surface)
+    for start, found_surface in found:
         surface = _trim(found_surface, relative)
         lowered = surface.lower().strip()
         is_relative = lowered in relative or any(lowered.startswith(w + " ") for w in relative if len(w) > 3)
