@@ -590,6 +590,31 @@ class Groups:
         out[group[best[starts]]] = seen[first[best[starts]]]
         return out
 
+    def stated_pair(self, order: Ints, one: Ints, two: Ints) -> Ints:
+        """Per group, a member stating ``merge.stated_pair`` of the codes pairs read in ``order``.
+
+        Codes are -1 where null. A member fits pair (p, q) when its codes are (p or -1, q or -1):
+        a pair's support adds the counts of its up to four fitting pairs, found by search.
+        """
+        width = np.int64(max(int(one.max(initial=0)), int(two.max(initial=0))) + 2)
+        a, b = one[order] + 1, two[order] + 1  # 0: null
+        keys, first, counts = np.unique((self.group[order] * width + a) * width + b,
+                                        return_index=True, return_counts=True)
+        group, p, q = keys // (width * width), keys // width % width, keys % width
+        support = counts.copy()
+        none = np.zeros_like(p)
+        # The other fitting pairs, each once: (null, q) is (p, q) itself when p is null.
+        for fit_p, fit_q, distinct in ((none, q, p > 0), (p, none, q > 0), (none, none, (p > 0) & (q > 0))):
+            wanted = (group * width + fit_p) * width + fit_q
+            at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+            support += np.where(distinct & (keys[at] == wanted), counts[at], 0)
+        named = (p > 0).astype(np.int64) + (q > 0)
+        best = np.lexsort((first, -named, -support, group))
+        starts = np.flatnonzero(np.diff(group[best], prepend=-1))
+        out = np.full(self.n, -1, dtype=np.int64)
+        out[group[best[starts]]] = order[first[best[starts]]]
+        return out
+
     def distinct(self, codes: Ints) -> tuple[Ints, Ints]:
         """Per group, its distinct codes ascending (end to end) and how many there are."""
         width = int(codes.max(initial=0)) + 1
@@ -667,6 +692,9 @@ def _several_rows(inputs: Inputs, groups: list[list[int]], rows: Rows) -> pa.Tab
     def mode(values: pa.Array) -> pa.Array:
         return _pick(values, lay.mode(best_first, _codes_of(values)))
 
+    one, two = (_text_column(_raw(taken, name, pa.string())) for name in ("actor1", "actor2"))
+    dyad = lay.stated_pair(best_first, _codes_of(one), _codes_of(two))
+
     def first(name: str) -> pa.Array:
         # ``placed[name] or _first(place_rows, name)`` is the first non-null in by_place order:
         # when placed's value is "", _first returns that "" too.
@@ -692,8 +720,8 @@ def _several_rows(inputs: Inputs, groups: list[list[int]], rows: Rows) -> pa.Tab
         "date_end": _days(facts.end[dated]),
         "event_type": mode(_raw(taken, "event_type", pa.string())),
         "acled_event_type": mode(_raw(taken, "acled_event_type", pa.string())),
-        "actor1": mode(_text_column(_raw(taken, "actor1", pa.string()))),
-        "actor2": mode(_text_column(_raw(taken, "actor2", pa.string()))),
+        "actor1": _pick(one, dyad),
+        "actor2": _pick(two, dyad),
         "location": first("location"),
         "admin1": first("admin1"),
         "country_iso3": first("country_iso3"),

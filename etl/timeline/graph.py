@@ -116,8 +116,8 @@ class FactArrays:
     id_rank: Int32s  # dense rank of event_id (ties only for duplicated ids)
     precision_rank: Int8s  # date_rank of merge.event_facts: precision, basis (lower: better)
     basis_rank: Int8s
-    geo_rank: Int32s  # geo_rank of merge.event_facts: geo_precision (9 if none), no coordinates
-    no_point: Int8s
+    geo_rank: Int32s  # geo_rank of merge.event_facts: geo_precision (9 if none), then
+    no_point: Int8s  # 0 coordinates, 1 a country only, 2 neither
 
 
 FACT_FIELDS = ["event_date", "start", "end", "match_start", "block_start", "plover", "acled", "acled_sub",
@@ -180,14 +180,15 @@ def raw_facts(table: pa.Table, settings: MergeSettings, books: dict[str, dict[An
         return np.asarray(lut[encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)],
                           dtype=np.int8)
 
-    no_point = np.isnan(lat) | np.isnan(lon)
+    country = codes("country_iso3", _key)
+    no_point = np.where(np.isnan(lat) | np.isnan(lon), np.where(country >= 0, 1, 2), 0)
 
     return {
         "dated": dated, "event_date": np.where(has_date, event_date, end).astype(np.int32),
         "start": start.astype(np.int32), "end": end.astype(np.int32),
         "match_start": match_start.astype(np.int32), "block_start": block_start.astype(np.int32),
         "plover": codes("event_type", _text), "acled": codes("acled_event_type", _text),
-        "acled_sub": codes("acled_sub_event_type", _text), "country": codes("country_iso3", _key),
+        "acled_sub": codes("acled_sub_event_type", _text), "country": country,
         "admin1": codes("admin1", _key), "has_point": has_point, "lat": lat, "lon": lon,
         "band": band, "names": pair("", _key), "countries": pair("_country", _key),
         "groups": pair("_sector", group),
@@ -418,8 +419,9 @@ def _places(facts: FactArrays, a: Ints, b: Ints, settings: MergeSettings) -> Boo
     both = facts.has_point[a] & facts.has_point[b]
     ca, cb = facts.country[a], facts.country[b]
     aa, ab = facts.admin1[a], facts.admin1[b]
-    ok = ~((ca >= 0) & (cb >= 0) & (ca != cb)) & ((aa < 0) | (ab < 0) | (aa == ab))
-    k = np.flatnonzero(both)
+    same_country = ~((ca >= 0) & (cb >= 0) & (ca != cb))
+    ok = same_country & ((aa < 0) | (ab < 0) | (aa == ab))
+    k = np.flatnonzero(both & same_country)  # two countries: apart, however near the points
     if len(k):
         la, lb = facts.lat[a[k]], facts.lat[b[k]]
         close = ~(np.abs(la - lb) * KM_PER_DEGREE_LATITUDE > settings.max_distance_km)
@@ -434,6 +436,18 @@ def _places(facts: FactArrays, a: Ints, b: Ints, settings: MergeSettings) -> Boo
     return np.asarray(ok, dtype=bool)
 
 
+def _evidenced(facts: FactArrays, a: Ints, b: Ints) -> Bools:
+    """``merge.evidenced``: an event with no place at all needs an actor named in both."""
+    def unplaced(x: Ints) -> Bools:
+        return np.asarray(~facts.has_point[x] & (facts.admin1[x] < 0) & (facts.country[x] < 0), dtype=bool)
+
+    shared = np.zeros(len(a), dtype=bool)
+    for x in (0, 1):
+        name = facts.names[a, x]
+        shared |= (name >= 0) & ((name == facts.names[b, 0]) | (name == facts.names[b, 1]))
+    return np.asarray(~(unplaced(a) | unplaced(b)) | shared, dtype=bool)
+
+
 def compatible(facts: FactArrays, a: Ints, b: Ints, settings: MergeSettings) -> Bools:
     """``merge.compatible`` for the pairs ``(a[k], b[k])`` of single events.
 
@@ -443,7 +457,11 @@ def compatible(facts: FactArrays, a: Ints, b: Ints, settings: MergeSettings) -> 
     result = np.zeros(len(a), dtype=bool)
     ok = ~(((facts.match_start[a] - facts.end[b]) > slack) | ((facts.match_start[b] - facts.end[a]) > slack))
     day_a, day_b = facts.start[a] == facts.end[a], facts.start[b] == facts.end[b]
-    ok &= day_a | day_b | (np.abs(facts.end[a] - facts.end[b]) <= settings.coarse_end_slack_days)
+    long_a = (facts.end[a] - facts.start[a]) > settings.max_match_window_days
+    long_b = (facts.end[b] - facts.start[b]) > settings.max_match_window_days
+    same_window = (facts.start[a] == facts.start[b]) & (facts.end[a] == facts.end[b])
+    short = day_a | day_b | (np.abs(facts.end[a] - facts.end[b]) <= settings.coarse_end_slack_days)
+    ok &= np.where(long_a | long_b, same_window, short)
     pl_a, ac_a = facts.plover[a], facts.acled[a]
     ok &= ((pl_a >= 0) & (pl_a == facts.plover[b])) | ((ac_a >= 0) & (ac_a == facts.acled[b]))
     index = np.flatnonzero(ok)
@@ -453,8 +471,10 @@ def compatible(facts: FactArrays, a: Ints, b: Ints, settings: MergeSettings) -> 
     straight = _sides(facts, a, 0, b, 0) & _sides(facts, a, 1, b, 1)
     names_both = (((facts.names[a, 0] >= 0) & (facts.names[a, 1] >= 0))
                   | ((facts.names[b, 0] >= 0) & (facts.names[b, 1] >= 0)))
-    swapped = names_both & _sides(facts, a, 0, b, 1) & _sides(facts, a, 1, b, 0)
-    result[index[straight | swapped]] = True
+    acting_alone = (((facts.names[a, 0] >= 0) & (facts.names[a, 1] < 0))
+                    | ((facts.names[b, 0] >= 0) & (facts.names[b, 1] < 0)))
+    swapped = names_both & ~acting_alone & _sides(facts, a, 0, b, 1) & _sides(facts, a, 1, b, 0)
+    result[index[(straight | swapped) & _evidenced(facts, a, b)]] = True
     return result
 
 

@@ -79,6 +79,7 @@ class Rule(NamedTuple):
     no_point: Int32s
     slack: int
     coarse: int
+    longest: int  # max_match_window_days
     max_km: float
     guard: float
     weights: Floats
@@ -93,7 +94,8 @@ def rule(facts: FactArrays, settings: MergeSettings, events: Ints | None = None)
     arrays = [field(name) for name in Rule._fields[:19]]
     weights = np.array([float(settings.score[w]) for w in SCORE_WEIGHTS], dtype=np.float64)
     return Rule._make([*arrays, int(settings.date_slack_days), int(settings.coarse_end_slack_days),
-                       float(settings.max_distance_km), DISTANCE_GUARD_KM, weights])
+                       int(settings.max_match_window_days), float(settings.max_distance_km),
+                       DISTANCE_GUARD_KM, weights])
 
 
 def _exact_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -144,28 +146,39 @@ def _side(n1: int, c1: int, g1: int, n2: int, c2: int, g2: int) -> bool:  # prag
 
 
 @njit(cache=True)
-def _compatible(x: Any, y: Any, slack: int, coarse: int, max_km: float,
+def _compatible(x: Any, y: Any, slack: int, coarse: int, longest: int, max_km: float,
                 guard: float) -> bool:  # pragma: no cover - compiled
-    """``merge.compatible`` of two ``_profile`` tuples: dates, types, places, then actors."""
+    """``merge.compatible`` of two ``_profile`` tuples: dates, types, places, actors, evidence."""
     if x[0] - y[1] > slack or y[0] - x[1] > slack:
         return False
-    if x[2] != x[1] and y[2] != y[1] and abs(x[1] - y[1]) > coarse:
+    if x[1] - x[2] > longest or y[1] - y[2] > longest:
+        if x[2] != y[2] or x[1] != y[1]:
+            return False  # a window longer than a month matches only the same window
+    elif x[2] != x[1] and y[2] != y[1] and abs(x[1] - y[1]) > coarse:
         return False
     if not ((x[3] >= 0 and x[3] == y[3]) or (x[4] >= 0 and x[4] == y[4])):
+        return False
+    if x[9] >= 0 and y[9] >= 0 and x[9] != y[9]:
         return False
     if x[6] and y[6]:
         if not _within(x[7], x[8], y[7], y[8], max_km, guard):
             return False
-    else:
-        if x[9] >= 0 and y[9] >= 0 and x[9] != y[9]:
+    elif x[10] >= 0 and y[10] >= 0 and x[10] != y[10]:
+        return False
+    if not (_side(x[11], x[13], x[15], y[11], y[13], y[15])
+            and _side(x[12], x[14], x[16], y[12], y[14], y[16])):
+        both = (x[11] >= 0 and x[12] >= 0) or (y[11] >= 0 and y[12] >= 0)
+        alone = (x[11] >= 0 and x[12] < 0) or (y[11] >= 0 and y[12] < 0)
+        if not (both and not alone and _side(x[11], x[13], x[15], y[12], y[14], y[16])
+                and _side(x[12], x[14], x[16], y[11], y[13], y[15])):
             return False
-        if x[10] >= 0 and y[10] >= 0 and x[10] != y[10]:
-            return False
-    if _side(x[11], x[13], x[15], y[11], y[13], y[15]) and _side(x[12], x[14], x[16], y[12], y[14], y[16]):
+    unplaced = (not x[6] and x[9] < 0 and x[10] < 0) or (not y[6] and y[9] < 0 and y[10] < 0)
+    if not unplaced:
         return True
-    both = (x[11] >= 0 and x[12] >= 0) or (y[11] >= 0 and y[12] >= 0)
-    return (both and _side(x[11], x[13], x[15], y[12], y[14], y[16])
-            and _side(x[12], x[14], x[16], y[11], y[13], y[15]))
+    # merge.evidenced: an event with no place at all needs an actor named in both
+    shared = ((x[11] >= 0 and (x[11] == y[11] or x[11] == y[12]))
+              or (x[12] >= 0 and (x[12] == y[11] or x[12] == y[12])))
+    return bool(shared)
 
 
 @njit(cache=True)
@@ -246,7 +259,7 @@ def _sweep(r: Rule, z: Slots, base: int, p: int, q: int, stop: int,
                 continue  # two windows that do not end together (checked again in _compatible)
             f = z.event[k]
             x, y = (mine, _event(r, f)) if e < f else (_event(r, f), mine)
-            if _compatible(x, y, r.slack, r.coarse, r.max_km, r.guard):
+            if _compatible(x, y, r.slack, r.coarse, r.longest, r.max_km, r.guard):
                 out_a[n], out_b[n], out_s[n] = min(e, f), max(e, f), _score(x, y, r.weights)
                 n += 1
         p += 1
@@ -570,7 +583,7 @@ def _join(r: Rule, first_of: Any, second_of: Any, group: Any, nxt: Any, tail: An
             continue
         x = _profile(r, dated[gi], placed[gi], acting[gi], mode[gi, 0], mode[gi, 1], mode[gi, 2])
         y = _profile(r, dated[gj], placed[gj], acting[gj], mode[gj, 0], mode[gj, 1], mode[gj, 2])
-        if not _compatible(x, y, r.slack, r.coarse, r.max_km, r.guard):
+        if not _compatible(x, y, r.slack, r.coarse, r.longest, r.max_km, r.guard):
             continue
         keep, drop = (gi, gj) if size[gi] >= size[gj] else (gj, gi)
         if unique:

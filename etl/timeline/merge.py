@@ -1,12 +1,14 @@
 """Merge events reported by many articles into one timeline row per real-world event.
 
 Two events are the same real-world event when their dates are compatible within their
-precision, their types agree (same PLOVER type or same ACLED event type), their actors do not
-contradict each other and their places agree (within 25 km, or the same admin1 or country when
-one is coarse). Candidates are found by blocking (same type, overlapping date window, same or
-unknown country), never all pairs; pairs merge best-first, and only when every member of the
-two groups is compatible with every other (complete linkage), so a vague report cannot chain
-two distinct strikes together.
+precision (a window longer than a month only as the same window), their types agree (same
+PLOVER type or same ACLED event type), their actors do not contradict each other, their
+countries do not differ and their places agree (within 25 km, or the same admin1 when one is
+coarse); an event with no place at all needs an actor named in both. Candidates are found
+by blocking (same type, overlapping date window, same or unknown country), never all pairs;
+pairs merge best-first, and two groups join only when their profiles (``group_profile``) are
+compatible, so a vague report cannot chain two distinct strikes together. A row's actors are
+one member's pair (``stated_pair``), never actor1 of one report beside actor2 of another.
 
     >>> timeline = build_timeline(events, articles)                    # doctest: +SKIP
     >>> timeline.loc[0, ["n_articles", "n_sources", "location"]].tolist()  # doctest: +SKIP
@@ -63,7 +65,8 @@ class EventFacts:
     point: tuple[float, float] | None  # (lat, lon) of a place finer than coarse_geo_precision
     day_precise: bool  # the date is one known day, not a window
     date_rank: tuple[int, int, int]  # lower is more precise: precision, basis, interval length
-    geo_rank: tuple[int, int]  # lower is more precise: geo_precision, has no coordinates
+    geo_rank: tuple[int, int]  # lower is more precise: geo_precision, then 0 coordinates, 1 a
+    # country only, 2 nothing: a group's place (and country) comes from a member that has one
 
 
 def _text(value: Any) -> str | None:
@@ -120,6 +123,7 @@ def event_facts(row: dict[str, Any], settings: MergeSettings) -> EventFacts | No
     lat, lon = row.get("latitude"), row.get("longitude")
     has_point = lat is not None and lon is not None
     fine = geo_precision is None or geo_precision < settings.coarse_geo_precision
+    country = _key(row.get("country_iso3"))
     precision_rank = settings.date_precision_rank.get(str(row.get("date_precision")), 9)
     basis_rank = settings.date_basis_rank.get(str(row.get("date_basis")), 9)
     return EventFacts(
@@ -135,11 +139,12 @@ def event_facts(row: dict[str, Any], settings: MergeSettings) -> EventFacts | No
         actor1=_side(row, "actor1", settings),
         actor2=_side(row, "actor2", settings),
         admin1=_key(row.get("admin1")),
-        country=_key(row.get("country_iso3")),
+        country=country,
         point=(float(lat), float(lon)) if has_point and fine else None,  # type: ignore[arg-type]
         day_precise=start == end,
         date_rank=(precision_rank, basis_rank, (end - start).days),
-        geo_rank=(geo_precision if geo_precision is not None else 9, 0 if has_point else 1),
+        geo_rank=(geo_precision if geo_precision is not None else 9,
+                  0 if has_point else 1 if country is not None else 2),
     )
 
 
@@ -155,11 +160,16 @@ def dates_compatible(a: EventFacts, b: EventFacts, settings: MergeSettings) -> b
     """Intervals overlap once widened by the slack: a day-precise date fits inside a week.
 
     Two windows (neither date a single day) must also end close together: reports dated only
-    by publication a week apart overlap, but do not tell of the same day.
+    by publication a week apart overlap, but do not tell of the same day. A window longer than
+    ``max_match_window_days`` matches only the same window: ``2024`` never joins ``2024-12-16``.
     """
     slack = settings.date_slack_days
     if (a.match_start - b.end).days > slack or (b.match_start - a.end).days > slack:
         return False
+    longest = settings.max_match_window_days
+    if (a.end - a.start).days > longest or (b.end - b.start).days > longest:
+        # "Last year" says nothing of which day: it is the same event only as the same window.
+        return a.start == b.start and a.end == b.end
     if a.day_precise or b.day_precise:
         return True
     return abs((a.end - b.end).days) <= settings.coarse_end_slack_days
@@ -190,28 +200,56 @@ def actors_compatible(a: EventFacts, b: EventFacts) -> bool:
     """Actors agree in order, or swapped when one report names both sides.
 
     "X shelled Y" and "Y came under fire from X" swap roles (so do passive headlines, "four
-    civilians killed by shelling by X"); but "Ukrainian forces shelled" and "Russian forces
-    shelled", each naming one side, must not match by pairing it with the other's gap.
+    civilians killed by shelling by X", which name X as actor2 only); but "Ukrainian forces
+    shelled" and "Russian forces shelled", each naming one side, must not match by pairing it
+    with the other's gap, and a report naming only its actor1 keeps that actor in its role.
     """
     if _sides_compatible(a.actor1, b.actor1) and _sides_compatible(a.actor2, b.actor2):
         return True
-    one_names_both = any(x.name is not None and y.name is not None
-                         for x, y in ((a.actor1, a.actor2), (b.actor1, b.actor2)))
-    return (one_names_both and _sides_compatible(a.actor1, b.actor2)
+    sides = ((a.actor1, a.actor2), (b.actor1, b.actor2))
+    one_names_both = any(x.name is not None and y.name is not None for x, y in sides)
+    # A report naming only actor1 names the subject of an active verb ("Zelenskiy urged"): no
+    # sign of a reversed role, so it is never read swapped ("Trump urged Zelenskiy" differs).
+    acting_alone = any(x.name is not None and y.name is None for x, y in sides)
+    return (one_names_both and not acting_alone and _sides_compatible(a.actor1, b.actor2)
             and _sides_compatible(a.actor2, b.actor1))
 
 
 def places_compatible(a: EventFacts, b: EventFacts, settings: MergeSettings) -> bool:
-    """Two points within the distance; else the same admin1, else the same country; unknown fits."""
+    """Never two countries; two points within the distance; else the same admin1; unknown fits.
+
+    Two points either side of a border are two events (a shelling of Belgorod is not one of
+    Kharkiv): each dataset row has one country.
+    """
+    if a.country is not None and b.country is not None and a.country != b.country:
+        return False
     if a.point is not None and b.point is not None:
         if abs(a.point[0] - b.point[0]) * KM_PER_DEGREE_LATITUDE > settings.max_distance_km:
             return False  # cheap test first: too far north or south, whatever the longitude
         return distance_km(a.point, b.point) <= settings.max_distance_km
-    if a.country is not None and b.country is not None and a.country != b.country:
-        return False
     if a.admin1 is not None and b.admin1 is not None:
         return a.admin1 == b.admin1
     return True
+
+
+def _unplaced(fact: EventFacts) -> bool:
+    """No point, admin1 or country: the report does not say where (or geocoding failed)."""
+    return fact.point is None and fact.admin1 is None and fact.country is None
+
+
+def _shares_actor(a: EventFacts, b: EventFacts) -> bool:
+    """Some actor is named alike in both (in either role)."""
+    names = {b.actor1.name, b.actor2.name} - {None}
+    return a.actor1.name in names or a.actor2.name in names
+
+
+def evidenced(a: EventFacts, b: EventFacts) -> bool:
+    """An event with no place at all matches only through an actor both name.
+
+    Otherwise "gunmen attacked a village on December 16" (no place found) would join any
+    attack of that day anywhere, by type and date alone: nothing says it is the same event.
+    """
+    return not (_unplaced(a) or _unplaced(b)) or _shares_actor(a, b)
 
 
 def compatible(a: EventFacts, b: EventFacts, settings: MergeSettings) -> bool:
@@ -221,6 +259,7 @@ def compatible(a: EventFacts, b: EventFacts, settings: MergeSettings) -> bool:
         and types_compatible(a, b)
         and places_compatible(a, b, settings)
         and actors_compatible(a, b)
+        and evidenced(a, b)
     )
 
 
@@ -385,6 +424,24 @@ def _mode(values: Iterable[Any]) -> Any:
     return next(v for v in counts if counts[v] == best)
 
 
+def stated_pair(pairs: Iterable[tuple[Any, Any]]) -> tuple[Any, Any]:
+    """The (actor1, actor2) a member states that most members fit; ties: more named, then first.
+
+    A member fits a pair when each of its sides is unknown or the same; the row's dyad is then
+    always one some report gives, in that report's roles, never actor1 of one report beside
+    actor2 of another: ``stated_pair([("A", None), ("A", "B"), ("C", "A")]) == ("A", "B")``.
+    """
+    counts = Counter(pairs)  # in first-seen order: members come best-first
+    best, best_key = (None, None), (0, 0)
+    for pair in counts:
+        support = sum(n for (one, two), n in counts.items()
+                      if one in (None, pair[0]) and two in (None, pair[1]))
+        key = (support, (pair[0] is not None) + (pair[1] is not None))
+        if key > best_key:
+            best, best_key = pair, key
+    return best
+
+
 def _first(rows: list[dict[str, Any]], column: str) -> Any:
     return next((r[column] for r in rows if r.get(column) is not None), None)
 
@@ -393,7 +450,10 @@ def merged_row(
     group: list[int], facts: list[EventFacts], rows: list[dict[str, Any]],
     articles: dict[str, dict[str, Any]],
 ) -> dict[str, Any]:
-    """One timeline row from a group of events: most precise date and place, largest toll."""
+    """One timeline row from a group of events: most precise date and place, largest toll.
+
+    Types are the members' most frequent; the actors are one member's pair (``stated_pair``).
+    """
     members = sorted(group, key=lambda i: facts[i].event_id)
     by_date = sorted(members, key=lambda i: (facts[i].date_rank, facts[i].event_date,
                                              facts[i].event_id))
@@ -411,6 +471,7 @@ def merged_row(
                  if p is not None and not pd.isna(p)]
     fatalities = [int(rows[i]["fatalities"]) for i in members if rows[i].get("fatalities") is not None]
     event_ids = [facts[i].event_id for i in members]
+    actor1, actor2 = stated_pair((_text(r.get("actor1")), _text(r.get("actor2"))) for r in ordered_rows)
     return {
         "timeline_id": timeline_id(event_ids),
         "event_date": dated.event_date,
@@ -418,8 +479,8 @@ def merged_row(
         "date_end": dated.end,
         "event_type": _mode(r.get("event_type") for r in ordered_rows),
         "acled_event_type": _mode(r.get("acled_event_type") for r in ordered_rows),
-        "actor1": _mode(_text(r.get("actor1")) for r in ordered_rows),
-        "actor2": _mode(_text(r.get("actor2")) for r in ordered_rows),
+        "actor1": actor1,
+        "actor2": actor2,
         "location": placed.get("location") or _first(place_rows, "location"),
         "admin1": placed.get("admin1") or _first(place_rows, "admin1"),
         "country_iso3": placed.get("country_iso3") or _first(place_rows, "country_iso3"),

@@ -28,6 +28,7 @@ class MergeSettings:
     date_slack_days: int
     coarse_end_slack_days: int
     publication_match_days: int
+    max_match_window_days: int
     max_block_span_days: int
     max_distance_km: float
     coarse_geo_precision: int
@@ -46,6 +47,7 @@ def merge_settings() -> MergeSettings:
         date_slack_days=int(merge["date_slack_days"]),
         coarse_end_slack_days=int(merge["coarse_end_slack_days"]),
         publication_match_days=int(merge["publication_match_days"]),
+        max_match_window_days=int(merge["max_match_window_days"]),
 
         max_block_span_days=int(merge["max_block_span_days"]),
         max_distance_km=float(merge["max_distance_km"]),

@@ -26,9 +26,13 @@ from etl.timeline.merge import build_timeline, candidate_pairs, compatible, even
 from etl.timeline.rules import merge_settings
 from tests.timeline.builders import ARTICLES, EVENTS, KHARKIV, KHARKIV_SUBURB, KHERSON, article, event, frame
 
-TOWNS = [("Kharkiv", "Kharkiv Oblast", KHARKIV), ("Kharkiv outskirts", "Kharkiv Oblast", KHARKIV_SUBURB),
-         ("Kherson", "Kherson Oblast", KHERSON), (None, "Kharkiv Oblast", None), (None, None, None),
-         ("Ukraine", None, (48.4, 31.2))]
+# (location, admin1, point, country): a place across the border within the merge distance of
+# Kharkiv, and one event with no place at all, so the country and evidence rules are exercised.
+TOWNS = [("Kharkiv", "Kharkiv Oblast", KHARKIV, "UKR"),
+         ("Kharkiv outskirts", "Kharkiv Oblast", KHARKIV_SUBURB, "UKR"),
+         ("Kherson", "Kherson Oblast", KHERSON, "UKR"), (None, "Kharkiv Oblast", None, "UKR"),
+         (None, None, None, "UKR"), ("Ukraine", None, (48.4, 31.2), "UKR"),
+         ("Across the border", "Belgorod Oblast", (50.10, 36.30), "RUS"), (None, None, None, None)]
 ACTORS = [("Military Forces of Russia", "RUS", "military"), ("Government of Russia", "RUS", "government"),
           ("Civilians (Ukraine)", "UKR", "civilians"), (None, None, None)]
 TYPES = [("ASSAULT", "Explosions/Remote violence"), ("ASSAULT", "Battles"), ("COERCE", "Battles"),
@@ -39,8 +43,8 @@ TYPES = [("ASSAULT", "Explosions/Remote violence"), ("ASSAULT", "Battles"), ("CO
 def an_event(draw: st.DrawFn, art: dict[str, Any], event_id: str) -> dict[str, Any]:
     """One random event of an article: a few towns, actors, types and days, so groups form."""
     day = date(2024, 12, 8) + timedelta(days=draw(st.integers(0, 5)))
-    width = draw(st.sampled_from([0, 0, 0, 6, 40]))
-    location, admin1, point = draw(st.sampled_from(TOWNS))
+    width = draw(st.sampled_from([0, 0, 0, 6, 40, 365]))
+    location, admin1, point, country = draw(st.sampled_from(TOWNS))
     a1, a2 = draw(st.sampled_from(ACTORS)), draw(st.sampled_from(ACTORS))
     plover, acled = draw(st.sampled_from(TYPES))
     return event(
@@ -50,7 +54,7 @@ def an_event(draw: st.DrawFn, art: dict[str, Any], event_id: str) -> dict[str, A
         event_type=plover, acled=acled,
         actor1=a1[0], actor1_country=a1[1], actor1_sector=a1[2], actor2=a2[0],
         actor2_country=a2[1], actor2_sector=a2[2], location=location, admin1=admin1,
-        point=point, geo_precision=(1 if point else 3) if (location or admin1) else None,
+        country=country, point=point, geo_precision=(1 if point else 3) if (location or admin1) else None,
         fatalities=draw(st.one_of(st.none(), st.integers(0, 20))),
         confidence=draw(st.sampled_from([0.5, 0.8, 0.9])))
 

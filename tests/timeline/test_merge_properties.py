@@ -14,8 +14,11 @@ from etl.io.parquet import read_table, write_table
 from etl.timeline import build_timeline
 from tests.timeline.builders import ARTICLES, EVENTS, KHARKIV, KHARKIV_SUBURB, KHERSON, article, event, frame
 
-TOWNS = [("Kharkiv", "Kharkiv Oblast", KHARKIV), ("Kharkiv outskirts", "Kharkiv Oblast", KHARKIV_SUBURB),
-         ("Kherson", "Kherson Oblast", KHERSON), (None, "Kharkiv Oblast", None), (None, None, None)]
+TOWNS = [("Kharkiv", "Kharkiv Oblast", KHARKIV, "UKR"),
+         ("Kharkiv outskirts", "Kharkiv Oblast", KHARKIV_SUBURB, "UKR"),
+         ("Kherson", "Kherson Oblast", KHERSON, "UKR"), (None, "Kharkiv Oblast", None, "UKR"),
+         (None, None, None, "UKR"), ("Across the border", "Belgorod Oblast", (50.10, 36.30), "RUS"),
+         (None, None, None, None)]
 ACTORS = [("Military Forces of Russia", "RUS", "military"), ("Government of Russia", "RUS", "government"),
           ("Civilians (Ukraine)", "UKR", "civilians"), (None, None, None)]
 TYPES = [("ASSAULT", "Explosions/Remote violence"), ("ASSAULT", "Battles"), ("COERCE", "Battles"),
@@ -32,8 +35,8 @@ def random_events(draw: st.DrawFn) -> tuple[list[dict], list[dict]]:
                       url=f"https://site{i % 3}.example/{i}",
                       published=f"2024-12-{draw(st.integers(10, 14)):02d}T09:00:00")
         day = date(2024, 12, 8) + timedelta(days=draw(st.integers(0, 6)))
-        width = draw(st.sampled_from([0, 0, 6]))
-        location, admin1, point = draw(st.sampled_from(TOWNS))
+        width = draw(st.sampled_from([0, 0, 6, 365]))
+        location, admin1, point, country = draw(st.sampled_from(TOWNS))
         a1, a2 = draw(st.sampled_from(ACTORS)), draw(st.sampled_from(ACTORS))
         plover, acled = draw(st.sampled_from(TYPES))
         articles.append(art)
@@ -43,7 +46,8 @@ def random_events(draw: st.DrawFn) -> tuple[list[dict], list[dict]]:
             basis="explicit" if width == 0 else "publication", event_type=plover, acled=acled,
             actor1=a1[0], actor1_country=a1[1], actor1_sector=a1[2], actor2=a2[0],
             actor2_country=a2[1], actor2_sector=a2[2], location=location, admin1=admin1,
-            point=point, geo_precision=(1 if point else 3) if (location or admin1) else None,
+            country=country, point=point,
+            geo_precision=(1 if point else 3) if (location or admin1) else None,
             fatalities=draw(st.one_of(st.none(), st.integers(0, 20)))))
     return articles, events
 
@@ -64,6 +68,11 @@ def test_merge_invariants(data, rng: random.Random):
         stated = [by_id[e]["fatalities"] for e in row["event_ids"] if by_id[e]["fatalities"] is not None]
         assert (pd.isna(row["fatalities"]) and not stated) or row["fatalities"] == max(stated)
         assert row["summary"] in {by_id[e]["sentence"] for e in row["event_ids"]}
+        # The dyad is one member's, in its roles: never actor1 of one report beside another's actor2.
+        dyad = tuple(None if pd.isna(v) else v for v in (row["actor1"], row["actor2"]))
+        assert dyad in {(by_id[e]["actor1"], by_id[e]["actor2"]) for e in row["event_ids"]}
+        # A row holds one country: members with a country all have the row's.
+        assert {by_id[e]["country_iso3"] for e in row["event_ids"]} - {None} <= {row["country_iso3"]}
     shuffled = events[:]
     rng.shuffle(shuffled)
     again = build_timeline(frame("events", shuffled), frame("articles", articles[::-1]))
