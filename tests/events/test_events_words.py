@@ -32,7 +32,7 @@ from etl.events.actors import (
     find_names,
     learn_names,
 )
-from etl.events.fatalities import _compiled, _plausible, fatalities, parse_number
+from etl.events.fatalities import fatalities, plain_fatalities
 from etl.events.resources import GAP, MAX_GAP_WORDS, TriggerForm, lexicon, modality
 from etl.events.text import (
     _ACRONYM,
@@ -270,9 +270,8 @@ def test_local_pattern_lower_cased_is_the_case_folding_one(pieces: list[str]) ->
 # ---- fatalities: count-led patterns tried where a count starts ---------------------------------
 
 def _unfiltered(sentence: str) -> int | None:
-    found = [value for pattern in _compiled() for match in pattern.finditer(sentence)
-             if (value := parse_number(match.group("n"))) is not None and _plausible(sentence, match, value)]
-    return max(found) if found else None
+    """Every pattern over the whole sentence, no pre-filter: the module's own reference."""
+    return plain_fatalities(sentence)
 
 
 FATALITY_WORDS = ["killed", "a", "an", "soldier", "12", "1,200", "one", "twenty-one", "twenty one", "was",
