@@ -30,6 +30,9 @@ from etl.config import RESOURCES_DIR
 GEO_RESOURCES = RESOURCES_DIR / "geo"
 INDEX_VERSION = "3"
 CITIES_FILE = "cities500.json"
+# Places kept per first-level division as its largest: a division named after a place is named
+# after one of its few largest (its capital; GeoNames may list a city's old town apart).
+LARGEST_PLACES = 3
 
 _FOLD = {**dict.fromkeys(map(ord, "'’‘`´ʼʹ.\u02bb"), None), **dict.fromkeys(map(ord, "-‐–\u00a0"), " ")}
 _LATIN_KEY = re.compile(r"[a-z ]+")
@@ -157,6 +160,8 @@ class Gazetteer:
         self._city_names: KeyTable = data["city_names"]
         self._loose_names: KeyTable = data["loose_names"]
         self.admin1s: list[Admin1] = [Admin1(*row) for row in data["admin1"]]
+        # Per division: its LARGEST_PLACES most populous places (ties: lowest geonameid).
+        self.admin1_largest: list[tuple[int, ...]] = data["admin1_largest"]
         self._admin1_names: dict[str, tuple[int, ...]] = data["admin1_names"]
         self._countries: dict[str, tuple[str, str, float, float, int]] = data["countries"]
         self._country_names: dict[str, str] = data["country_names"]
@@ -470,6 +475,7 @@ def _build(cities_file: str = CITIES_FILE) -> dict[str, Any]:
             groups[ccs[i]][code].append(i)
     curated = {r[0]: r for r in resource_rows(GEO_RESOURCES / "admin1.tsv")}
     admin1_rows: list[tuple[str, str, str | None, float, float, int]] = []
+    admin1_largest: list[tuple[int, ...]] = []
     admin1_names: dict[str, set[int]] = defaultdict(set)
     adm = [-1] * len(rows)
     for cc in sorted(groups):
@@ -484,6 +490,7 @@ def _build(cities_file: str = CITIES_FILE) -> dict[str, Any]:
             display = row[1] if row else auto.get(code)
             rep = _representative(members, lat, lon, gid)
             admin1_rows.append((cc, code, display, lat[rep], lon[rep], sum(pop[i] for i in members)))
+            admin1_largest.append(tuple(members[:LARGEST_PLACES]))  # sorted by population above
             for i in members:
                 adm[i] = a
             forms: set[str] = set()
@@ -549,6 +556,7 @@ def _build(cities_file: str = CITIES_FILE) -> dict[str, Any]:
         "city_names": KeyTable.pack({k: tuple(sorted(v, reverse=True)) for k, v in city_names.items()}),
         "loose_names": KeyTable.pack({k: tuple(sorted(v)) for k, v in loose_names.items()}),
         "admin1": admin1_rows,
+        "admin1_largest": admin1_largest,
         "admin1_names": {k: tuple(sorted(admin1_names[k])) for k in sorted(admin1_names)},
         "countries": country_table,
         "country_names": dict(sorted(country_names.items())),

@@ -39,6 +39,8 @@ MIN_BARE_POPULATION = 50_000
 MIN_UNIQUE_LENGTH = 5
 MIN_DOMINANT_POPULATION = 1_000
 DOMINANCE = 10
+# Shouted words (all capitals) shorter than this are acronyms ("UN", "SBU"), not place names.
+MIN_SHOUTED_LENGTH = 4
 
 # Possessive quantifiers (*+, ++) match what the greedy ones would (what follows each run of
 # word characters starts with "-", which the run never holds: backtracking never helps), and
@@ -99,6 +101,7 @@ class _Mention:
     admin1s: tuple[int, ...] = ()
     part: bool = False  # a directional word makes it part of the division
     glued: bool = False  # directly followed by another capitalized word ("Nizhni Lozovoe")
+    weak: bool = False  # its capital proves nothing: a sentence's first word, or shouted
     qualifier: _Mention | None = None
     is_qualifier: bool = False
 
@@ -122,6 +125,13 @@ def _tokens(text: str) -> list[_Token]:
 
 def _word_set(name: str) -> frozenset[str]:
     return words()[name]
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Lower-case English words that are also place names (common_words.txt: folded already)."""
+    lines = (GEO_RESOURCES / "common_words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 @lru_cache(maxsize=1)
@@ -621,6 +631,28 @@ def _scan_range(
         prev_capital = prev is not None and raw[prev][0].isupper()
         # A step reads a neighbour only where a rule about it fires: without one, the same
         # decision stands with the neighbour absent (a part's first or last word).
+        if template.weak and not (
+            (prev is not None and _shouts_on(w, prev, i, prev))
+            or (nxt is not None and _shouts_on(w, nxt - 1, nxt, nxt))
+        ):
+            i += n_used  # a lone word in capitals ("KYIV –" of a dateline) is no shouted headline
+            if record is not None:
+                read_lo, read_hi = c - 1 if prev is not None else c, i if nxt is None else nxt + 1
+                record[c] = _new_tuple(_Step, (i, None, False, read_lo, read_hi, -1, -1))
+            continue
+        if (
+            kind != "demonym"
+            and i - 2 >= lo
+            and raw[i - 1] == "of"
+            and raw[i - 2][0].isupper()
+            and key_at(i - 2) in orgs
+            and w.joined(i - 2, i - 1)
+            and w.joined(i - 1, i)
+        ):
+            i += n_used  # "Times of Israel", "University of Kyiv": part of another name
+            if record is not None:
+                record[c] = _new_tuple(_Step, (i, None, False, c - 2, i, -1, -1))
+            continue
         if placelike and prev_capital and key_at(i - 1) in titles:
             i += n_used  # "President Washington", "Gen. Kursk": a person or a title, not a place
             if record is not None:
@@ -638,7 +670,17 @@ def _scan_range(
             continue
         found = _copy(template)
         found.start, found.end = starts[i], end(i + n_used - 1)
-        prev_used = next_used = False
+        prev_used = False
+        next_used = template.weak and nxt is not None  # shouted: its neighbours were read
+        # The token before was read (the gap after it, its capitals), but not whether it starts
+        # the text: a part starting there decides the same, one starting here may not.
+        prev_read = template.weak and prev is not None
+        if placelike and n_used == 1 and not found.weak:
+            # A one-word name opening a sentence (or the text) is capitalized whatever it means.
+            if c == lo or _SENTENCE_GAP.search(text, starts[c - 1] + len(raw[c - 1]), starts[c]) is not None:
+                found.weak = True
+            else:
+                prev_read = True  # decided by the gap before: a part starting here reads it as first
         next_key = key_at(nxt) if nxt is not None and placelike else ""
         if nxt is not None and placelike and next_key in provinces:
             found = _as_province(found, gaz)
@@ -666,7 +708,7 @@ def _scan_range(
                     i + n_used,
                     found,
                     spread,
-                    c - 1 if prev_used else c,
+                    c - 1 if prev_used or prev_read else c,
                     (nxt + 1 if nxt is not None else hi) if next_used else i + n_used,
                     starts[c - 1] if prev_used else -1,
                     len(out),
@@ -679,6 +721,13 @@ def _scan_range(
         out.append(found)
         i += n_used
     return out
+
+
+def _shouts_on(w: _Words, a: int, b: int, other: int) -> bool:
+    """True when tokens a, b (one after the other, space between) are a shouted run: `other`
+    of them, the name's neighbour, is a word in capitals too ("STRUCK KHARKIV")."""
+    word = w.raw[other]
+    return len(word) > 1 and word.isupper() and w.text[w.end(a) : w.starts[b]].isspace()
 
 
 def _glued(w: _Words, token: int, other: int | None, exempt: AbstractSet[str], base: int = 0) -> bool:
@@ -734,24 +783,30 @@ def _classify(
         return None
     if all(name_key(t) in stop for t in span):
         return None
-    if any(t.isupper() and len(t) > 1 for t in span):
-        return None  # acronyms ("SBU", "NATO") and shouted words are not place names here
+    shouted = False
+    for t in span:
+        if t.isupper() and len(t) > 1:
+            if len(t) < MIN_SHOUTED_LENGTH and name_key(t) not in _word_set("connectors"):
+                return None  # acronyms ("SBU", "UN") are not place names
+            shouted = True  # a headline in capitals ("... IN GAZA CITY"): its capitals prove nothing
     cities = gaz.lookup_city(key)
     admin1s = gaz.lookup_admin1(key)
     if cities:
-        return _Mention(0, 0, "city", key, cities=cities, admin1s=admin1s)
+        return _Mention(0, 0, "city", key, cities=cities, admin1s=admin1s, weak=shouted)
     if admin1s:
-        return _Mention(0, 0, "province", key, admin1s=admin1s)
+        return _Mention(0, 0, "province", key, admin1s=admin1s, weak=shouted)
     return None
 
 
 def _as_province(m: _Mention, gaz: Gazetteer) -> _Mention:
-    """Reread a name followed by 'region'/'oblast' as the division named after it."""
-    admin1s = set(m.admin1s)
-    if not admin1s:
-        # "the Kursk region": the divisions of the places so named (the namesake's province).
-        admin1s = {gaz.admin1_of[i] for i, _ in m.cities if gaz.admin1_of[i] >= 0}
-    return replace(m, kind="province", admin1s=tuple(sorted(admin1s)), cities=[])
+    """Reread a name followed by 'region'/'oblast' as the division named after it.
+
+    When no division has the name, its places are kept: `_resolve` then reads "the Kursk
+    region" through the place (`_namesake_division`), never through any namesake village.
+    """
+    if not m.admin1s:
+        return replace(m, kind="province")
+    return replace(m, kind="province", cities=[])
 
 
 def _spread_plural(out: list[_Mention], text: str, last: _Mention, gaz: Gazetteer) -> int:
@@ -772,6 +827,9 @@ def _spread_plural(out: list[_Mention], text: str, last: _Mention, gaz: Gazettee
     return first
 
 
+# The gap before a word that opens a sentence: end punctuation (closing quotes) then space, or a
+# line break; then opening quotes or brackets.
+_SENTENCE_GAP = re.compile(r"(?:[.!?…][\"'”’)\]]*\s|\n)[\s\"'“‘(\[]*$")
 _LIST_GOES_ON = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*)[A-Z]")
 _QUALIFY_AFTER = re.compile(r"^(?:,|\s+in|\s+in\s+the|\s+of\s+the|\s*\()\s*$")
 _QUALIFY_BEFORE = re.compile(
@@ -878,6 +936,8 @@ def _allowed(m: _Mention, gaz: Gazetteer) -> tuple[set[int], set[str]] | None:
         return set(), {q.country}
     if q.kind == "region" and q.region is not None:
         return set(), {gaz.regions[q.region][1]}
+    if not q.admin1s:  # "..., Homs province" without a division so named: the namesake's
+        return {gaz.admin1_of[i] for i, _ in q.cities if gaz.admin1_of[i] >= 0}, set()
     return set(q.admin1s), set()
 
 
@@ -1007,9 +1067,25 @@ def _pick_city(m: _Mention, sup: _Support, gaz: Gazetteer) -> int | None:
         i = _best_city(cands, sup, gaz)
     else:  # a city mention's candidates are `lookup_city(m.key)`: arranged once per key
         i = _best_bearer(_bearers(m.key, cands, gaz), sup, gaz)
-    if qualified or gaz.country_code(i) in sup.countries or gaz.admin1_of[i] in sup.admin1s:
-        return i
+    supported = gaz.country_code(i) in sup.countries or gaz.admin1_of[i] in sup.admin1s
     pop = gaz.populations[i]
+    if not qualified and (m.glued or (m.weak and m.key in _common_words())):
+        primary = any(p for j, p in cands if j == i)
+        if m.glued and not primary:
+            return None  # "Human Rights Watch": a foreign name of Uman starting an English name
+        if m.weak and m.key in _common_words() and not (supported and primary):
+            # A common word whose capital proves nothing (a sentence's first word, shouted): a
+            # place only by its own name, in a country the article supports. "Date set for
+            # talks" is no town in Japan, "Blast kills 3" no Plast (a German name) in Russia,
+            # "Human rights groups said" no Uman ("Humań").
+            return None
+    if m.kind == "district" and not qualified and gaz.admin1_of[i] not in sup.admin1s:
+        cc, a = gaz.country_code(i), gaz.admin1_of[i]
+        rivals = (j for j, _ in cands if gaz.country_code(j) == cc and gaz.admin1_of[j] != a)
+        if any(DOMINANCE * gaz.populations[j] >= pop for j in rivals):
+            return None  # "the city's Kyivskyi district": a district of one of several cities
+    if qualified or supported:
+        return i
     if m.glued and pop < MIN_BARE_POPULATION:
         return None  # likely the first word of a longer name the gazetteer lacks
     if pop >= MIN_BARE_POPULATION:
@@ -1078,8 +1154,8 @@ _UNSEEN = Place("", None, "", 0.0, 0.0, 0, None, "")  # marks a reading not reso
 def _reading(m: _Mention) -> tuple[object, ...]:
     """Everything `_resolve` reads of a mention (a city's candidates follow from its key)."""
     q = m.qualifier
-    allowed = None if q is None else (q.kind, q.country, q.region, q.admin1s)
-    return (m.kind, m.key, m.country, m.region, m.admin1s, m.part, m.glued, allowed)
+    allowed = None if q is None else (q.kind, q.key, q.country, q.region, q.admin1s)
+    return (m.kind, m.key, m.country, m.region, m.admin1s, m.part, m.glued, m.weak, allowed)
 
 
 def _resolve_cached(m: _Mention, sup: _Support, gaz: Gazetteer) -> Place | None:
@@ -1098,8 +1174,10 @@ def _resolve(m: _Mention, sup: _Support, gaz: Gazetteer) -> Place | None:
         name, iso2, lat, lon = gaz.regions[m.region]
         return Place(name, None, gaz.country(iso2)[0], lat, lon, 3, None, "region")
     if m.kind == "province":
+        if not m.admin1s:
+            return _namesake_division(m, sup, gaz)
         a = _pick_admin1(m, sup, gaz)
-        return None if a is None else _admin1_place(a, gaz, 2 if m.part else 3)
+        return _named_admin1_place(a, gaz, 2 if m.part else 3)
     if m.kind in ("city", "district"):
         i = _pick_city(m, sup, gaz)
         if i is not None:
@@ -1107,6 +1185,7 @@ def _resolve(m: _Mention, sup: _Support, gaz: Gazetteer) -> Place | None:
                 a = _pick_admin1(m, sup, gaz)  # "Crimea": the division, not a far-off village
                 if (
                     a is not None
+                    and gaz.admin1s[a].name is not None
                     and m.qualifier is None
                     and gaz.country_code(i) not in sup.countries
                     and gaz.admin1s[a].country_iso2 != gaz.country_code(i)
@@ -1115,9 +1194,41 @@ def _resolve(m: _Mention, sup: _Support, gaz: Gazetteer) -> Place | None:
                     return _admin1_place(a, gaz)
             return _city_place(i, gaz, 2 if m.kind == "district" else 1)
         if m.kind == "city" and m.admin1s:
-            a = _pick_admin1(m, sup, gaz)
-            return None if a is None else _admin1_place(a, gaz)
+            return _named_admin1_place(_pick_admin1(m, sup, gaz), gaz)
     return None
+
+
+def _named_admin1_place(a: int | None, gaz: Gazetteer, precision: int = 3) -> Place | None:
+    """The division as a place; None when the gazetteer has no name for it (nothing to show)."""
+    if a is None or gaz.admin1s[a].name is None:
+        return None
+    return _admin1_place(a, gaz, precision)
+
+
+def _namesake_division(m: _Mention, sup: _Support, gaz: Gazetteer) -> Place | None:
+    """'X region' where no division is named X: through the place X, if it is safe to read.
+
+    The division it lies in when X is one of that division's largest places ("the Kursk
+    region"; GeoNames may list a city's old town apart, larger than the city),
+    else the area around X (precision 2, "the Pokrovsk region"). A namesake village abroad
+    is no reading: "Borno State" is not Lombardy, where a village Borno lies.
+    """
+    i = _namesake_pick(m, sup, gaz)
+    if i is None:
+        return None
+    a = gaz.admin1_of[i]
+    if a >= 0 and gaz.admin1s[a].name is not None and i in gaz.admin1_largest[a]:
+        return _admin1_place(a, gaz, 2 if m.part else 3)
+    return _city_place(i, gaz, 2)
+
+
+def _namesake_pick(m: _Mention, sup: _Support, gaz: Gazetteer) -> int | None:
+    """The place X of 'X region' when no division is named X (`_pick_city`, and by its own
+    name unless the article supports its country: no Hīrān of Iraq for "Hiiraan region")."""
+    i = _pick_city(m, sup, gaz) if m.cities else None
+    if i is None or gaz.country_code(i) in sup.countries or gaz.admin1_of[i] in sup.admin1s:
+        return i
+    return i if any(p for j, p in m.cities if j == i) else None
 
 
 def _clear_caches() -> None:
@@ -1276,7 +1387,9 @@ def context_place(context: GeoContext) -> Place | None:
     gaz = gazetteer()
     for code in context.admin1s:
         if code in gaz.admin1_by_code:
-            return _admin1_place(gaz.admin1_by_code[code], gaz)
+            place = _named_admin1_place(gaz.admin1_by_code[code], gaz)
+            if place is not None:
+                return place
     for iso3 in context.countries:
         iso2 = gaz.iso2(iso3)
         if iso2 is not None and gaz.has_country(iso2):
@@ -1333,6 +1446,11 @@ def _cues() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]]]:
 
 
 _WORD_CHAR = re.compile(r"\w")
+_NEXT_WORD = re.compile(r"(?:['’]s)?[ \t]*([^\W\d_]+)")
+# What a demonym or country before an attacker noun ("Russian drones", "US forces", "Russia's
+# army") counts, where a place counts 0.5:
+# a tie-breaker, so that even several "Russian missiles" never outweigh one "struck Kharkiv".
+ATTACKER_WEIGHT = 0.1
 
 
 def _cue_hits(text: str) -> list[tuple[int, str]]:
@@ -1363,8 +1481,10 @@ def article_context(title: str, text: str, within: str | None = None) -> GeoCont
     speed, as for `find_places`.
 
     Countries count once per mention of the country, a demonym or a division, half for a safely
-    resolved place; the title counts double. Divisions are those named as such ("the Kursk
-    region", "the Donetsk city of ..."). Ties keep the order of first mention.
+    resolved place, a tenth for a demonym or country before a force or weapon ("Russian
+    missiles", "US forces": the attacker's, not where it struck); the title counts double.
+    Divisions are those named as such ("the Kursk region", "the Donetsk city of ..."). Ties keep
+    the order of first mention.
 
     >>> article_context("Tusk meets Zelenskiy", "KYIV – Ukraine's ... in Lviv.").countries[:1]
     ('UKR',)
@@ -1388,6 +1508,8 @@ def _context(title: str, text: str, within: str | None, stop_at: str | None) -> 
         (_scan(title, gaz), 2.0, 0),
         (text_mentions, 1.0, len(title) + 1 - shift),
     ]
+    sources = ((title, 0), (text, shift))  # each scan's text, and its mentions' offset there
+    attackers = _word_set("attacker_nouns")
 
     def add_country(iso2: str | None, w: float, pos: int) -> None:
         if iso2 and gaz.has_country(iso2):
@@ -1410,10 +1532,14 @@ def _context(title: str, text: str, within: str | None, stop_at: str | None) -> 
                     add_admin1(codes[target], w, offset + start)
                 else:
                     add_country(gaz.iso2(target), w, offset + start)
-    for mentions, w, offset in scans:
+    for (mentions, w, offset), (source, at) in zip(scans, sources, strict=True):
         for m in mentions:
             if m.kind in ("country", "demonym"):
-                add_country(m.country, w, offset + m.start)
+                # "Russian missiles", "Israeli airstrikes", "US forces": the attacker's country, weak
+                # evidence of where things happen, below a place named in the text ("struck Kharkiv").
+                after = _NEXT_WORD.match(source, m.end - at)
+                weak = after is not None and name_key(after.group(1)) in attackers
+                add_country(m.country, ATTACKER_WEIGHT * w if weak else w, offset + m.start)
             elif m.kind == "region" and m.region is not None:
                 add_country(gaz.regions[m.region][1], w, offset + m.start)
     if stop_at is not None and any(gaz.country(c)[0] == stop_at for c in weight):
@@ -1424,17 +1550,18 @@ def _context(title: str, text: str, within: str | None, stop_at: str | None) -> 
     sup = _support(prelim, gaz)
     for mentions, w, offset in scans:
         for m in mentions:
-            if m.kind == "province":
+            if m.kind == "province" and m.admin1s:
                 reading = _reading(m)
                 a = sup.picks[reading] if reading in sup.picks else _pick_admin1(m, sup, gaz)
                 sup.picks[reading] = a
                 if a is not None:
                     add_admin1(a, w, offset + m.start)
-            elif m.kind in ("city", "district"):
+            elif m.kind in ("city", "district", "province"):  # a province here: named after a place
                 # A place adds its country only: adding its own division would let a name vote
                 # for itself ("Donetsk" the city for Donetsk Oblast over Donetsk, Rostov Oblast).
                 reading = _reading(m)
-                i = sup.picks[reading] if reading in sup.picks else _pick_city(m, sup, gaz)
+                pick = _namesake_pick if m.kind == "province" else _pick_city
+                i = sup.picks[reading] if reading in sup.picks else pick(m, sup, gaz)
                 sup.picks[reading] = i
                 if i is not None:
                     add_country(gaz.country_code(i), 0.5 * w, offset + m.start)

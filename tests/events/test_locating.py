@@ -74,3 +74,23 @@ def test_specific_examples() -> None:
     found = locator.specific(SENTENCES[2], "clause")
     assert found is not None and (found.location, found.country_iso3) == ("Pokrovsk", "UKR")
     assert locator.specific("shelling killed two people", "clause") is None
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        (  # review 15, finding 6: the attacker's demonym is not where the story happens
+            "",
+            "Russian drones struck Odesa overnight, killing two people. Air defences shot down 20 "
+            "drones, the air force said. Separately, Russian shelling killed a man near the border.",
+            "UKR",
+        ),
+        ("", "ISRAELI AIRSTRIKES KILLED 25 PEOPLE IN GAZA CITY ON MONDAY, THE HEALTH MINISTRY SAID.", "PSE"),
+        ("RUSSIAN MISSILES STRIKE KHARKIV", "Five people were killed, the governor said.", "UKR"),
+        ("", "Israeli jets bombed Khan Younis. Israeli tanks pushed into Rafah.", "PSE"),
+        ("", "Ukrainian drones hit an oil depot in the Bryansk region, Russian officials said.", "RUS"),
+        ("", "Gunmen attacked a church in Plateau State, killing 11 worshippers.", "NGA"),
+    ],
+)
+def test_main_country_is_where_the_places_are(title: str, text: str, expected: str) -> None:
+    assert Locator(title, text).main_country() == expected
