@@ -18,11 +18,13 @@ without a candidate costs one scan; a time of day alone ("2:50 Uhr") is no candi
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib import resources
 from typing import Any
 
 from etl.temporal.resolve import Resolved
@@ -33,7 +35,6 @@ from etl.temporal.values import Cal, from_date
 _NO_REFERENCE = dt.datetime(2000, 1, 1)
 _HAS_DIGIT = re.compile(r"\d")
 _FULL_YEAR = re.compile(r"\d{4}")
-_YEAR_ONLY = re.compile(r"(?:1[5-9]|20)\d\d")
 _MONTHISH = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
 # Window shape. dateparser cuts a text into chunks of words it knows and tokens with digits,
@@ -190,6 +191,7 @@ class _Lexicon:
 
     anchors: re.Pattern[str]  # groups: standalone relative word, year, other date word
     chunk_words: frozenset[str]  # words dateparser keeps inside a chunk
+    date_words: frozenset[str]  # month, weekday, unit and relative words, without marks
     number_words: Any  # a `regex` pattern: words it turns into digits before reading ("трьох")
     unspaced: bool  # written without spaces between words (zh, ja)
     lead: str  # put before each window so dateparser takes it for this language (see _surfaces)
@@ -223,8 +225,14 @@ def _lexicon(language: str) -> _Lexicon:
     chunk = set(standalone | dated | _literal_words(info.get("skip") or []))
     for key in ("am", "pm"):
         chunk |= _literal_words(info.get(key) or [])
+    chunk |= set(_quirks(language).month_forms)  # "в феврале": rewritten to a month name
     chunk = {_strip_marks(part) for phrase in chunk for part in _WORD_PARTS.findall(phrase)}
-    return _Lexicon(anchors, frozenset(chunk), _number_words(info), unspaced, _lead(info))
+    # Words a date may end with: not the "in" words ("в", "in"), which only start one.
+    ending = standalone | _literal_words(
+        w for key in (*_MONTHS, *_WEEKDAYS, *_UNITS, "ago") for w in info.get(key) or []
+    )
+    date_words = frozenset(_strip_marks(_WORD_PARTS.findall(w)[-1]) for w in ending if _WORD_PARTS.search(w))
+    return _Lexicon(anchors, frozenset(chunk), date_words, _number_words(info), unspaced, _lead(info))
 
 
 def _lead(info: dict[str, Any]) -> str:
@@ -370,6 +378,111 @@ def candidate_windows(text: str, language: str) -> list[tuple[int, int]]:
     return merged
 
 
+# --- locale quirks --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Quirks:
+    """What is rewritten in a window before dateparser reads it (built once per language)."""
+
+    pattern: re.Pattern[str]  # groups: year word after/before a year, ordinal, month form, marked word
+    month_forms: dict[str, str]  # lower-cased form -> a form of the same length dateparser knows
+    abbreviations: frozenset[str]  # month/weekday abbreviations of <= 3 letters ("sie", "may")
+    full_names: frozenset[str]  # the other month names and forms
+
+
+@cache
+def _fixes() -> dict[str, Any]:
+    text = resources.files("etl").joinpath("resources", "temporal", "foreign_fixes.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@cache
+def _quirks(language: str) -> _Quirks:
+    """The rewrites of one language: ``_quirks("uk").pattern.search("2022 року")`` matches "року"."""
+    from dateparser.languages.loader import default_loader
+
+    info = default_loader.get_locale(language).info
+    forms = {k.lower(): v.lower() for k, v in (_fixes()["month_forms"].get(language) or {}).items()}
+    if any(len(k) != len(v) for k, v in forms.items()):
+        raise ValueError(f"month_forms of {language} must keep the length")
+    # dateparser reads a year word beside a number as a count ("2022 року" = 2022 years ago ->
+    # year 2); beside a four-digit year it is only a label ("1994 году", "im Jahr 2022").
+    years = _literal_words(info.get("year") or [])
+    years = {w for w in years if not re.search(r"\s", w)}
+    # A one-letter year word ("р.", "г.", "r.") only with its period: "2022 a été" keeps its "a".
+    year_words = _phrase_pattern(sorted(w for w in years if len(w) > 1))
+    year_letters = _phrase_pattern(sorted(w for w in years if len(w) == 1))
+    suffixes = "|".join(re.escape(x) for x in sorted(_fixes()["ordinal_suffixes"], key=len, reverse=True))
+    word = r"(?<![^\W\d_])"
+    abbreviations: set[str] = set()
+    full: set[str] = set()
+    for key in (*_MONTHS, *_WEEKDAYS):
+        names = {_strip_marks(w) for w in _literal_words(info.get(key) or [])}
+        short = {w for w in names if len(w) <= 3 and any(o != w and o.startswith(w) for o in names)}
+        abbreviations |= short
+        if key in _MONTHS:
+            full |= names - short
+    # dateparser compares words without their marks, so Polish "się" ("itself") is the August
+    # abbreviation "sie" to it; a short abbreviation written with marks it lacks is another word.
+    marked = _marked_words(abbreviations, set(_literal_words(w for k in info for w in _listed(info, k))))
+    pattern = re.compile(
+        rf"(?<={_YEAR_PATTERN}\s)(?P<after>(?:{year_words})(?![^\W\d_])|(?:{year_letters})\.)"
+        rf"|{word}(?P<before>{year_words})(?=\s+{_YEAR_PATTERN})"
+        rf"|(?<![\d.,])(?:[12]?\d|3[01])(?P<ordinal>{suffixes})(?=\s)"
+        rf"|{word}(?P<form>{_phrase_pattern(sorted(forms)) if forms else '(?!)'})(?![^\W\d_])"
+        rf"|{word}(?P<marked>{_phrase_pattern(sorted(marked)) if marked else '(?!)'})(?![^\W\d_])",
+        re.IGNORECASE,
+    )
+    return _Quirks(pattern, forms, frozenset(abbreviations), frozenset(full - abbreviations))
+
+
+def _listed(info: dict[str, Any], key: str) -> list[Any]:
+    value = info.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _marked_words(abbreviations: set[str], known: set[str]) -> set[str]:
+    """Words spelled like an abbreviation with marks added on its letters ("się" for "sie"),
+    which the language's date words do not hold: from Unicode data, no word list needed."""
+    out: set[str] = set()
+    marks = ["\u0300", "\u0301", "\u0302", "\u0303", "\u0308", "\u030c", "\u0328", "\u0306", "\u0307"]
+    for abbreviation in abbreviations:
+        for i, letter in enumerate(abbreviation):
+            for mark in marks:
+                composed = unicodedata.normalize("NFC", letter + mark)
+                if len(composed) == 1 and composed != letter:
+                    variant = abbreviation[:i] + composed + abbreviation[i + 1 :]
+                    if variant not in known:
+                        out.add(variant)
+    return out
+
+
+def _normalise(window: str, language: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The window with the locale's quirks rewritten, of the same length, and the blanked spans.
+
+    >>> _normalise("У березні 2022 року", "uk")[0]
+    'У березня 2022     '
+    """
+    quirks = _quirks(language)
+    out = list(window)
+    blanks = []
+    for match in quirks.pattern.finditer(window):
+        kind = match.lastgroup
+        start, end = match.span(kind or 0)
+        if kind == "form":
+            form = quirks.month_forms[match.group(kind).lower()]
+            out[start:end] = [
+                c.upper() if o.isupper() else c for c, o in zip(form, window[start:end], strict=True)
+            ]
+            continue
+        out[start:end] = " " * (end - start)
+        if kind == "after":  # a year word is part of the date it follows
+            blanks.append((start, end))
+    return "".join(out), tuple(blanks)
+
+
 def _search_dates(text: str, language: str, settings: dict[str, Any]) -> list[tuple[str, dt.datetime]]:
     """dateparser's search of one window (a function of its own so tests can count its input)."""
     from dateparser.search import search_dates
@@ -391,17 +504,80 @@ def _surfaces(window: str, language: str, base: dt.datetime) -> tuple[str, ...] 
     return tuple(surface for surface, _ in found)
 
 
-def _found(text: str, language: str, base: dt.datetime) -> Iterator[tuple[int, str]]:
-    """(offset, surface) of what dateparser finds in the candidate windows of ``text``."""
+def _found(text: str, language: str, base: dt.datetime) -> Iterator[tuple[int, str, str]]:
+    """(offset, surface, the surface as dateparser read it: same length) of its finds in ``text``."""
     for start, end in candidate_windows(text, language):
-        window = text[start:end]
+        window, blanks = _normalise(text[start:end], language)
         cursor = 0
-        for found_surface in _surfaces(window, _DATEPARSER_CODES.get(language, language), base) or ():
-            at = window.find(found_surface, cursor)
-            if at < 0:
+        for found_surface in _surfaces(window, language, base) or ():
+            # dateparser gives the surface with its white space collapsed ("1   mars" -> "1 mars").
+            spaced = r"\s+".join(re.escape(part) for part in found_surface.split())
+            match = re.compile(spaced).search(window, cursor) if spaced else None
+            if match is None:
                 continue
-            cursor = at + len(found_surface)
-            yield start + at, found_surface
+            at, stop = match.span()
+            # A blanked year word right after the date belongs to it: "16 грудня 2024 року".
+            for low, high in blanks:
+                if low >= stop and not window[stop:low].strip():
+                    stop = high
+                    break
+            cursor = stop
+            yield start + at, text[start + at : start + stop], window[at:stop]
+
+
+_YEAR_WITH_WORDS = re.compile(rf"(?:[^\W\d_]{{1,3}}\s+){{0,2}}{_YEAR_PATTERN}")
+_LEADING_WORD = re.compile(r"\s*[^\W\d_]+[.,]?\s+")
+_LAST_WORD = re.compile(r"\s+(\S+)\s*\Z")
+_TAIL_CUTS = 4  # words a surface may lose at its end to read as a plausible date
+_WRITTEN_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+
+
+def _kept(surface: str, after: str, quirks: _Quirks) -> bool:
+    """Whether a surface without a relative word is a date kept: a number with a word of three
+    letters or more that is no bare short abbreviation ("16 грудня", not "się 4"), or a year
+    after at most two short words ("2014", "en 2019", "im Jahr 2022" read as "im 2022").
+    ``after`` is the character after the surface: "4 sie." is written as an abbreviation."""
+    if _HAS_DIGIT.search(surface) and _MONTHISH.search(surface):
+        return not _bare_abbreviation(surface + after, quirks)
+    return _YEAR_WITH_WORDS.fullmatch(" ".join(surface.lower().split())) is not None
+
+
+def _bare_abbreviation(surface: str, quirks: _Quirks) -> bool:
+    """Whether the surface's only month word is a short abbreviation written as a plain word:
+    "się 4" (Polish "itself", the August abbreviation "sie" without marks) but not "4 sie. 2022".
+
+    A month abbreviation of three letters or fewer is often a common word; it is taken as a
+    month only with a period after it or a four-digit year beside it.
+    """
+    if _WRITTEN_YEAR.search(surface):
+        return False
+    short = False
+    for match in _WORD_PARTS.finditer(surface):
+        word = _strip_marks(match.group().lower())
+        if word in quirks.full_names:
+            return False
+        if word in quirks.abbreviations and not surface.startswith(".", match.end()):
+            short = True
+    return short
+
+
+def _cut(read: str, raw: str, at: int) -> tuple[str, str]:
+    """Both forms of a surface cut before ``at``, punctuation and spaces dropped as the text
+    has them (a blanked year word stays): ("2023      і", "2023 року і", 12) -> "2023 року"."""
+    keep = len(raw[:at].rstrip(" ,;:"))
+    return read[:keep], raw[:keep]
+
+
+def _plausible(when: dt.datetime, surface: str, base: dt.datetime, relative: bool) -> bool:
+    """Whether a value can be what the surface says: a written four-digit year is the value's
+    year ("2022 року" read as 2022 years ago gave the year 2); without one, a day or month
+    ("17. Dezember") falls within a year of the reference ("um 15 Uhr" read as 2015 is not),
+    and a relative phrase at least after the year 999.
+    """
+    written = {int(y) for y in _WRITTEN_YEAR.findall(surface)}
+    if written:
+        return when.year in written
+    return when.year >= 1000 if relative else abs(when.year - base.year) <= 1
 
 
 def find_foreign(text: str, reference: dt.date | None, language: str) -> list[Resolved]:
@@ -414,18 +590,58 @@ def find_foreign(text: str, reference: dt.date | None, language: str) -> list[Re
         return []
     relative = _relative_words(language)
     out: list[Resolved] = []
-    for start, found_surface in found:
-        surface = _trim(found_surface, relative)
-        lowered = surface.lower().strip()
+    quirks = _quirks(language)
+    lexicon = _lexicon(language)
+    for start, raw, read in found:
+        trimmed = _trim(read, relative)
+        # Cut after a relative word as dateparser's reading says, else where the text ends:
+        # a blanked year word ends the surface ("2022 року").
+        keep = len(trimmed) if len(trimmed) < len(read.rstrip(" ,;:")) else len(raw.rstrip(" ,;:"))
+        raw, read = raw[:keep], read[:keep]
+        lowered = " ".join(read.lower().split())
         is_relative = lowered in relative or any(lowered.startswith(w + " ") for w in relative if len(w) > 3)
-        # Keep a day or month with a number ("16 грудня"), a year, or a known relative word;
-        # search_dates' other finds in running text are mostly noise ("we", "may", "now 19").
-        dated = bool(_HAS_DIGIT.search(surface) and _MONTHISH.search(surface))
-        if not (dated or is_relative or _YEAR_ONLY.fullmatch(lowered)):
+        # "Протягом 2023 року" (during 2023) starts with a relative word but names its year.
+        is_relative = is_relative and not _WRITTEN_YEAR.search(read)
+        # Keep a day or month with a number ("16 грудня"), a year with or without a preposition
+        # ("2014", "en 2019", "im Jahr 2022"), or a known relative word; search_dates' other finds
+        # in running text are mostly noise ("we", "may", "now 19").
+        # The character after the surface tells "4 sie." (an abbreviation) from "się 4".
+        if not (is_relative or _kept(read, text[start + len(read) : start + len(read) + 1], quirks)):
             continue
-        when, period = _parse(surface, language, base, "past")
-        if when is None:
+        when, period = _parse(" ".join(read.split()), language, base, "past")
+        while when is None and (cut := _LEADING_WORD.match(read)) is not None and _HAS_DIGIT.search(read):
+            # "Am 16. Dezember 2024": alone, dateparser reads "Am" as a.m. and fails; a leading
+            # word without digits is dropped and the rest read again.
+            start, raw, read = start + cut.end(), raw[cut.end() :], read[cut.end() :]
+            when, period = _parse(" ".join(read.split()), language, base, "past")
+        for _ in range(_TAIL_CUTS):
+            if (when is not None and _plausible(when, read, base, is_relative)) or len(read.split()) < 2:
+                break
+            # "mardi 17 décembre à 15 heures" read whole gives 2015: a time of day after the
+            # date is dropped word by word until the rest reads as a plausible date.
+            last = _LAST_WORD.search(read)
+            read, raw = _cut(read, raw, last.start(1) if last else len(read))
+            when, period = _parse(" ".join(read.split()), language, base, "past")
+        if (
+            when is None
+            or not _plausible(when, read, base, is_relative)
+            or not (is_relative or _HAS_DIGIT.search(read))
+        ):
             continue
+        while (tail := _LAST_WORD.search(read)) is not None and _HAS_DIGIT.search(read[: tail.start()]):
+            # Words dateparser swept in after the date ("29. März 2022 in", "2023 року і") go
+            # when the date reads the same without them.
+            word = _strip_marks(tail.group(1).lower())
+            if _HAS_DIGIT.search(word) or not _WORD_PARTS.fullmatch(word) or word in lexicon.date_words:
+                break
+            shorter, shorter_raw = _cut(read, raw, tail.start(1))
+            if _parse(" ".join(shorter.split()), language, base, "past") != (when, period):
+                break
+            read, raw = shorter, shorter_raw
+        # What is left must still be a date: not "6".
+        if not (is_relative or _kept(read, text[start + len(read) : start + len(read) + 1], quirks)):
+            continue
+        surface = raw
         if is_relative and reference is None:
             value, d0, d1, gran, anchor = "XXXX-XX-XX", None, None, "day", None
         else:
