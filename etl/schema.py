@@ -27,8 +27,12 @@ ARTICLES = pa.schema(
         ("url", _str),
         ("source", _str),
         ("language", _str),
+        # where `language` came from: given, guessed (from the text's function words), default
+        ("language_basis", _str),
         ("published", pa.timestamp("s")),
         ("published_basis", _str),
+        # the day of publication in the zone the input stated (relative dates count from it)
+        ("published_local_date", _date),
         ("input_file", _str),
         ("input_line", _i64),
         ("content_sha256", _str),

@@ -71,6 +71,7 @@ from etl.events.triggers import (
 )
 from etl.problems import Problem
 from etl.schema import EVENTS
+from etl.temporal import reference_day
 
 __all__ = ["EventRecord", "detect_article", "event_rows", "extract_events"]
 
@@ -373,7 +374,7 @@ def detect_article(
     text = _cell(article.get("text")) or ""
     title = _cell(article.get("title")) or ""
     article_id = str(article["article_id"])
-    published = _published(article.get("published"))
+    published = reference_day(article)  # the outlet's local day of publication
     locator = Locator(title, text)
     # where things happen beats who is named most: the geo context's country comes first
     actors = ArticleActors(locator.main_country() or main_country(f"{title}\n{text}"))
@@ -450,16 +451,6 @@ def _cell(value: Any) -> str | None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     return str(value)
-
-
-def _published(value: Any) -> date | None:
-    if value is None or value is pd.NaT:
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        return None
-    return None if pd.isna(stamp) else stamp.date()
 
 
 def _sentence_events(
@@ -719,7 +710,7 @@ def event_rows(
     for record in articles:
         article = {str(key): value for key, value in record.items()}
         article_id = str(article["article_id"])
-        if _published(article.get("published")) is None:
+        if reference_day(article) is None:
             problems.append(Problem(
                 _cell(article.get("input_file")), None, article_id, STAGE, "warning", "no_reference_date",
                 "the article has no publication date: events without a date of their own are undated"))

@@ -13,11 +13,12 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 import dateparser
+from dateparser.timezone_parser import pop_tz_offset_from_string
 
 from etl.config import MAX_RECORD_BYTES, OUTSIDE_PUBLISHED_YEARS, RESOURCES_DIR, in_published_years
 from etl.problems import Problem
@@ -71,12 +72,24 @@ def _field(record: Mapping[str, Any], name: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4096)
 def parse_published(value: str) -> datetime | None:
     """An ISO 8601 (or otherwise absolute) date/datetime as naive UTC; None if it is no date.
 
     >>> parse_published("2024-12-17T09:30:00+02:00")
     datetime.datetime(2024, 12, 17, 7, 30)
+    """
+    parsed = parse_published_local(value)
+    return None if parsed is None else parsed[0]
+
+
+@lru_cache(maxsize=4096)
+def parse_published_local(value: str) -> tuple[datetime, date] | None:
+    """``parse_published`` and the calendar day as written, in the zone the value states.
+
+    Relative dates in the text ("yesterday") count from the outlet's day, not from UTC's:
+
+    >>> parse_published_local("2024-12-17T21:30:00-06:00")
+    (datetime.datetime(2024, 12, 18, 3, 30), datetime.date(2024, 12, 17))
     """
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -84,12 +97,30 @@ def parse_published(value: str) -> datetime | None:
         parsed = dateparser.parse(value, languages=["en"], settings=_METADATA_DATE_SETTINGS)
         if parsed is None:
             return None
+        # dateparser has already moved it to UTC: move it back by the offset the value states
+        return _with_local_day(parsed.replace(microsecond=0), _stated_offset(value))
+    local = parsed.date()
     if parsed.tzinfo is not None:
         try:
             parsed = parsed.astimezone(UTC).replace(tzinfo=None)
         except OverflowError:  # e.g. 9999-12-31T23:00-05:00: past the end of the calendar
             return None
-    return parsed.replace(microsecond=0)
+    return parsed.replace(microsecond=0), local
+
+
+def _stated_offset(value: str) -> timedelta | None:
+    """The UTC offset a non-ISO date string states ("... 21:30 -0600", "... 9:30 pm CST"), as
+    dateparser reads it when it converts the value to UTC; None when it states none."""
+    _, zone = pop_tz_offset_from_string(value)
+    return zone.utcoffset(None) if isinstance(zone, tzinfo) else None
+
+
+def _with_local_day(utc: datetime, offset: timedelta | None) -> tuple[datetime, date]:
+    """A naive UTC time with its local calendar day (UTC's own day without an offset)."""
+    try:
+        return utc, (utc + offset).date() if offset else utc.date()
+    except OverflowError:  # 9999-12-31 plus hours: no local day in the calendar, keep UTC's
+        return utc, utc.date()
 
 
 def _not_text(record: Mapping[str, Any], name: str) -> list[str]:
@@ -121,6 +152,17 @@ def article_language(value: str | None, text: str) -> str:
         return primary_language(value)
     guess = guess_language(text)
     return "en" if guess is None else guess.code
+
+
+def language_basis(given: str | None, language: str) -> str:
+    """Where an article's language came from: ``given``, ``guessed`` from its text, or ``default``.
+
+    >>> language_basis("fr", "fr"), language_basis(None, "de"), language_basis(" ", "en")
+    ('given', 'guessed', 'default')
+    """
+    if given and given.strip():
+        return "given"
+    return "default" if language == "en" else "guessed"
 
 
 def primary_language(value: str | None) -> str:
@@ -224,10 +266,11 @@ def normalize_record(
     title = _field(record, "title")
     sha = content_hash(title, raw_text)
     published_raw = _field(record, "published")
-    published = parse_published(published_raw) if published_raw else None
+    parsed = parse_published_local(published_raw) if published_raw else None
+    published, local_day = parsed if parsed is not None else (None, None)
     outside = published is not None and not in_published_years(published.year)
     if outside:
-        published = None
+        published = local_day = None
     language_raw = _field(record, "language")
     # also an alias beside the one read ("text" a list of paragraphs, "body" a summary)
     ignored = [f"{held}, not text" for name in ALIASES for held in _not_text(record, name)]
@@ -237,11 +280,13 @@ def normalize_record(
         "text": raw_text,
         "url": _field(record, "url"),
         "source": _field(record, "source"),
-        "language": article_language(language_raw, raw_text),
+        "language": (language := article_language(language_raw, raw_text)),
+        "language_basis": language_basis(language_raw, language),
         "language_raw": language_raw,
         "ignored_fields": ignored,
         "published": published,
         "published_basis": "metadata" if published else "none",
+        "published_local_date": local_day,
         "published_raw": published_raw,
         "published_outside": outside,
         "input_file": input_file,

@@ -179,9 +179,13 @@ def _plausible(found: date | None) -> date | None:
 
 
 def assign_reference_date(row: MutableMapping[str, Any], default: date | None) -> None:
-    """Fill ``published`` and ``published_basis`` in place, in the order of the contract."""
+    """Fill ``published``, ``published_basis`` and ``published_local_date`` in place, in the
+    order of the contract. The local date is the metadata's day as written (its own time zone),
+    else the day found: a dateline, URL or default date has no time and no zone."""
     if row.get("published") is not None:
         row["published_basis"] = "metadata"
+        if row.get("published_local_date") is None:  # a row made without it: UTC's day
+            row["published_local_date"] = row["published"].date()
         return
     found: date | None = None
     dateline = find_dateline(row["text"])
@@ -193,7 +197,8 @@ def assign_reference_date(row: MutableMapping[str, Any], default: date | None) -
     if found is None and default is not None:
         found, basis = default, "default"
     if found is None:
-        row["published"], row["published_basis"] = None, "none"
+        row["published"], row["published_basis"], row["published_local_date"] = None, "none", None
         return
     row["published"] = datetime(found.year, found.month, found.day)
     row["published_basis"] = basis
+    row["published_local_date"] = date(found.year, found.month, found.day)

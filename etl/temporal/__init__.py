@@ -25,7 +25,7 @@ from etl.problems import Problem
 from etl.schema import DATE_MENTIONS
 from etl.temporal.resolve import Resolved, find
 
-__all__ = ["Mention", "date", "tag", "tag_articles", "tag_rows"]
+__all__ = ["Mention", "date", "reference_day", "tag", "tag_articles", "tag_rows"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,32 @@ def _reference_day(reference: dt.date | dt.datetime | pd.Timestamp | None) -> dt
     if isinstance(reference, dt.datetime):
         return reference.date()
     return reference
+
+
+def _day(value: Any) -> dt.date | None:
+    """The calendar day of a cell: a date, datetime or Timestamp; None for None, NaT or NaN."""
+    if value is None or value is pd.NaT:  # NaT passes for a datetime
+        return None
+    if isinstance(value, dt.datetime):  # a pd.Timestamp is one too
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        stamp = pd.Timestamp(value)  # NaN, numpy datetimes, ISO strings
+    except (ValueError, TypeError):
+        return None
+    return None if pd.isna(stamp) else stamp.date()
+
+
+def reference_day(article: Mapping[str, Any]) -> dt.date | None:
+    """The day an article's relative dates count from: its local day of publication
+    (``published_local_date``) when the row has one, else the day of ``published`` (naive UTC).
+
+        >>> reference_day({"published": dt.datetime(2024, 12, 18, 3, 30),
+        ...                "published_local_date": dt.date(2024, 12, 17)})
+        datetime.date(2024, 12, 17)
+    """
+    return _day(article.get("published_local_date")) or _day(article.get("published"))
 
 
 def _readable(language: str) -> bool:
@@ -168,8 +194,8 @@ def tag_rows(articles: Iterable[Mapping[str, Any]]) -> tuple[list[dict[str, Any]
         article_id = str(article["article_id"])
         text = article.get("text")
         text = text if isinstance(text, str) else ""
-        published = article.get("published")
-        reference = _reference_day(published if published is not None and not pd.isna(published) else None)
+        # the outlet's own day: "yesterday" in a 21:30 -06:00 article is the day before the 17th
+        reference = reference_day(article)
         if reference is None:
             problems.append(
                 Problem(

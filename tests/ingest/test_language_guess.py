@@ -250,3 +250,22 @@ def test_no_english_dev_text_is_guessed_another_language() -> None:
     texts = _english_dev_texts()
     assert len(texts) > 500  # the 22 WikiWars articles, their paragraphs and the sample
     assert [text[:80] for text in texts if guess_language(text) is not None] == []
+
+
+GERMAN = ("Die Armee meldete am Montag, dass die Angriffe auf die Stadt in der Nacht mit Drohnen "
+          "und Raketen fortgesetzt wurden. Nach Angaben der Behörden wurden dabei auch zivile "
+          "Gebäude beschädigt, und es gab mehrere Verletzte, die in Krankenhäuser gebracht wurden.")
+
+
+@pytest.mark.parametrize(("given", "text", "language", "basis"), [
+    ("de", GERMAN, "de", "given"),
+    ("en", GERMAN, "en", "given"),
+    (None, GERMAN, "de", "guessed"),
+    ("", GERMAN, "de", "guessed"),
+    (None, "Russian missiles struck Kharkiv on Monday, the governor said.", "en", "default"),
+])
+def test_language_basis_says_where_the_language_came_from(
+        given: str | None, text: str, language: str, basis: str) -> None:
+    record = {"body": text, "date": "2024-12-17"} | ({"language": given} if given is not None else {})
+    row = normalize_record(record, "a.jsonl", 1)
+    assert (row["language"], row["language_basis"]) == (language, basis)
