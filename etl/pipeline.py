@@ -1,10 +1,11 @@
 """The pipeline: raw files → articles → date mentions → events → timeline, written as Parquet.
 
-The unit of work is one raw file: ``process_source`` reads it and runs every per-article stage
-on its articles in bounded batches, returning that file's rows of every table. Files are
-processed by an engine (this process, worker processes or a Dask cluster), cached by content
-hash for incremental rebuilds, and streamed to the table writers in path order; the timeline is
-merged last, over all events.
+The unit of work is one raw file: ``write_source`` reads it a batch of articles at a time, runs
+every per-article stage on each batch and writes the batch's rows of every table at once, so a
+large file costs a batch of memory, not its size. Files are processed by an engine (this process,
+worker processes or a Dask cluster) into cache entries (by content hash, for incremental
+rebuilds), which are read back a piece at a time into the table writers in path order; the
+timeline is merged last, over all events. ``process_source`` gives one file's tables whole.
 
     >>> tables = process_source(LocalSource(Path("data/raw/x.txt"), "x.txt"), None)  # doctest: +SKIP
     >>> sorted(tables)                                                              # doctest: +SKIP
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import io
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -33,7 +35,7 @@ from filelock import FileLock, Timeout
 from etl.config import DEFAULT_OUT_DIR, DEFAULT_RAW_DIR, OUTSIDE_PUBLISHED_YEARS, in_published_years
 from etl.engines import Engine, LocalEngine, WorkerDied
 from etl.errors import ConfigError, OutputLockedError
-from etl.ingest import duplicate_problem, read_source
+from etl.ingest import FileReader, duplicate_problem
 from etl.ingest.source import (
     LocalSource,
     Source,
@@ -45,12 +47,13 @@ from etl.ingest.source import (
 )
 from etl.io.cache import (
     TIMELINE_CACHE,
+    EntryWriter,
     FileCache,
-    dump_tables,
-    load_tables,
+    Frames,
+    entry_frames,
     pipeline_key,
     table_stamp,
-    write_entry,
+    temporary_entry,
 )
 from etl.io.dataset import DatasetWriter, part_name, recover_tables
 from etl.io.memory import bounded_allocations, collecting_less, release_memory
@@ -211,23 +214,64 @@ def _internal_error(stage: str, article: Row, failed: _StageFailed) -> Problem:
                    "in date_mentions and events. This is a bug: please report it")
 
 
-def process_source(source: Source, default_published: date | None) -> ArrowTables:
-    """One raw file to its rows of every per-article table, as Arrow (runs in a worker)."""
-    file_batch = read_source(source, default_published)
-    articles = file_batch.articles
-    parts: dict[str, list[pa.Table]] = {name: [to_arrow(name, [])] for name in STAGE_TABLES}
-    problems = [*name_problems(source), *file_batch.problems]
-    for start in range(0, len(articles), BATCH_ARTICLES):
-        # as Arrow at once: rows as Python dicts are not compact
-        tables, stage_problems = _stage_tables(articles[start:start + BATCH_ARTICLES])
+class TableSink(Protocol):
+    """Where ``write_source`` puts a file's rows, a piece at a time (an ``EntryWriter``)."""
+
+    def write(self, table: str, rows: pa.Table) -> None: ...
+
+    def reset(self) -> None: ...
+
+
+class _Collected:
+    """A ``TableSink`` keeping the pieces, for a file's tables whole (``process_source``)."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[pa.Table]] = {name: [] for name in FILE_TABLES}
+
+    def write(self, table: str, rows: pa.Table) -> None:
+        self.parts[table].append(rows)
+
+    def reset(self) -> None:
+        self.parts = {name: [] for name in FILE_TABLES}
+
+    def tables(self) -> ArrowTables:
+        return {name: pa.concat_tables([to_arrow(name, []), *parts]) for name, parts in self.parts.items()}
+
+
+def write_source(source: Source, default_published: date | None, sink: TableSink) -> pa.Table:
+    """One raw file to its rows of every per-article table, as Arrow, written to ``sink`` a
+    batch of articles at a time (runs in a worker): memory holds a batch, not the file. Returns
+    the ``problems`` rows, written last (they are known once the file is read).
+
+        write_source(LocalSource(Path("a.jsonl"), "a.jsonl"), None, writer)  # writer: articles, ...
+    """
+    reader = FileReader(source, default_published)
+    stage_problems: list[Problem] = []
+    for articles in reader.batches(BATCH_ARTICLES):
+        tables, found = _stage_tables(articles)
+        # as Arrow at once: rows as Python dicts are not compact; a batch's articles go before
+        # its other rows (the build drops the rows of an article repeated from another file)
+        sink.write("articles", to_arrow("articles", articles))
         for name in STAGE_TABLES:
-            parts[name].append(tables[name])
-        problems.extend(stage_problems)
-    result: ArrowTables = {"articles": to_arrow("articles", articles)}
-    for name in STAGE_TABLES:
-        result[name] = pa.concat_tables(parts[name])
-    result["problems"] = to_arrow("problems", [p.as_row() for p in problems])
-    return result
+            sink.write(name, tables[name])
+        stage_problems.extend(found)
+    if reader.discarded:  # a corrupt archive: its articles' rows are dropped, not its problems
+        sink.reset()
+        stage_problems = []
+    problems = to_arrow("problems", [p.as_row() for p in
+                                     (*name_problems(source), *reader.problems, *stage_problems)])
+    sink.write("problems", problems)
+    return problems
+
+
+def process_source(source: Source, default_published: date | None) -> ArrowTables:
+    """One raw file to its rows of every per-article table, as Arrow tables held whole.
+
+        sorted(process_source(LocalSource(Path("a.txt"), "a.txt"), None))  # ['articles', ...]
+    """
+    collected = _Collected()
+    write_source(source, default_published, collected)
+    return collected.tables()
 
 
 Stamp = tuple[int, int, int, int]  # a local file's size, mtime, change time (ns) and inode
@@ -279,20 +323,54 @@ def environmental(problems: pa.Table) -> bool:
 
 
 def compute_file(job: tuple[Source, str | None, Stamp | None],
-                 default_published: date | None) -> tuple[bytes, bool]:
-    """``process_source`` as the engines run it: the tables serialized, and whether they may be
-    cached. They may not when the file changed since the build hashed it (its stamp is no longer
-    ``job[2]``: the bytes read are not the bytes hashed) or met an ``environmental`` failure.
-    When they may and a path is given, they are stored there as the file's cache entry, so the
-    build's parent only reads them back."""
+                 default_published: date | None) -> tuple[bytes | str, bool]:
+    """``write_source`` as the engines run it: the tables as a cache entry, and whether they may
+    be cached. They may not when the file changed since the build hashed it (its stamp is no
+    longer ``job[2]``: the bytes read are not the bytes hashed) or met an ``environmental``
+    failure. Given the entry's path (``job[1]``), the entry is written to a file there piece by
+    piece and the file's path returned: the entry itself when it may be cached, else a temporary
+    file beside it that the build's parent deletes once read. Else (Dask) the entry's bytes.
+
+        compute_file((source, "/out/.cache/k/ab/ab12.pkl", stamp), None)  # ('/out/.cache/…', True)
+    """
     source, entry, expected = job
-    tables = process_source(source, default_published)
-    data = dump_tables(tables)
-    cacheable = (expected is None or file_stamp(source) == expected) \
-        and not environmental(tables["problems"])
-    if entry is not None and cacheable:
-        write_entry(Path(entry), data)
-    return data, cacheable
+    if entry is None:
+        stream = io.BytesIO()
+        writer = EntryWriter(stream)
+        problems = write_source(source, default_published, writer)
+        writer.finish()
+        return stream.getvalue(), _cacheable(source, expected, problems)
+    path = temporary_entry(Path(entry))
+    try:
+        with open(path, "wb") as file:
+            writer = EntryWriter(file)
+            problems = write_source(source, default_published, writer)
+            writer.finish()
+        cacheable = _cacheable(source, expected, problems)
+        if cacheable:
+            os.replace(path, entry)
+            return entry, True
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return str(path), False
+
+
+def _cacheable(source: Source, expected: Stamp | None, problems: pa.Table) -> bool:
+    return (expected is None or file_stamp(source) == expected) and not environmental(problems)
+
+
+def _whole(tables: ArrowTables) -> Frames:
+    """Tables held whole as the pieces of a file's result."""
+    return iter(tables.items())
+
+
+def _read_once(path: Path) -> Frames:
+    """The frames of a temporary entry file, deleted once read (or abandoned)."""
+    try:
+        yield from entry_frames(path)
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def _problem_only(input_file: str, code: str, message: str) -> ArrowTables:
@@ -309,12 +387,10 @@ def _died(input_file: str, died: WorkerDied) -> ArrowTables:
                          f"{died.reason}; none of its articles are in the tables")
 
 
-def _without_articles(tables: ArrowTables, drop: set[str]) -> ArrowTables:
-    """The tables less the rows of the given article ids (problems are kept)."""
+def _without_articles(table: pa.Table, drop: set[str]) -> pa.Table:
+    """A table's rows less those of the given article ids."""
     mask = pa.array(sorted(drop), type=pa.string())
-    return {name: table if name == "problems"
-            else table.filter(pc.invert(pc.is_in(table["article_id"], value_set=mask)))
-            for name, table in tables.items()}
+    return table.filter(pc.invert(pc.is_in(table["article_id"], value_set=mask)))
 
 
 def build(
@@ -420,7 +496,7 @@ class _Part:
     part files and rows per table) when no file in it changed."""
 
     index: int
-    files: list[tuple[str, Callable[[], tuple[ArrowTables, bool]]]]  # the bool: may be reused
+    files: list[tuple[str, Callable[[], tuple[Frames, bool]]]]  # the bool: may be reused
     changed: set[str] = field(default_factory=set)  # its files whose content or key is new
     old: dict[str, Path] | None = None
     old_rows: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -507,29 +583,31 @@ def _file_results(
     report.processed = len(todo) + len(unreadable)
     computed = engine.map(partial(compute_file, default_published=default_published), todo)
 
-    def tables_of(source: Source, key: str, where: str) -> tuple[ArrowTables, bool]:
+    def tables_of(source: Source, key: str, where: str) -> tuple[Frames, bool]:
         if where == "unreadable":
-            return _problem_only(source.name, "unreadable", unreadable[source.name]), False
+            return _whole(_problem_only(source.name, "unreadable", unreadable[source.name])), False
         if where == "compute":
             result = next(computed)
             if isinstance(result, WorkerDied):  # no cache entry: the next build tries it again
-                return _died(source.name, result), False
+                return _whole(_died(source.name, result)), False
             data, cacheable = result
+            if isinstance(data, str):  # a file the worker wrote: the entry, or a temporary one
+                return (entry_frames(Path(data)) if cacheable else _read_once(Path(data))), cacheable
             if key and cacheable and not stores:
                 cache.put(key, data)
-            return load_tables(data), cacheable
-        tables = cache.get(key)
-        if tables is None:
+            return entry_frames(data), cacheable
+        frames = cache.frames(key)
+        if frames is None:
             # A damaged entry: the file is computed again here, but not stored under the key
             # (it may have changed since it was hashed); the next build computes and stores it.
             cache.discard(key)
-            return process_source(source, default_published), False
-        return tables, True
+            return _whole(process_source(source, default_published)), False
+        return frames, True
 
     old_parts = {tuple(part.get("files", ())): index for index, part in enumerate(cache.parts)}
     try:
         for index, positions in enumerate(_parts([name for name, *_ in plan])):
-            files: list[tuple[str, Callable[[], tuple[ArrowTables, bool]]]] = [
+            files: list[tuple[str, Callable[[], tuple[Frames, bool]]]] = [
                 (plan[k][0], partial(tables_of, *plan[k][1:4])) for k in positions]
             part = _Part(index, files, {plan[k][0] for k in positions if plan[k][3] != "previous"})
             if all(plan[k][3] == "previous" for k in positions):
@@ -568,8 +646,8 @@ class _TableSink:
         for writer in self.writers.values():
             writer.start_part(part.index)
         for name, tables_of in part.files:
-            tables, reusable = tables_of()
-            self._file(name, tables, name in part.changed, reusable)
+            frames, reusable = tables_of()
+            self._file(name, frames, name in part.changed, reusable)
 
     def _take_whole(self, part: _Part, old: dict[str, Path]) -> bool:
         """Link the last build's files of an unchanged part, unless one of its article ids was
@@ -591,24 +669,37 @@ class _TableSink:
             self._announce(name, part.old_rows[name], False)
         return True
 
-    def _file(self, name: str, tables: ArrowTables, changed: bool, reusable: bool) -> None:
-        ids = tables["articles"]["article_id"].to_pylist()
-        if changed:
-            self.changed_articles.update(ids)
-        repeated = {i for i in ids if i in self.seen}
-        if repeated:
-            extra = [duplicate_problem(row) for row in tables["articles"].to_pylist()
-                     if row["article_id"] in repeated]
-            tables = _without_articles(tables, repeated)
-            tables["problems"] = pa.concat_tables(
-                [tables["problems"], to_arrow("problems", [p.as_row() for p in extra])])
-        self.seen.update(ids)
+    def _file(self, name: str, frames: Frames, changed: bool, reusable: bool) -> None:
+        """Write a file's rows as its pieces come, less those of articles an earlier file gave
+        (each with a ``duplicate_article_id`` warning after the file's problems). A piece's
+        articles come before its other rows, so the repeats are known when those pass."""
+        repeated: set[str] = set()
+        extra: list[Problem] = []
+        rows = dict.fromkeys(FILE_TABLES, 0)
+        for table, piece in frames:
+            if table == "articles":
+                ids = piece["article_id"].to_pylist()
+                if changed:
+                    self.changed_articles.update(ids)
+                again = {i for i in ids if i in self.seen}
+                if again:
+                    extra.extend(duplicate_problem(row) for row in piece.to_pylist()
+                                 if row["article_id"] in again)
+                    repeated |= again
+                self.seen.update(ids)  # ids are unique within a file (ingest drops repeats)
+            if repeated and table != "problems":
+                piece = _without_articles(piece, repeated)
+            elif table == "problems":
+                self.report.problems.extend(_problems_of(piece))
+            self.writers[table].write(piece)
+            rows[table] += piece.num_rows
+        if extra:
+            self.writers["problems"].write(to_arrow("problems", [p.as_row() for p in extra]))
+            self.report.problems.extend(extra)
+            rows["problems"] += len(extra)
         # a file whose worker died, that could not be read now or that changed while it was read
         # is never reused whole: the next build processes it again
-        self._announce(name, {t: tables[t].num_rows for t in FILE_TABLES}, bool(repeated) or not reusable)
-        for table in FILE_TABLES:
-            self.writers[table].write(tables[table])
-        self.report.problems.extend(_problems_of(tables["problems"]))
+        self._announce(name, rows, bool(repeated) or not reusable)
 
     def _announce(self, name: str, rows: dict[str, int], filtered: bool) -> None:
         if self.on_file:

@@ -113,18 +113,19 @@ def test_a_file_saved_while_the_build_reads_it_is_not_cached_under_its_old_hash(
     build(raw, out, engine=engine)
     (raw / "f2.jsonl").write_text(_article(2, "Shelling hit Odesa on Friday"))  # to process again
     saved = (raw / "f2.jsonl").read_bytes()
-    real = pipeline.process_source
+    real = pipeline.write_source
 
-    def saved_meanwhile(source: Source, default_published: date | None) -> pipeline.ArrowTables:
+    def saved_meanwhile(source: Source, default_published: date | None,
+                        sink: pipeline.TableSink) -> pa.Table:
         # the parent has hashed every file; someone saves f2 before the worker reads it
         if source.name == "f2.jsonl":
             (raw / "f2.jsonl").write_text(_article(99, "Rebels attacked Goma on Monday"))
-        return real(source, default_published)
+        return real(source, default_published, sink)
 
-    monkeypatch.setattr(pipeline, "process_source", saved_meanwhile)
+    monkeypatch.setattr(pipeline, "write_source", saved_meanwhile)
     assert build(raw, out, engine=engine).processed == 1
     assert "a99" in set(load(out)["articles"]["article_id"])  # the bytes read are in the tables
-    monkeypatch.setattr(pipeline, "process_source", real)
+    monkeypatch.setattr(pipeline, "write_source", real)
     (raw / "f2.jsonl").write_bytes(saved)  # the edit reverted: the bytes hashed before, a new mtime
     assert build(raw, out, engine=engine).processed == 1
     _equals_a_full_build(raw, out, tmp_path)

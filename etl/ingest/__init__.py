@@ -10,7 +10,7 @@ files, picks the reader, turns raw records into rows and assigns each a referenc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -114,47 +114,79 @@ def read_source(source: Source, default_published: date | None = None) -> FileBa
     """Read one raw file (local or remote) into articles and problems, in file order.
 
     Ids repeated inside the file are skipped with a warning; across files the pipeline checks.
+    The whole file's articles are held at once: ``FileReader`` gives them in bounded batches.
     """
-    input_file = source.name
-    batch = FileBatch(input_file)
-    fmt = format_of(Path(input_file))
-    if fmt is None:
-        batch.problems.append(file_problem(input_file, "unknown_format",
-                                           f"unsupported file type {Path(input_file).suffix or '(none)'!r}; "
-                                           f"readable: {', '.join(sorted(FORMATS))}"))
-        return batch
-    refused = _precheck(source, input_file)
-    if refused is not None:
-        batch.problems.append(refused)
-        return batch
-    seen: set[str] = set()
-    try:
-        for item in READERS[fmt](source, input_file):
-            if isinstance(item, Problem):
-                batch.problems.append(item)
-                continue
-            article = _to_article(item, input_file, default_published, batch.problems)
-            if article is None:
-                continue
-            if article["article_id"] in seen:
-                batch.problems.append(duplicate_problem(article))
-                continue
-            seen.add(article["article_id"])
-            batch.articles.append(article)
-    except FileTooLarge as exc:
-        batch.problems.append(file_problem(input_file, "file_too_large", str(exc)))
-    except (OSError, MemoryError, RecursionError, ValueError) as exc:
-        batch.problems.append(file_problem(input_file, "read_failed", f"{type(exc).__name__}: {exc}"))
-    if batch.articles and any(p.code == "bad_gzip" for p in batch.problems):
-        # A corrupt archive can decompress to plausible but wrong records: keep none of them.
-        batch.problems.append(file_problem(
-            input_file, "untrusted_archive",
-            f"{len(batch.articles)} records read before the archive proved corrupt were dropped"))
-        batch.articles = []
-    if not batch.articles and not batch.problems:
-        batch.problems.append(file_problem(input_file, "no_records", "file holds no articles",
-                                           severity="warning"))
-    return batch
+    reader = FileReader(source, default_published)
+    articles = [article for batch in reader.batches() for article in batch]
+    return FileBatch(source.name, [] if reader.discarded else articles, reader.problems)
+
+
+class FileReader:
+    """One raw file's articles in batches of at most ``size``, its problems gathered as they
+    come: ``read_source`` with memory bounded by a batch, not by the file (only the ids read are
+    kept, to skip repeats). Once the batches are done, ``problems`` is complete; ``discarded``
+    says the articles given must be thrown away (a corrupt archive: none can be trusted).
+
+        reader = FileReader(source, None)
+        [len(b) for b in reader.batches(64)]   # [64, 64, 17]
+        reader.problems, reader.discarded      # ([...], False)
+    """
+
+    def __init__(self, source: Source, default_published: date | None = None) -> None:
+        self.source = source
+        self.default_published = default_published
+        self.problems: list[Problem] = []
+        self.count = 0  # articles given so far
+        self.discarded = False
+
+    def batches(self, size: int = 1024) -> Iterator[list[dict[str, Any]]]:
+        """The file's articles in order, ``size`` at a time (the last batch may be shorter)."""
+        input_file = self.source.name
+        problems = self.problems
+        fmt = format_of(Path(input_file))
+        if fmt is None:
+            problems.append(file_problem(input_file, "unknown_format",
+                                         f"unsupported file type {Path(input_file).suffix or '(none)'!r}; "
+                                         f"readable: {', '.join(sorted(FORMATS))}"))
+            return
+        refused = _precheck(self.source, input_file)
+        if refused is not None:
+            problems.append(refused)
+            return
+        seen: set[str] = set()
+        batch: list[dict[str, Any]] = []
+        try:
+            for item in READERS[fmt](self.source, input_file):
+                if isinstance(item, Problem):
+                    problems.append(item)
+                    continue
+                article = _to_article(item, input_file, self.default_published, problems)
+                if article is None:
+                    continue
+                if article["article_id"] in seen:
+                    problems.append(duplicate_problem(article))
+                    continue
+                seen.add(article["article_id"])
+                batch.append(article)
+                self.count += 1
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+        except FileTooLarge as exc:
+            problems.append(file_problem(input_file, "file_too_large", str(exc)))
+        except (OSError, MemoryError, RecursionError, ValueError) as exc:
+            problems.append(file_problem(input_file, "read_failed", f"{type(exc).__name__}: {exc}"))
+        if batch:
+            yield batch
+        if self.count and any(p.code == "bad_gzip" for p in problems):
+            # A corrupt archive can decompress to plausible but wrong records: keep none of them.
+            problems.append(file_problem(
+                input_file, "untrusted_archive",
+                f"{self.count} records read before the archive proved corrupt were dropped"))
+            self.discarded = True
+        if not self.count and not problems:
+            problems.append(file_problem(input_file, "no_records", "file holds no articles",
+                                         severity="warning"))
 
 
 def duplicate_problem(article: dict[str, Any]) -> Problem:
