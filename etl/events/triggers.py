@@ -12,7 +12,7 @@ idiom ("heart attack", ``IGNORE`` in the lexicon) silences the word it contains.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import compress, count
@@ -199,24 +199,36 @@ def _cues(name: str) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(phrases, key=len, reverse=True))
 
 
-@cache
-def _cues_by_first(name: str) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """The cues of ``_cues(name)`` keyed by their first word: one dict lookup per word."""
+PhraseIndex = dict[str, tuple[tuple[str, ...], ...]]
+
+
+def _by_first_word(phrases: Iterable[tuple[str, ...]]) -> PhraseIndex:
+    """Word-tuple phrases keyed by their first word, in their order: one dict lookup per word."""
     index: dict[str, list[tuple[str, ...]]] = {}
-    for cue in _cues(name):
-        index.setdefault(cue[0], []).append(cue)
-    return {first: tuple(cues) for first, cues in index.items()}
+    for phrase in phrases:
+        index.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(listed) for first, listed in index.items()}
+
+
+def _holds_phrase(words: list[str], by_first: PhraseIndex) -> bool:
+    """Whether ``words`` hold one of the indexed phrases, word for word.
+
+        _holds_phrase(["did", "not", "strike"], {"not": (("not",),)})  # True
+    """
+    if not any(map(by_first.__contains__, words)):  # the usual answer, found in C
+        return False
+    return any(tuple(words[index : index + len(phrase)]) == phrase
+               for index, word in enumerate(words) for phrase in by_first.get(word, ()))
+
+
+@cache
+def _cues_by_first(name: str) -> PhraseIndex:
+    """The cues of ``_cues(name)`` keyed by their first word."""
+    return _by_first_word(_cues(name))
 
 
 def _has_cue(words: list[str], name: str) -> bool:
-    by_first = _cues_by_first(name)
-    if not any(map(by_first.__contains__, words)):  # the usual answer, found in C
-        return False
-    for index, word in enumerate(words):
-        for cue in by_first.get(word, ()):
-            if tuple(words[index : index + len(cue)]) == cue:
-                return True
-    return False
+    return _holds_phrase(words, _cues_by_first(name))
 
 
 def is_definite_noun(tokens: Tokens, match: TriggerMatch, clause_first: int = 0) -> bool:
@@ -267,22 +279,15 @@ def is_victim_reference(tokens: Tokens, match: TriggerMatch, clause_first: int =
 
 
 @cache
-def _cause_phrases(name: str) -> dict[str, tuple[tuple[str, ...], ...]]:
+def _cause_phrases(name: str) -> PhraseIndex:
     """A phrase list of ``causes.toml`` as lower-case word tuples keyed by their first word."""
-    index: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in read_toml("causes.toml")[name]:
-        words = tuple(t.lower for t in word_tokens(phrase))
-        index.setdefault(words[0], []).append(words)
-    return {first: tuple(phrases) for first, phrases in index.items()}
+    return _by_first_word(tuple(t.lower for t in word_tokens(phrase))
+                          for phrase in read_toml("causes.toml")[name])
 
 
 def _names_any(lowers: list[str], name: str) -> bool:
     """Whether ``lowers`` hold one of the phrases of the ``causes.toml`` list ``name``."""
-    by_first = _cause_phrases(name)
-    if not any(map(by_first.__contains__, lowers)):  # the usual answer, found in C
-        return False
-    return any(tuple(lowers[index : index + len(phrase)]) == phrase
-               for index, word in enumerate(lowers) for phrase in by_first.get(word, ()))
+    return _holds_phrase(lowers, _cause_phrases(name))
 
 
 @cache

@@ -7,9 +7,6 @@ toll supersedes; an ambiguous sentence gives None rather than a wrong number.
 
 from __future__ import annotations
 
-import csv
-import json
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -17,7 +14,6 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from etl.events.fatalities import fatalities, parse_number, plain_fatalities
-from etl.events.text import split_sentences
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 
@@ -152,28 +148,5 @@ def test_fatalities_are_the_plain_ones(words: list[str], glue: str) -> None:
     assert fatalities(sentence) == plain_fatalities(sentence)
 
 
-@cache
-def _real_sentences() -> tuple[str, ...]:
-    """The sentences of the shared development data that name a death (none when it is absent)."""
-    texts: list[str] = []
-    wikiwars = SHARED / "dev" / "wikiwars" / "articles.jsonl"
-    if wikiwars.exists():
-        texts += [json.loads(line)["text"] for line in wikiwars.read_text(encoding="utf-8").splitlines()
-                  if line.strip()]
-    ucdp = SHARED / "dev" / "ucdp-ged-ukraine" / "conflict_data_ukr.csv"
-    if ucdp.exists():
-        with ucdp.open(encoding="utf-8", newline="") as handle:
-            texts += [row["source_headline"] for row in csv.DictReader(handle) if row.get("source_headline")]
-    return tuple(text[s.start : s.end] for text in texts for s in split_sentences(text))
-
-
-def test_fatalities_are_the_plain_ones_over_real_sentences() -> None:
-    sentences = _real_sentences()
-    if len(sentences) < 1000:
-        pytest.skip("../shared is not beside the repository")
-    counted = 0
-    for sentence in sentences:
-        expected = plain_fatalities(sentence)
-        assert fatalities(sentence) == expected, sentence
-        counted += expected is not None
-    assert counted > 50
+# Over every sentence of ../shared's development data, ``fatalities`` is compared with
+# ``plain_fatalities`` in test_events_exact_shortcuts.py::test_fatalities_over_real_sentences.
