@@ -10,6 +10,7 @@ Donald Tusk") are remembered for the rest of the article ("Tusk said").
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from string import ascii_lowercase
 
+from etl.config import RESOURCES_DIR
 from etl.events.resources import patterns, read_tsv, split_alternatives
 from etl.wordlists import literal_alternation
 
@@ -202,13 +204,76 @@ def actor_for_country(iso3: str, event_type: str | None) -> Actor:
     return actor_from_template("Government of {country}", "government", iso3)
 
 
+@cache
+def _org_words() -> frozenset[str]:
+    """Geo's ``org_words`` (words.json), folded: "Times", "University", "Post", "Independent" ...
+
+    Read as data, not through ``etl.geo`` (which the events stage only uses when present), so
+    both stages share one list of what makes a place name part of an organisation's name.
+    """
+    raw = json.loads((RESOURCES_DIR / "geo" / "words.json").read_text(encoding="utf-8"))
+    return frozenset(word.casefold() for word in raw["org_words"])
+
+
+@cache
+def _org_words_after() -> frozenset[str]:
+    """Org words that after a country or demonym make it an organisation's ("Ukraine Post")."""
+    forces = {word.casefold() for word in patterns()["force_org_words"]}  # "the Russian Fleet"
+    return _org_words() - forces
+
+
+# "Times of Israel", "University of the Philippines": a capitalized word, "of" (capitalized in a
+# title-cased headline), maybe "the", right before the name
+_ORG_OF_BEFORE = re.compile(r"(?<![\w'’-])([A-Z][\w'’-]*)\s+[Oo]f\s+(?:[Tt]he\s+)?$")
+_WORD_AFTER = re.compile(r"[ \t]+([A-Z][\w'’-]*)")  # "Israel Hayom", "Kyiv Post": the next word, same line
+
+
+def in_org_name(text: str, start: int, end: int) -> bool:
+    """Whether the country name or demonym at ``text[start:end]`` is part of an organisation's name.
+
+    A name after an org word and "of" ("the Times of Israel", "University of Kyiv") or one
+    followed by an org word ("Ukraine Post", "American University") names no country as a
+    place or an actor; a demonym needs the word after it ("of Russian" names nothing).
+
+        >>> in_org_name("the Times of Israel reported", 13, 19), in_org_name("troops in Israel", 10, 16)
+        (True, False)
+    """
+    surface = text[start:end]
+    if not surface.endswith(("'s", "’s")):  # "Ukraine's Independent Anti-Corruption Bureau" is Ukraine's
+        after = _WORD_AFTER.match(text, end)
+        if after is not None and after.group(1).casefold() in _org_words_after():
+            return True
+    if "f" not in text[max(0, start - 8) : start]:  # no "of" right before: the common case, cheaply
+        return False
+    if dictionary().alias_to_iso3.get(_POSSESSIVE.sub("", surface)) is None:
+        return False  # a demonym after "of" ("the University of Russian Studies"?) is no org's country
+    before = _ORG_OF_BEFORE.search(text[max(0, start - 40) : start])
+    return before is not None and before.group(1).casefold() in _org_words()
+
+
 def main_country(text: str) -> str | None:
-    """The country the article names most (names and demonyms); ties go to the first named."""
+    """The country the article names most (names and demonyms); ties go to the first named.
+
+    Names inside an organisation's name count for nothing ("the Times of Israel reported",
+    "Voice of America"): the article need not be about that country.
+
+        >>> main_country("A post was attacked, the Times of Israel said."), main_country("In Israel.")
+        (None, 'ISR')
+    """
+    d = dictionary()
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
-    for match in dictionary().ref.finditer(text):
+    countryless: list[tuple[int, int]] | None = None  # spans of organisations of no country
+    for match in d.ref.finditer(text):
         iso3 = ref_country(match.group())
         if iso3:
+            start, end = match.span()
+            if in_org_name(text, start, end):
+                continue
+            if countryless is None:  # found once, and only for a text that names a country
+                countryless = [m.span() for m in d.org.finditer(text) if d.orgs[m.group()].country is None]
+            if any(o_start <= start and end <= o_end for o_start, o_end in countryless):
+                continue  # "Voice of America", "Russia Today": a media or international body
             counts[iso3] += 1
             first.setdefault(iso3, match.start())
     if not counts:
@@ -264,6 +329,9 @@ def find_mentions(text: str, article: ArticleActors, offset: int = 0) -> list[Me
     refs = list(d.ref.finditer(view))
     if refs:  # a group starts with a country or demonym: where none is named there is no group
         for match in d.group.finditer(view):
+            first_ref = d.ref.match(view, match.start())  # a group starts with its first ref
+            if first_ref is not None and in_org_name(view, *first_ref.span()):
+                continue  # "the Times of Israel military correspondent": no Israeli forces
             if free(match.start(), match.end()):
                 taken.extend(_group_mentions(match))
     for match in _local_matches(view):
@@ -355,8 +423,8 @@ def _add_country(view: str, match: re.Match[str], add: Callable[..., None]) -> N
     d = dictionary()
     surface = match.group()
     iso3 = ref_country(surface)
-    if iso3 is None:
-        return
+    if iso3 is None or in_org_name(view, match.start(), match.end()):
+        return  # "the Times of Israel reported": a newspaper, not Israel
     possessive = surface.endswith(("'s", "’s"))
     bare = _POSSESSIVE.sub("", surface)
     plural_demonym = bare in d.demonym_to_iso3 and bare.endswith("s") and bare not in d.alias_to_iso3
