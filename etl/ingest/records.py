@@ -226,25 +226,33 @@ def escape_surrogates(value: str) -> str:
 
 
 def lone_surrogate_problem(record: Mapping[str, Any], input_file: str, line: int | None) -> Problem | None:
-    """The ``lone_surrogate`` warning for a record whose id holds a UTF-16 surrogate without its
-    pair (valid JSON, no character): the id keeps it as its six-character escape.
+    """The ``lone_surrogate`` warning for a record whose fields hold a UTF-16 surrogate without
+    its pair (valid JSON, no character): the id keeps it as its six-character escape, the other
+    fields read have U+FFFD in its place.
 
         {"id": "a\\ud800"}  ->  Problem(..., "a\\ud800", ..., "lone_surrogate", "field 'id' holds ...")
     """
     used = _field(record, "id")
-    if used is None:
+    found: list[tuple[str, str]] = []  # (field, its first lone surrogate)
+    for keys in ALIASES.values():
+        for key in keys:  # the alias read: the first that gives text
+            value = record.get(key)
+            if not isinstance(value, str) or not value.strip():
+                continue
+            if (lone := LONE_SURROGATE.search(value)) is not None:
+                found.append((key, f"\\u{ord(lone.group()):04x}"))
+            break
+    if not found:
         return None
-    for key in ALIASES["id"]:
-        value = record.get(key)
-        if isinstance(value, str) and escape_surrogates(value).strip() == used:
-            found = LONE_SURROGATE.search(value)
-            if found is None:
-                return None
-            escape = f"\\u{ord(found.group()):04x}"
-            return Problem(input_file, line, used, "ingest", "warning", "lone_surrogate",
-                           f"field {key!r} holds a lone UTF-16 surrogate ({escape}), which is no "
-                           f"character: the id keeps it as the six characters {escape}")
-    return None
+    said = []
+    for key, escape in found:
+        if key in ALIASES["id"]:
+            said.append(f"field {key!r} holds a lone UTF-16 surrogate ({escape}), which is no "
+                        f"character: the id keeps it as the six characters {escape}")
+        else:
+            said.append(f"field {key!r} holds a lone UTF-16 surrogate ({escape}), which is no "
+                        "character: it was read as U+FFFD")
+    return Problem(input_file, line, used, "ingest", "warning", "lone_surrogate", "; ".join(said))
 
 
 def content_hash(title: str | None, text: str) -> str:

@@ -87,11 +87,14 @@ def test_timestamp_past_the_calendar_is_a_bad_published_warning(tmp_path: Path) 
     assert problems == [("bad_published", "warning", 1)]
 
 
-def test_lone_surrogate_spoils_nothing(tmp_path: Path) -> None:
-    lines = ['{"id": "c1", "text": "bad \\ud800 text"}', json.dumps({"id": "c2", "text": "fine"})]
+def test_lone_surrogate_spoils_nothing_and_is_said(tmp_path: Path) -> None:
+    lines = ['{"id": "c1", "text": "bad \\ud800 text"}', json.dumps({"id": "c2", "text": "fine"}),
+             '{"id": "c3", "title": "\\udc01 T", "text": "ok"}']
     articles, problems = _problems(tmp_path, "a.jsonl", ("\n".join(lines) + "\n").encode())
-    assert [(a["article_id"], a["text"]) for a in articles] == [("c1", "bad \ufffd text"), ("c2", "fine")]
-    assert problems == []
+    assert [(a["article_id"], a["text"]) for a in articles] == [
+        ("c1", "bad \ufffd text"), ("c2", "fine"), ("c3", "ok")]
+    assert articles[2]["title"] == "\ufffd T"
+    assert problems == [("lone_surrogate", "warning", 1), ("lone_surrogate", "warning", 3)]
 
 
 def test_csv_sample_cut_inside_a_character_is_still_utf8(tmp_path: Path) -> None:

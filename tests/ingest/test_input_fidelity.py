@@ -231,10 +231,13 @@ def test_ids_with_lone_surrogates_stay_distinct_and_are_reported(tmp_path: Path)
     articles, problems = _read(tmp_path, "a.jsonl", content)
     assert [(a["article_id"], a["text"]) for a in articles] == [
         ("a\\ud800", "x"), ("a\\udc00", "y"), ("a\U0001F600", "z \ufffd")]
-    assert problems == [("lone_surrogate", "warning", 1), ("lone_surrogate", "warning", 2)]
+    # the third id is a valid pair (an emoji); its text's lone surrogate is read as U+FFFD, and said
+    assert problems == [("lone_surrogate", "warning", 1), ("lone_surrogate", "warning", 2),
+                        ("lone_surrogate", "warning", 3)]
     warned = read_file(tmp_path / "a.jsonl", tmp_path).problems
-    assert [p.article_id for p in warned] == ["a\\ud800", "a\\udc00"]
+    assert [p.article_id for p in warned] == ["a\\ud800", "a\\udc00", "a\U0001F600"]
     assert "\\ud800" in warned[0].message
+    assert "'text'" in warned[2].message and "U+FFFD" in warned[2].message
 
 
 def test_a_lone_surrogate_in_an_id_alias_not_read_is_no_warning(tmp_path: Path) -> None:
