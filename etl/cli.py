@@ -85,7 +85,7 @@ def build(raw_dir: Path | str, out_dir: Path | str, default_published: date | No
     finally:
         if progress is not None:
             progress.render_finish()
-    n_problems = len(report.problems)
+    n_problems = report.problem_count
     click.echo(f"built {report.rows.get('articles', 0)} articles from {report.files} files "
                f"({report.processed} processed, {report.files - report.processed} unchanged) "
                f"into {out_dir} ({n_problems} problems)")

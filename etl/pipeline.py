@@ -19,6 +19,7 @@ import hashlib
 import io
 import logging
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -59,6 +60,7 @@ from etl.io.dataset import DatasetWriter, part_name, recover_tables
 from etl.io.memory import bounded_allocations, collecting_less, release_memory
 from etl.io.parquet import to_arrow
 from etl.io.remote import UploadReport, check_output_url, local_mirror, upload_tables
+from etl.io.spool import ProblemSpool
 from etl.problems import Problem
 from etl.schema import ARTICLES
 
@@ -102,8 +104,24 @@ class BuildReport:
     files: int = 0
     processed: int = 0
     rows: dict[str, int] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # the first REPORTED_PROBLEMS
+    problem_count: int = 0  # all of them (the ``problems`` table's rows)
     upload: UploadReport | None = None  # for an output URL: what was sent there
+
+    def add_problems(self, problems: pa.Table | list[Problem]) -> None:
+        """Count problem rows, keeping the first ``REPORTED_PROBLEMS`` as records (the table
+        has every one: a file of a million bad lines must not cost a million records here)."""
+        room = max(0, REPORTED_PROBLEMS - len(self.problems))
+        if isinstance(problems, pa.Table):
+            self.problem_count += problems.num_rows
+            self.problems.extend(_problems_of(problems.slice(0, room)) if room else [])
+        else:
+            self.problem_count += len(problems)
+            self.problems.extend(problems[:room])
+
+
+# Problem records a BuildReport keeps (for messages and tests); the count covers the rest.
+REPORTED_PROBLEMS = 10_000
 
 
 def articles_frame(batch: list[dict[str, Any]]) -> pd.DataFrame:
@@ -238,15 +256,25 @@ class _Collected:
         return {name: pa.concat_tables([to_arrow(name, []), *parts]) for name, parts in self.parts.items()}
 
 
-def write_source(source: Source, default_published: date | None, sink: TableSink) -> pa.Table:
-    """One raw file to its rows of every per-article table, as Arrow, written to ``sink`` a
-    batch of articles at a time (runs in a worker): memory holds a batch, not the file. Returns
-    the ``problems`` rows, written last (they are known once the file is read).
+@dataclass
+class FileProblems:
+    """What a file's ``problems`` rows were, once written: how many of each code, and whether
+    one was a failure of the environment (see ``environmental``)."""
 
-        write_source(LocalSource(Path("a.jsonl"), "a.jsonl"), None, writer)  # writer: articles, ...
+    codes: Counter[str] = field(default_factory=Counter)
+    environmental: bool = False
+
+
+def write_source(source: Source, default_published: date | None, sink: TableSink) -> FileProblems:
+    """One raw file to its rows of every per-article table, as Arrow, written to ``sink`` a
+    batch of articles at a time (runs in a worker): memory holds a batch, not the file. The
+    ``problems`` rows are written last (they are known once the file is read), kept meanwhile in
+    spools that go to disk past a few thousand rows (a file of a million bad lines).
+
+        write_source(LocalSource(Path("a.jsonl"), "a.jsonl"), None, writer).codes  # Counter()
     """
-    reader = FileReader(source, default_published)
-    stage_problems: list[Problem] = []
+    read, staged = ProblemSpool(), ProblemSpool()
+    reader = FileReader(source, default_published, spill=read.extend)
     for articles in reader.batches(BATCH_ARTICLES):
         tables, found = _stage_tables(articles)
         # as Arrow at once: rows as Python dicts are not compact; a batch's articles go before
@@ -254,14 +282,23 @@ def write_source(source: Source, default_published: date | None, sink: TableSink
         sink.write("articles", to_arrow("articles", articles))
         for name in STAGE_TABLES:
             sink.write(name, tables[name])
-        stage_problems.extend(found)
+        staged.extend(found)
+    read.extend(reader.problems)
     if reader.discarded:  # a corrupt archive: its articles' rows are dropped, not its problems
         sink.reset()
-        stage_problems = []
-    problems = to_arrow("problems", [p.as_row() for p in
-                                     (*name_problems(source), *reader.problems, *stage_problems)])
-    sink.write("problems", problems)
-    return problems
+        staged.close()
+        staged = ProblemSpool()
+    named = ProblemSpool()
+    named.extend(name_problems(source))
+    result = FileProblems()
+    for spool in (named, read, staged):
+        result.codes.update(spool.codes)
+        for rows in spool.tables():
+            sink.write("problems", rows)
+            result.environmental = result.environmental or environmental(rows)
+    if not result.codes:
+        sink.write("problems", to_arrow("problems", []))  # in the entry even when there are none
+    return result
 
 
 def process_source(source: Source, default_published: date | None) -> ArrowTables:
@@ -356,8 +393,8 @@ def compute_file(job: tuple[Source, str | None, Stamp | None],
     return str(path), False
 
 
-def _cacheable(source: Source, expected: Stamp | None, problems: pa.Table) -> bool:
-    return (expected is None or file_stamp(source) == expected) and not environmental(problems)
+def _cacheable(source: Source, expected: Stamp | None, problems: FileProblems) -> bool:
+    return (expected is None or file_stamp(source) == expected) and not problems.environmental
 
 
 def _whole(tables: ArrowTables) -> Frames:
@@ -664,7 +701,11 @@ class _TableSink:
             else:
                 writer.start_part(part.index)
         if "problems" in old:
-            self.report.problems.extend(_problems_of(pq.read_table(old["problems"])))
+            with pq.ParquetFile(old["problems"]) as file:  # its head: the rows are counted
+                head = next(file.iter_batches(batch_size=REPORTED_PROBLEMS), None)
+                if head is not None:
+                    self.report.add_problems(pa.Table.from_batches([head]))
+                self.report.problem_count += file.metadata.num_rows - (head.num_rows if head else 0)
         for name, _ in part.files:
             self._announce(name, part.old_rows[name], False)
         return True
@@ -690,12 +731,12 @@ class _TableSink:
             if repeated and table != "problems":
                 piece = _without_articles(piece, repeated)
             elif table == "problems":
-                self.report.problems.extend(_problems_of(piece))
+                self.report.add_problems(piece)
             self.writers[table].write(piece)
             rows[table] += piece.num_rows
         if extra:
             self.writers["problems"].write(to_arrow("problems", [p.as_row() for p in extra]))
-            self.report.problems.extend(extra)
+            self.report.add_problems(extra)
             rows["problems"] += len(extra)
         # a file whose worker died, that could not be read now or that changed while it was read
         # is never reused whole: the next build processes it again

@@ -15,11 +15,12 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from etl import build, load, pipeline
+from etl import build, ingest, load, pipeline
 from etl.ingest import FileReader, read_file
 from etl.ingest.source import LocalSource
 from etl.io import cache as cache_module
 from etl.io import parquet as parquet_module
+from etl.io import spool as spool_module
 from etl.io.cache import EntryWriter, entry_frames
 
 WORDS = ("shelling", "hit", "the", "city", "on", "monday", "rebels", "attacked", "an", "army",
@@ -105,7 +106,7 @@ def test_a_corrupt_archive_drops_the_articles_already_written(
 
     problems = pipeline.write_source(LocalSource(raw / "a.jsonl.gz", "a.jsonl.gz"), None, Sink())
     assert writer_rows == ["problems"]
-    assert {"bad_gzip", "untrusted_archive"} <= set(problems["code"].to_pylist())
+    assert {"bad_gzip", "untrusted_archive"} <= set(problems.codes)
     build(raw, tmp_path / "out", jobs=1)
     assert load(tmp_path / "out")["articles"].empty
 
@@ -130,3 +131,62 @@ def test_an_entry_written_in_frames_reads_back_in_order(tmp_path: Path,
     path.write_bytes(data[:-20] + bytes([data[-20] ^ 1]) + data[-19:])  # one bit in the last frame
     with pytest.raises(ValueError, match="checksum"):
         entry_frames(path)  # before any frame is read
+
+
+def _bad_lines(path: Path, bad: int, every: int) -> None:
+    """A JSONL file of ``bad`` lines that are not JSON, with an article after every ``every``."""
+    with open(path, "w", encoding="utf-8") as out:
+        for k in range(bad):
+            out.write(f"not json {k}\n")
+            if k % every == 0:
+                out.write(json.dumps({"id": f"a{k}", "text": f"Report {k}: talks resumed.",
+                                      "published": "2024-03-01"}) + "\n")
+
+
+def test_a_file_of_many_bad_lines_keeps_every_problem_in_memory_bounded_by_a_spool(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "STAGES", (_no_stages,))
+    monkeypatch.setattr(ingest, "PROBLEMS_HELD", 256)
+    monkeypatch.setattr(spool_module, "HELD_ROWS", 256)
+    path = tmp_path / "bad.jsonl"
+    _bad_lines(path, 30_000, 1000)
+    whole = read_file(path, tmp_path)  # every record held: the reference
+    written = pipeline.process_source(LocalSource(path, "bad.jsonl"), None)  # through the spools
+
+    class Counting:  # keeps nothing, as the cache entry on disk does
+        rows = 0
+
+        def write(self, table: str, rows: pa.Table) -> None:
+            Counting.rows += rows.num_rows if table == "problems" else 0
+
+        def reset(self) -> None:
+            pass
+
+    tracemalloc.start()
+    try:
+        result = pipeline.write_source(LocalSource(path, "bad.jsonl"), None, Counting())
+        python_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert written["problems"].to_pylist() == [p.as_row() for p in whole.problems]
+    assert len(whole.problems) == 30_000 and Counting.rows == 30_000
+    assert result.codes == {"bad_json": 30_000} and not result.environmental
+    # 30,000 problem records held whole cost ~15 MB of Python objects; spooled, a few hundred
+    assert python_peak < 3 << 20, python_peak
+
+
+def test_a_build_counts_every_problem_but_keeps_a_bounded_head_of_records(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "STAGES", (_no_stages,))
+    monkeypatch.setattr(pipeline, "_write_timeline", lambda *args: None)
+    monkeypatch.setattr(pipeline, "REPORTED_PROBLEMS", 100)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _bad_lines(raw / "bad.jsonl", 5000, 500)
+    (raw / "ok.txt").write_text("Rebels attacked Goma on Monday.")
+    report = build(raw, tmp_path / "out", jobs=1)
+    assert report.problem_count == 5000 and len(report.problems) == 100
+    assert [p.line for p in report.problems][:3] == [1, 3, 4]  # the head, in file order
+    assert len(load(tmp_path / "out")["problems"]) == 5000
+    again = build(raw, tmp_path / "out", jobs=1)  # unchanged: its part is taken whole
+    assert again.processed == 0 and again.problem_count == 5000 and len(again.problems) == 100

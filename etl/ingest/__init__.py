@@ -121,6 +121,10 @@ def read_source(source: Source, default_published: date | None = None) -> FileBa
     return FileBatch(source.name, [] if reader.discarded else articles, reader.problems)
 
 
+# Problems a FileReader holds before handing them to its ``spill`` (~2 MB of records).
+PROBLEMS_HELD = 4096
+
+
 class FileReader:
     """One raw file's articles in batches of at most ``size``, its problems gathered as they
     come: ``read_source`` with memory bounded by a batch, not by the file (only the ids read are
@@ -132,12 +136,17 @@ class FileReader:
         reader.problems, reader.discarded      # ([...], False)
     """
 
-    def __init__(self, source: Source, default_published: date | None = None) -> None:
+    def __init__(self, source: Source, default_published: date | None = None,
+                 spill: Callable[[list[Problem]], None] | None = None) -> None:
         self.source = source
         self.default_published = default_published
         self.problems: list[Problem] = []
         self.count = 0  # articles given so far
         self.discarded = False
+        # A file of a million bad lines has a million problems: given ``spill``, they are handed
+        # to it ``PROBLEMS_HELD`` at a time (then ``problems`` holds only those not yet handed).
+        self._spill = spill
+        self._spilled: set[str] = set()  # the codes of problems handed on
 
     def batches(self, size: int = 1024) -> Iterator[list[dict[str, Any]]]:
         """The file's articles in order, ``size`` at a time (the last batch may be shorter)."""
@@ -157,6 +166,8 @@ class FileReader:
         batch: list[dict[str, Any]] = []
         try:
             for item in READERS[fmt](self.source, input_file):
+                if len(problems) >= PROBLEMS_HELD and self._spill is not None:
+                    self._hand_on()
                 if isinstance(item, Problem):
                     problems.append(item)
                     continue
@@ -178,15 +189,21 @@ class FileReader:
             problems.append(file_problem(input_file, "read_failed", f"{type(exc).__name__}: {exc}"))
         if batch:
             yield batch
-        if self.count and any(p.code == "bad_gzip" for p in problems):
+        if self.count and ("bad_gzip" in self._spilled or any(p.code == "bad_gzip" for p in problems)):
             # A corrupt archive can decompress to plausible but wrong records: keep none of them.
             problems.append(file_problem(
                 input_file, "untrusted_archive",
                 f"{self.count} records read before the archive proved corrupt were dropped"))
             self.discarded = True
-        if not self.count and not problems:
+        if not self.count and not problems and not self._spilled:
             problems.append(file_problem(input_file, "no_records", "file holds no articles",
                                          severity="warning"))
+
+    def _hand_on(self) -> None:
+        assert self._spill is not None
+        self._spilled.update(p.code for p in self.problems)
+        self._spill(self.problems.copy())
+        self.problems.clear()  # in place: ``batches`` holds the list
 
 
 def duplicate_problem(article: dict[str, Any]) -> Problem:
