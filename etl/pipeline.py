@@ -38,13 +38,16 @@ from etl.engines import Engine, LocalEngine, WorkerDied
 from etl.errors import ConfigError, OutputLockedError
 from etl.ingest import FileReader, duplicate_problem
 from etl.ingest.source import (
+    FsspecSource,
     LocalSource,
+    RemoteStamp,
     Source,
     SourceEntry,
     is_url,
     list_sources,
     local_path,
     name_problems,
+    same_remote_stamp,
 )
 from etl.io.cache import (
     TIMELINE_CACHE,
@@ -311,12 +314,21 @@ def process_source(source: Source, default_published: date | None) -> ArrowTable
     return collected.tables()
 
 
-Stamp = tuple[int, int, int, int]  # a local file's size, mtime, change time (ns) and inode
+# A local file's size, mtime, change time (ns) and inode; a remote one's size and version
+# fields (``remote_stamp``)
+Stamp = tuple[int, int, int, int] | RemoteStamp
 
 
 def file_stamp(source: Source) -> Stamp | None:
-    """What changes whenever a local file's bytes do (the change time even when the mtime is
-    set back), or None for a remote file or one that cannot be stat'ed."""
+    """What changes whenever a file's bytes do: for a local file its stat (the change time even
+    when the mtime is set back), for a remote one what its store says now (ETag, mtime, …);
+    None if it cannot be had."""
+    if isinstance(source, FsspecSource):
+        try:
+            return source.stamp()
+        except Exception:  # each store raises its own errors: then the file is not cached
+            log.debug("no stamp for %s", source.name, exc_info=True)
+            return None
     if not isinstance(source, LocalSource):
         return None
     try:
@@ -324,6 +336,16 @@ def file_stamp(source: Source) -> Stamp | None:
     except (OSError, ValueError):
         return None
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+
+
+def unchanged(expected: Stamp, now: Stamp | None) -> bool:
+    """Whether a file's stamp now is the one it had when hashed (a remote one: on the fields
+    both stamps have)."""
+    if now is None:
+        return False
+    if expected and isinstance(expected[0], tuple):
+        return same_remote_stamp(expected, now)  # type: ignore[arg-type]
+    return now == expected
 
 
 # Problems that say the file could not be read now, not what its bytes hold: a result with one
@@ -394,7 +416,7 @@ def compute_file(job: tuple[Source, str | None, Stamp | None],
 
 
 def _cacheable(source: Source, expected: Stamp | None, problems: FileProblems) -> bool:
-    return (expected is None or file_stamp(source) == expected) and not problems.environmental
+    return (expected is None or unchanged(expected, file_stamp(source))) and not problems.environmental
 
 
 def _whole(tables: ArrowTables) -> Frames:
@@ -566,10 +588,10 @@ def _unreadable_message(error: OSError) -> str:
 
 
 def _lookup(cache: FileCache, entry: SourceEntry) -> tuple[str, Stamp | None]:
-    """A listed file's cache key, and for a local file the stamp it had when hashed (taken now,
-    before the hash: a file changed during the hashing has another stamp by the next build).
-    OSError if the file cannot be stat'ed or hashed."""
-    stamp = None
+    """A listed file's cache key, and the stamp it had when hashed: for a local file taken now,
+    before the hash (a file changed during the hashing has another stamp by the next build), for
+    a remote one the listing's. OSError if the file cannot be stat'ed or hashed."""
+    stamp: Stamp | None = entry.stamp
     if isinstance(entry.source, LocalSource):
         stat = os.stat(entry.source.path)
         stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import etl.pipeline
 from etl import build
 from etl.cli import main
 from etl.errors import UnreachableError
@@ -311,6 +312,29 @@ def test_rebuild_uploads_only_what_changed(store: Store, calls: Calls, local_bui
     renumbered = {name for name, data in third.items() if second.get(name) != data} - new_bytes
     assert len(renumbered) > len(second) // 2  # sent by the URL to itself (server-side copies)
     _assert_equal_to(store, local_build(files))
+
+
+def test_a_raw_object_replaced_while_the_build_read_it_is_not_cached(
+        store: Store, local_build: LocalBuild, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _articles()
+    raw, out = _upload_raw(store, files), store.url("processed")
+    real = etl.pipeline.write_source
+
+    def replaced_meanwhile(source: Any, default_published: Any, sink: Any) -> Any:
+        # the build has listed and hashed every object; another client saves one before it is read
+        if source.name == EDITED:
+            store.write(f"raw/{EDITED}", _changed(files[EDITED]))
+        return real(source, default_published, sink)
+
+    monkeypatch.setattr(etl.pipeline, "write_source", replaced_meanwhile)
+    assert build(raw, out, jobs=1).processed == len(files)
+    monkeypatch.setattr(etl.pipeline, "write_source", real)
+    # the edit reverted: the bytes hashed before, under another listing. Had the rows read from
+    # the edited bytes been stored under the first hash, this build would take them from the cache
+    store.write(f"raw/{EDITED}", files[EDITED])
+    assert build(raw, out, jobs=1).processed == 1
+    _assert_equal_to(store, local_build(files))
+    assert build(raw, out, jobs=1).processed == 0  # and from now on it is cached as usual
 
 
 @pytest.mark.parametrize("drift", ["deleted", "truncated", "replaced", "extra"])

@@ -13,6 +13,7 @@ import json
 import os
 import stat
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
 
@@ -109,6 +110,13 @@ class FsspecSource:
         fs, path = self._fs_path()
         return int(fs.size(path))
 
+    def stamp(self) -> RemoteStamp:
+        """The object's size and version fields as the store gives them now (not a cached
+        listing): ``(("ETag", '"9b2c…"'), ("LastModified", "2024-…"), ("size", "512"))``."""
+        fs, path = self._fs_path()
+        fs.invalidate_cache(path)
+        return remote_stamp(fs.info(path))
+
     def open(self) -> BinaryIO:
         """A binary stream over the file's bytes."""
         fs, path = self._fs_path()
@@ -120,6 +128,41 @@ class FsspecSource:
         return cast(BinaryIO, io.BufferedReader(stream))
 
 
+# What tells that an object's bytes changed, by the names fsspec's stores give it (S3, GCS,
+# Azure, HTTP, local and memory filesystems): a listing and a later ``info`` may not give the
+# same fields, so stamps are compared on the fields both have (``same_remote_stamp``).
+VERSION_FIELDS = ("ETag", "etag", "md5Hash", "generation", "VersionId", "version_id",
+                  "LastModified", "last_modified", "updated", "mtime", "created", "size")
+
+RemoteStamp = tuple[tuple[str, str], ...]
+
+
+def remote_stamp(info: dict[str, Any]) -> RemoteStamp:
+    """An object's size and version fields from its fsspec ``info``, as sorted text pairs.
+
+        remote_stamp({"size": 5, "ETag": '"ab"', "name": "b/k"})  # (('ETag', '"ab"'), ('size', '5'))
+    """
+    return tuple(sorted((key, _stamp_text(info[key])) for key in VERSION_FIELDS
+                        if info.get(key) is not None))
+
+
+def _stamp_text(value: Any) -> str:
+    """A version field as text; a time, as a listing (a float) or ``info`` (a datetime) gives
+    it, as whole microseconds since 1970: ``_stamp_text(1.5) == "1500000"``."""
+    if isinstance(value, datetime):
+        value = value.timestamp()
+    if isinstance(value, float):
+        return str(round(value * 1_000_000))
+    return str(value)
+
+
+def same_remote_stamp(before: RemoteStamp, now: RemoteStamp) -> bool:
+    """Whether two stamps of one object agree on every field both have (and have one)."""
+    old, new = dict(before), dict(now)
+    common = old.keys() & new.keys()
+    return bool(common) and all(old[key] == new[key] for key in common)
+
+
 @dataclass(frozen=True, slots=True)
 class SourceEntry:
     """A raw file found by ``list_sources``, with what the incremental cache needs to know."""
@@ -127,6 +170,7 @@ class SourceEntry:
     source: LocalSource | FsspecSource
     size: int
     version: int  # local: mtime in ns; remote: a hash of the listing's metadata (ETag, mtime)
+    stamp: RemoteStamp | None = None  # remote: the listing's size and version fields
 
     def hash_content(self) -> str:
         """SHA-256 of the file's bytes (read only when the cache asks)."""
@@ -263,7 +307,7 @@ def _remote_entries(url: str, storage_options: dict[str, Any]) -> list[SourceEnt
         version = int(hashlib.sha256(marker.encode()).hexdigest()[:15], 16)
         source = FsspecSource(f"{protocol}://{path}", name, tuple(sorted(storage_options.items())),
                               non_utf8)
-        entries.append(SourceEntry(source, int(info.get("size") or 0), version))
+        entries.append(SourceEntry(source, int(info.get("size") or 0), version, remote_stamp(info)))
     return _by_name(entries)
 
 
