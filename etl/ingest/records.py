@@ -21,6 +21,7 @@ import dateparser
 from dateparser.timezone_parser import pop_tz_offset_from_string
 
 from etl.config import MAX_RECORD_BYTES, OUTSIDE_PUBLISHED_YEARS, RESOURCES_DIR, in_published_years
+from etl.ingest.reference import UnknownZone, parse_zoned, zone_problem
 from etl.problems import Problem
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -94,6 +95,12 @@ def parse_published_local(value: str) -> tuple[datetime, date] | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
+        try:  # "2024-12-17T10:00:00 Europe/Kyiv", "2024-12-17 10:00 [Europe/Kyiv]": tzdata's rules
+            zoned = parse_zoned(value)
+        except UnknownZone:
+            return None  # record_problems says which name (zone_problem)
+        if zoned is not None:
+            return zoned
         parsed = dateparser.parse(value, languages=["en"], settings=_METADATA_DATE_SETTINGS)
         if parsed is None:
             return None
@@ -317,7 +324,8 @@ def record_problems(row: Mapping[str, Any]) -> list[Problem]:
             Problem(*where, "ingest", "warning", "bad_language",
                     f"language value {raw_language!r} names no language; coded {UNDETERMINED!r}"))
     if row.get("published_raw") and row["published"] is None:
-        why = OUTSIDE_PUBLISHED_YEARS if row.get("published_outside") else "is not a date"
+        why = OUTSIDE_PUBLISHED_YEARS if row.get("published_outside") else (
+            zone_problem(row["published_raw"]) or "is not a date")
         problems.append(
             Problem(*where, "ingest", "warning", "bad_published",
                     f"published value {row['published_raw']!r} {why}; ignored")

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+import zoneinfo
 from collections import Counter
 from collections.abc import MutableMapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import UTC, date, datetime, time
+from functools import cache, lru_cache
+from importlib import resources
 from typing import Any
 
 import dateparser
@@ -202,3 +204,85 @@ def assign_reference_date(row: MutableMapping[str, Any], default: date | None) -
     row["published"] = datetime(found.year, found.month, found.day)
     row["published_basis"] = basis
     row["published_local_date"] = date(found.year, found.month, found.day)
+
+
+# --- publication times with a named time zone -------------------------------------------------
+
+# "2024-12-17T10:00:00 Europe/Kyiv" (a name with an area), "2024-12-17 10:00 [Europe/Kyiv]" and
+# "2024-12-17T10:00:00+02:00[Europe/Kyiv]" (RFC 9557: the name in brackets, "!" = critical).
+_ZONED = re.compile(
+    r"(?P<stamp>\d{4}-\d\d-\d\d(?:[T ][\d:.,]+)?(?:Z|[+-]\d\d(?::?\d\d)?)?)"
+    r"(?:\s*\[!?(?P<bracketed>[^\[\]\s]+)\]|\s+(?P<named>[A-Za-z][\w+-]*(?:/[\w+-]+)+))",
+    re.ASCII,
+)
+
+
+class UnknownZone(ValueError):
+    """A publication time whose time zone name is no IANA name (``Europe/Kiyv``)."""
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """Every IANA zone name of the ``tzdata`` package, by its lower-case form."""
+    names = resources.files("tzdata").joinpath("zones").read_text("utf-8").split()
+    return {name.lower(): name for name in names}
+
+
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    """An IANA time zone from the ``tzdata`` package's files, never the system's, so two machines
+    read a time the same way; any case is accepted. Raises ``UnknownZone`` for no such name.
+
+        >>> zone("europe/kyiv").key
+        'Europe/Kyiv'
+    """
+    key = _zone_names().get(name.lower())
+    if key is None:
+        raise UnknownZone(f"names the unknown time zone {name!r} (not an IANA name such as 'Europe/Kyiv')")
+    return _zone_file(key)
+
+
+@cache
+def _zone_file(key: str) -> zoneinfo.ZoneInfo:
+    """The zone of an IANA key, read once from tzdata's file (not ZoneInfo(key): that searches
+    the system's TZPATH first)."""
+    with resources.files("tzdata.zoneinfo").joinpath(*key.split("/")).open("rb") as handle:
+        return zoneinfo.ZoneInfo.from_file(handle, key=key)
+
+
+def parse_zoned(value: str) -> tuple[datetime, date] | None:
+    """A publication time with an IANA zone name: (naive UTC, local day as written), or None
+    when the value names no zone this way. An offset written beside the name wins (RFC 9557);
+    a wall time the zone skips or repeats (a DST change) takes the offset before the change.
+    Raises ``UnknownZone`` for a name that is no zone.
+
+        >>> parse_zoned("2024-12-17T01:30:00 Europe/Kyiv")
+        (datetime.datetime(2024, 12, 16, 23, 30), datetime.date(2024, 12, 17))
+    """
+    match = _ZONED.fullmatch(value.strip())
+    if match is None:
+        return None
+    tz = zone(match["bracketed"] or match["named"])
+    try:
+        stamp = datetime.fromisoformat(match["stamp"].replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if not isinstance(stamp, datetime):  # pragma: no cover - fromisoformat of datetime gives one
+        stamp = datetime.combine(stamp, time())
+    local_day = stamp.date()
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=tz)
+    try:
+        utc = stamp.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    except OverflowError:  # 0001-01-01T00:30 Europe/Kyiv: before the start of the calendar
+        return None
+    return utc, local_day
+
+
+def zone_problem(value: str) -> str | None:
+    """Why a publication value with a zone name is unusable, for the ``bad_published`` row:
+    ``zone_problem("2024-12-17 10:00 Europe/Kiyv")`` names the zone; None when it is no such case."""
+    try:
+        parse_zoned(value)
+    except UnknownZone as exc:
+        return str(exc)
+    return None

