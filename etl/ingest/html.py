@@ -1,13 +1,17 @@
 """HTML (``*.html``, ``*.htm``): main text, title and date through trafilatura, not regexes.
 
+The page's headline (``<h1>``) is the title, not part of the text, as in a text file: trafilatura
+repeats it as the text's first line, and the events stage would read it as an event of its own.
+
     <html><head><title>Strike</title><meta property="article:published_time"
-    content="2024-12-17">…<article><p>Shelling hit Kharkiv.</p></article>
+    content="2024-12-17">…<article><h1>Strike</h1><p>Shelling hit Kharkiv.</p></article>
         ->  RawRecord(fields={"title": "Strike", "published": "2024-12-17", "text": "Shelling…"})
 """
 
 from __future__ import annotations
 
 import logging
+import unicodedata
 from typing import Any
 
 import trafilatura
@@ -27,6 +31,25 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
+def _letters(text: str) -> str:
+    """Letters and digits only, case-folded: ``_letters("RSF  kills 100.") == "rsfkills100"``."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+
+
+def without_headline(title: str | None, text: str) -> str:
+    """The text without a first line that repeats the title (spacing, case, punctuation aside).
+
+    A headline alone stays (the text is then that line, as a one-line text file's is):
+    ``without_headline("Strike", "STRIKE\\nShelling hit Kharkiv.") == "Shelling hit Kharkiv."``.
+    """
+    headline, newline, rest = text.lstrip().partition("\n")
+    key = _letters(title or "")
+    rest = rest.strip()
+    if not key or not newline or not rest or _letters(headline) != key:
+        return text
+    return rest
+
+
 def extract_html(content: str) -> dict[str, Any] | None:
     """Title, main text, date, url, source and language of a web page; None if it has no text."""
     document = trafilatura.bare_extraction(
@@ -42,9 +65,11 @@ def extract_html(content: str) -> dict[str, Any] | None:
         document = document.as_dict()
     if not document.get("text"):
         return None
+    title = document.get("title")
     return {
-        "title": document.get("title"),
-        "text": document.get("text"),
+        "title": title,
+        # the extraction is the article's text: every offset of later stages indexes into it
+        "text": without_headline(title, document["text"]),
         "published": document.get("date"),
         "url": document.get("url"),
         "source": document.get("sitename") or document.get("hostname"),

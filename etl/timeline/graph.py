@@ -473,7 +473,10 @@ def compatible(facts: FactArrays, a: Ints, b: Ints, settings: MergeSettings) -> 
                   | ((facts.names[b, 0] >= 0) & (facts.names[b, 1] >= 0)))
     acting_alone = (((facts.names[a, 0] >= 0) & (facts.names[a, 1] < 0))
                     | ((facts.names[b, 0] >= 0) & (facts.names[b, 1] < 0)))
-    swapped = names_both & ~acting_alone & _sides(facts, a, 0, b, 1) & _sides(facts, a, 1, b, 0)
+    sub_a, sub_b = facts.acled_sub[a], facts.acled_sub[b]
+    same_kind = (sub_a < 0) | (sub_b < 0) | (sub_a == sub_b)  # merge.subtypes_agree
+    swapped = (names_both & ~acting_alone & same_kind & _sides(facts, a, 0, b, 1)
+               & _sides(facts, a, 1, b, 0))
     result[index[(straight | swapped) & _evidenced(facts, a, b)]] = True
     return result
 

@@ -169,7 +169,9 @@ def _compatible(x: Any, y: Any, slack: int, coarse: int, longest: int, max_km: f
             and _side(x[12], x[14], x[16], y[12], y[14], y[16])):
         both = (x[11] >= 0 and x[12] >= 0) or (y[11] >= 0 and y[12] >= 0)
         alone = (x[11] >= 0 and x[12] < 0) or (y[11] >= 0 and y[12] < 0)
-        if not (both and not alone and _side(x[11], x[13], x[15], y[12], y[14], y[16])
+        same_kind = x[5] < 0 or y[5] < 0 or x[5] == y[5]  # merge.subtypes_agree
+        if not (both and not alone and same_kind
+                and _side(x[11], x[13], x[15], y[12], y[14], y[16])
                 and _side(x[12], x[14], x[16], y[11], y[13], y[15])):
             return False
     unplaced = (not x[6] and x[9] < 0 and x[10] < 0) or (not y[6] and y[9] < 0 and y[10] < 0)

@@ -2,7 +2,8 @@
 
 Two events are the same real-world event when their dates are compatible within their
 precision (a window longer than a month only as the same window), their types agree (same
-PLOVER type or same ACLED event type), their actors do not contradict each other, their
+PLOVER type or same ACLED event type), their actors do not contradict each other (roles read
+swapped only between reports of the same ACLED sub-event type), their
 countries do not differ and their places agree (within 25 km, or the same admin1 when one is
 coarse); an event with no place at all needs an actor named in both. Candidates are found
 by blocking (same type, overlapping date window, same or unknown country), never all pairs;
@@ -196,13 +197,22 @@ def _sides_compatible(x: Side, y: Side) -> bool:
     return x.group is None or y.group is None or x.group == y.group
 
 
+def subtypes_agree(a: EventFacts, b: EventFacts) -> bool:
+    """Same ACLED sub-event type, or one of them has none: ``Armed clash`` never fits ``Air/drone strike``."""
+    x, y = a.acled_sub_event_type, b.acled_sub_event_type
+    return x is None or y is None or x == y
+
+
 def actors_compatible(a: EventFacts, b: EventFacts) -> bool:
-    """Actors agree in order, or swapped when one report names both sides.
+    """Actors agree in order, or swapped when one report names both sides and both tell one kind of act.
 
     "X shelled Y" and "Y came under fire from X" swap roles (so do passive headlines, "four
     civilians killed by shelling by X", which name X as actor2 only); but "Ukrainian forces
     shelled" and "Russian forces shelled", each naming one side, must not match by pairing it
     with the other's gap, and a report naming only its actor1 keeps that actor in its role.
+    A swap also needs the same ACLED sub-event type (``subtypes_agree``): "the army retook the
+    palace from the RSF" (actor1 lost: ?, RSF) and "an RSF drone attack on the palace" (RSF, ?)
+    are the same two sides, not the same event; one act told from its two ends keeps its kind.
     """
     if _sides_compatible(a.actor1, b.actor1) and _sides_compatible(a.actor2, b.actor2):
         return True
@@ -212,7 +222,7 @@ def actors_compatible(a: EventFacts, b: EventFacts) -> bool:
     # sign of a reversed role, so it is never read swapped ("Trump urged Zelenskiy" differs).
     acting_alone = any(x.name is not None and y.name is None for x, y in sides)
     return (one_names_both and not acting_alone and _sides_compatible(a.actor1, b.actor2)
-            and _sides_compatible(a.actor2, b.actor1))
+            and _sides_compatible(a.actor2, b.actor1) and subtypes_agree(a, b))
 
 
 def places_compatible(a: EventFacts, b: EventFacts, settings: MergeSettings) -> bool:
