@@ -14,8 +14,9 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import NamedTuple
 
-from etl.events.resources import fatality_patterns
+from etl.events.resources import fatality_patterns, patterns
 from etl.events.text import ascii_lowered
+from etl.events.triggers import find_triggers
 from etl.wordlists import literal_alternation
 
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
@@ -77,6 +78,53 @@ def _list_patterns() -> tuple[re.Pattern[str], ...]:
     """The victim-group lists; a repeated item cannot hold named groups, so only ``list`` stays."""
     return tuple(re.compile(_GROUP.sub("(?:", _expand(pattern)), re.IGNORECASE)
                  for pattern in fatality_patterns()["lists"])
+
+
+def _alternation(key: str, *, case: str = "(?i:") -> str:
+    """The phrases of ``fatalities.toml`` ``key`` as a group (case-insensitive by default),
+    longest first, white space in a phrase matching any."""
+    phrases = sorted(fatality_patterns()[key], key=len, reverse=True)
+    return case + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in phrases) + ")"
+
+
+class _Named(NamedTuple):
+    """The patterns of one named person killed (see ``named`` in ``fatalities.toml``)."""
+
+    named: re.Pattern[str]
+    others: re.Pattern[str]
+    more: re.Pattern[str]
+
+
+@cache
+def _named() -> _Named:
+    """``named``, ``named_others`` and ``named_more`` compiled, case-sensitive (names are capitalised)."""
+    data = fatality_patterns()
+    word = (rf"(?!{_alternation('not_names', case='(?:')}\b)"
+            r"(?:(?:al|el|bin|bint|ibn|abu|de|da|del|van|von|der|du|ul)[-\s])?[A-Z](?:[\w-]|['’](?!s\b))*")
+    modifier = rf"(?:[A-Z][\w'’.-]*|{_alternation('name_modifiers')})"
+
+    def expand(pattern: str) -> str:
+        return (_expand(pattern).replace("{MOD}", modifier).replace("{TITLE}", _alternation("titles"))
+                .replace("{NAME}", rf"(?P<name>{word}(?:\s+{word}){{0,3}})"))
+
+    return _Named(re.compile(expand(data["named"])), re.compile(expand(data["named_others"])),
+                  re.compile(_GROUP.sub("(?:", expand(data["named_more"]))))
+
+
+def _named_counts(sentence: str) -> Iterator[_Count]:
+    """One named person killed, with the others killed beside them: "killed Hezbollah leader
+    Hassan Nasrallah" is 1, "killed Hamas commander Marwan Issa and 12 others" 13."""
+    patterns = _named()
+    for match in patterns.named.finditer(sentence):
+        end = match.end()
+        others = patterns.others.match(sentence, end)
+        if others is not None:
+            value = parse_number(others.group("n"))
+            if value is None or not _plausible_at(sentence, others.start("n"), others.end("n"), value):
+                continue
+            yield _Count(1 + value, match.start(), others.end(), listed=True)
+        elif patterns.more.match(sentence, end) is None:
+            yield _Count(1, match.start(), end, listed=True)
 
 
 @cache
@@ -331,6 +379,7 @@ def _counts(sentence: str, text: str, rules: _Rules, *, fast: bool) -> list[_Cou
             total = _list_total(sentence, match.start("list"), match.end("list"))
             if total is not None:
                 found.append(_Count(total, match.start("list"), match.end("list"), listed=True))
+    found.extend(_named_counts(sentence))  # case matters: ``sentence``, never ``text``
     return found
 
 
@@ -338,6 +387,11 @@ def _list_total(sentence: str, start: int, end: int) -> int | None:
     """The dead of a list of victim groups: their sum, or the first when it is a total the rest
     break down ("12 people, three soldiers and nine civilians"); None if a group is no count."""
     items = list(_item().finditer(sentence, start, end))
+    # "killing at least 20 soldiers, a military officer said": a group the report is told by is
+    # its source, no victim (the list ends before it)
+    source = _source_after()
+    items = next((items[:i] for i, item in enumerate(items) if i and source.match(sentence, item.end())),
+                 items)
     values: list[int] = []
     for item in items:
         if item.group("n") is not None:
@@ -356,6 +410,19 @@ def _list_total(sentence: str, start: int, end: int) -> int | None:
     return sum(values)
 
 
+@cache
+def _source_after() -> re.Pattern[str]:
+    """What follows the source of a report: "(a military officer) said", "('s spokesman) told"
+    (the reporting verbs and speaker words of ``patterns.toml``, as ``actors.is_reporter`` reads them)."""
+    p = patterns()
+    verbs, speakers = (_any_phrase(p[key]) for key in ("reporting_verbs", "speaker_words"))
+    return re.compile(rf"(?:'s|’s)?(?:\s+(?:{speakers}|on\s+[A-Z][a-z]+)){{0,3}}\s*,?\s+(?:{verbs})\b")
+
+
+def _any_phrase(phrases: Sequence[str]) -> str:
+    return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+
+
 def _choose(sentence: str, found: list[_Count]) -> int | None:
     """The event's count among those stated: cumulative and historical ones dropped, a list
     standing for the counts within it, a toll superseding the rest unless it is an aggregate the
@@ -366,7 +433,8 @@ def _choose(sentence: str, found: list[_Count]) -> int | None:
     # a list may span clauses: its last group's clause holds the predicate ("68 servicemen, five
     # civilians killed over the past year")
     found = [c for c in found if not _cumulative(sentence, clauses, c.start)
-             and not (c.listed and _cumulative(sentence, clauses, c.end - 1))]
+             and not (c.listed and _cumulative(sentence, clauses, c.end - 1))
+             and not _background(sentence, c.start)]
     lists = [c for c in found if c.listed]
     counts: dict[int, _Count] = {}  # one count per number: several patterns state the same
     for count in sorted(found, key=lambda c: (c.start, -c.end)):
@@ -428,6 +496,8 @@ class _Context(NamedTuple):
     incremental: frozenset[str]
     clause_break: re.Pattern[str]
     subsets: re.Pattern[str]
+    relative: re.Pattern[str]
+    background: re.Pattern[str]
 
 
 def _words(key: str, but: str = "") -> str:
@@ -445,9 +515,11 @@ def _context() -> _Context:
         before=re.compile(rf"(?<!\w)(?:{_words('not_count_before')})\.?\s*(?:\d+\s*(?:and|or|to|-|–)\s*)*$",
                           re.IGNORECASE),
         after=re.compile(rf"\s*(?:{_words('not_count_after')})(?!\w)", re.IGNORECASE),
-        # "since" marks a count unless a moment of the same day follows ("since early morning")
+        # "since" marks a count unless a moment of the same day or a day of the last week
+        # follows ("since early morning", "since Thursday", "since late Friday")
         cumulative=re.compile(rf"\b(?:{_words('cumulative', but='since')})\b"
-                              rf"|\bsince\b(?!\s+(?:{_words('same_day')})\b)", re.IGNORECASE),
+                              rf"|\bsince\b(?!\s+(?:(?:early|late)\s+)?(?:{_words('same_day')}|{_words('recent')})\b)",
+                              re.IGNORECASE),
         superlatives=frozenset(data["superlatives"]),
         referring=re.compile(rf"\s*(?:{_words('referring')})\b", re.IGNORECASE),
         aggregate=frozenset(data["aggregate"]),
@@ -455,6 +527,10 @@ def _context() -> _Context:
         # a comma between digits groups a number ("45,000"); a dash between spaces breaks
         clause_break=re.compile(r"[;:()\[\]]|,(?!\d)|\s[-–—]+\s|[–—]"),
         subsets=re.compile(data["subsets"], re.IGNORECASE),
+        # a relative clause that opens up to six words before the count, no comma between
+        # ("which killed about |1,200", "in which |2,000 died"); searched up to the count
+        relative=re.compile(rf"\b(?:{_words('relative')})(?:\s+[\w'’-]+){{0,6}}?\s+$", re.IGNORECASE),
+        background=re.compile(rf"\b(?:{_words('background')})\b", re.IGNORECASE),
     )
 
 
@@ -508,6 +584,43 @@ def _cumulative(sentence: str, clauses: list[tuple[int, int]], position: int) ->
         return True
     fronted = _marked(previous, comparisons=False) if index == 1 else None
     return fronted is not None and not previous[: fronted.start()].strip()
+
+
+# The antecedent of a relative clause is a short noun phrase: "the Hamas-led attack of October
+# 7, 2023" (a comma only before a year's or day's digits, or the one before the clause).
+_ANTECEDENT = re.compile(r"(?:[^,;:()\[\]]|,(?=\s*\d))*,?\s*")
+_ANTECEDENT_WORDS = 12
+
+
+def _background(sentence: str, position: int) -> bool:
+    """Whether the count at ``position`` is the toll of an earlier event the sentence names as
+    background, in a relative clause after it, besides a violent act of its own.
+
+        >>> text = "Houthis fired missiles at Israel since the attack of October 7, which killed 1,200."
+        >>> _background(text, text.index("1,200"))
+        True
+    """
+    context = _context()
+    opener = context.relative.search(sentence, max(0, position - 60), position)
+    if opener is None:
+        return False
+    before = sentence[max(0, opener.start() - 160) : opener.start()]
+    prepositions = list(context.background.finditer(before))
+    if not prepositions:
+        return False
+    preposition = prepositions[-1]  # the last one governs the antecedent
+    antecedent = before[preposition.end() :]
+    if _ANTECEDENT.fullmatch(antecedent) is None or len(_WORD.findall(antecedent)) > _ANTECEDENT_WORDS:
+        return False
+    # the sentence's own act: before the background phrase, or after the relative clause when
+    # the phrase is fronted ("Since the attack ..., which killed 1,200, the Houthis have fired")
+    clause_end = context.clause_break.search(sentence, position)
+    own = [sentence[: opener.start() - len(before) + preposition.start()],
+           sentence[clause_end.end() :] if clause_end is not None else ""]
+    # the antecedent is an event ("attack", "the bombing of"), and so is the sentence's own act
+    # (else the count is the only violent event's, the one it attaches to)
+    return (any(m.sense.plover == "ASSAULT" for m in find_triggers(antecedent))
+            and any(m.sense.plover == "ASSAULT" for part in own for m in find_triggers(part)))
 
 
 def _aggregate(sentence: str, clauses: list[tuple[int, int]], position: int) -> bool:
