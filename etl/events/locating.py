@@ -1,10 +1,12 @@
 """Event locations through the geo stage (``etl.geo``), with the events stage's policy.
 
 Policy: the place (below country level) named in the event's clause; else in its sentence;
-else, for a sentence that continues the story of the one before (same paragraph), that
-sentence's place; else a country the clause or sentence names as a place ("in Ukraine", not
-"support from Iran"); else the article's main country, all at ``geo_precision`` 3. A dateline
-("KYIV –") is never searched: it names where the report was filed.
+else the city that "the city", "the town's", "the provincial capital" of the clause or sentence
+refers to (the city named just before: geo's ``continued_place``); else, for a sentence that
+continues the story of the one before (same paragraph), that sentence's place; else a country
+the clause or sentence names as a place ("in Ukraine", not "support from Iran"); else the
+article's main country, all at ``geo_precision`` 3. A dateline ("KYIV –") is never searched: it
+names where the report was filed.
 
     >>> Location.none().location is None
     True
@@ -82,6 +84,8 @@ class Locator:
         self._found: dict[str, list[tuple[int, int, Any]]] = {}  # clause, sentence: often the same
         self._ranked: dict[str, Any] = {}  # geo's pick among several places, by text
         self._country: dict[str | None, Location] = {}  # whole countries (immutable), by ISO3
+        self._continued_memo: dict[str, Location | None] = {}  # "the city" of a text, by text
+        self._continued_place = getattr(self.geo, "continued_place", None)
 
     def _places(self, text: str) -> list[tuple[int, int, Any]]:
         if self.geo is None or not text.strip():
@@ -97,10 +101,14 @@ class Locator:
         return found
 
     def specific(self, text: str, source: str) -> Location | None:
-        """The most specific place below country level that ``text`` names, or None."""
+        """The most specific place below country level that ``text`` names, or None.
+
+        Naming none, ``text`` may refer back to a city ("in the city's Kyivskyi district"):
+        then that city (source "context").
+        """
         places = [p for _, _, p in self._places(text) if getattr(p, "feature", "") != "country"]
         if not places:
-            return None
+            return self._continued(text)
         best = min(places, key=lambda p: p.geo_precision) if len(places) > 1 else places[0]
         if len(places) > 1 and self.geo is not None:  # let geo rank several candidates
             if text not in self._ranked:
@@ -109,6 +117,15 @@ class Locator:
             if ranked is not None and getattr(ranked, "feature", "") != "country":
                 best = ranked
         return from_place(best, source)
+
+    def _continued(self, text: str) -> Location | None:
+        """The city ``text`` refers back to ("the city", "the town's"), if geo finds one."""
+        if self._continued_place is None or self.context is None:
+            return None
+        if text not in self._continued_memo:  # clause and sentence are often the same text
+            place = self._continued_place(self.text, text, self.context)
+            self._continued_memo[text] = None if place is None else from_place(place, "context")
+        return self._continued_memo[text]
 
     def named_country(self, text: str, source: str) -> Location | None:
         """A country ``text`` names as a place ("in Ukraine"), not as an actor ("support from Iran")."""

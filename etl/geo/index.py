@@ -380,18 +380,46 @@ def _match_subdivisions(cc: str, groups: dict[str, list[int]], keys: list[list[s
     GeoNames ships codes without names; a code is matched to the subdivision whose code suffix
     equals it, else whose stem shares the longest prefix with one of the group's five largest
     places (most divisions are named after their capital). Each subdivision is used once.
+    GeoNames codes are often FIPS 10-4 numbers that only look like ISO suffixes (Myanmar's
+    "01" is Rakhine, ISO's MM-01 Sagaing): where the places contradict more suffix matches
+    than they confirm, the country's suffixes are ignored.
     """
     import pycountry
 
     found: Any = pycountry.subdivisions.get(country_code=cc)  # type: ignore[no-untyped-call]
-    subs = [s for s in (found or []) if s.parent_code is None]
-    result: dict[str, str] = {}
-    by_suffix = {s.code.split("-", 1)[1]: _clean(s.name) for s in subs}
-    for code in groups:
-        if code in by_suffix:
-            result[code] = by_suffix[code]
-    if len(result) == len(groups):
-        return result
+    subs = [(s.code, _clean(s.name), s.name) for s in (found or []) if s.parent_code is None]
+    by_suffix = {code.split("-", 1)[1]: name for code, name, _ in subs}
+    suffixed = {code: by_suffix[code] for code in groups if code in by_suffix}
+    if not suffixed:
+        return _match_by_places(subs, groups, keys, {})
+    by_places = _match_by_places(subs, groups, keys, {})
+    agree = sum(by_places.get(code) == name for code, name in suffixed.items())
+    contradicted = {code for code, name in suffixed.items() if code in by_places and by_places[code] != name}
+    if len(contradicted) > agree:
+        return by_places
+    # Where suffixes mostly hold, a contradicted one is dropped when the name its places give
+    # is no other code's suffix, or that code's suffix is contradicted too (Turkey's "72" is
+    # Mardin, not ISO's TR-72 Batman); a name another code holds uncontested stays there
+    # (Washington is the state: "DC" keeps District of Columbia).
+    holder = {name: code for code, name in suffixed.items()}
+    dropped = {code for code in contradicted if holder.get(by_places[code], code) in contradicted}
+    fixed = {code: name for code, name in suffixed.items() if code not in dropped}
+    if len(fixed) == len(groups):
+        return fixed
+    return _match_by_places(subs, groups, keys, fixed)
+
+
+def _match_by_places(
+    subs: list[tuple[str, str, str]],
+    groups: dict[str, list[int]],
+    keys: list[list[str]],
+    fixed: dict[str, str],
+) -> dict[str, str]:
+    """`fixed` plus the codes named after one of their five largest places (see `_match_subdivisions`).
+
+    `subs` holds (ISO code, clean name, raw name) of the country's top-level subdivisions.
+    """
+    result = dict(fixed)
     # Forms of each group's five largest places, bucketed by their first four letters.
     buckets: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
     for code, members in groups.items():
@@ -400,23 +428,40 @@ def _match_subdivisions(cc: str, groups: dict[str, list[int]], keys: list[list[s
                 for key in keys[i]:
                     buckets[key[:4]].append((code, key, rank))
     best: dict[tuple[str, str], float] = {}
-    for s in subs:
-        stem = _subdivision_stem(s.name)
+    for _, _, raw in subs:
+        stem = _subdivision_stem(raw)
         if len(stem) < 4:
             continue
         for code, key, rank in buckets.get(stem[:4], ()):
             p = _common_prefix(stem, key)
             if p >= 5 and p >= 0.75 * min(len(stem), len(key)):
                 score = p / max(len(stem), len(key)) - 0.05 * rank
-                if score > best.get((code, s.name), 0.6):
-                    best[(code, s.name)] = score
-    scored = sorted((-v, code, sname) for (code, sname), v in best.items())
+                if score > best.get((code, raw), 0.6):
+                    best[(code, raw)] = score
+    scored = sorted((-v, code, raw) for (code, raw), v in best.items())
     used: set[str] = set(result.values())
     for _, code, sname in ((v, c, _clean(n)) for v, c, n in scored):
         if code not in result and sname not in used:
             result[code] = sname
             used.add(sname)
     return result
+
+
+def _curated_forms(row: list[str]) -> set[str]:
+    """The names an admin1.tsv row is matched by: its English name and its other names.
+
+    Other names starting with "!" are the only ones: the English name is then shown, never
+    matched ("Southern District" of Israel is no match for "the Southern District of New York").
+
+    >>> sorted(_curated_forms(["CD.11", "North Kivu", "Nord-Kivu"]))
+    ['Nord-Kivu', 'North Kivu']
+    >>> sorted(_curated_forms(["IL.01", "Southern District", "!"]))
+    []
+    """
+    others = row[2] if len(row) > 2 else ""
+    only = others.startswith("!")
+    listed = {f for f in others.removeprefix("!").split("|") if f}
+    return listed if only else {row[1], *listed}
 
 
 def _build(cities_file: str = CITIES_FILE) -> dict[str, Any]:
@@ -495,7 +540,7 @@ def _build(cities_file: str = CITIES_FILE) -> dict[str, Any]:
                 adm[i] = a
             forms: set[str] = set()
             if row:  # curated: the English name and the listed forms only
-                forms |= {row[1], *(f for f in (row[2] if len(row) > 2 else "").split("|") if f)}
+                forms |= _curated_forms(row)
             elif display:
                 forms |= {display, _subdivision_stem(display)}
             for form in forms:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from bisect import bisect_left
@@ -286,12 +287,17 @@ def _match_at(w: _Words, i: int, gaz: Gazetteer, connectors: AbstractSet[str]) -
     for n in range(_longest_possible(w, i, gaz), 0, -1):
         last = i + n - 1
         if not w.capitalized(last):
-            # only a named region may end in a lowercase word ("Donets basin")
+            # only a named region ("Donets basin") or a division whose listed name ends in its
+            # kind ("Shan state", "Bay region": the name alone is no division) may end in a
+            # lowercase word
             if n > 1:
                 key = name_key(text[starts[i] : w.end(last)])
                 region = gaz.lookup_region(key)
                 if region is not None:
                     return _Mention(0, 0, "region", key, region=region), n
+                admin1s = gaz.lookup_admin1(key)
+                if admin1s and w.key(last) in _word_set("province_words"):
+                    return _Mention(0, 0, "province", key, admin1s=admin1s), n
             continue
         if any(not w.capitalized(k) and w.key(k) not in connectors for k in range(i + 1, last)):
             continue
@@ -781,8 +787,8 @@ def _classify(
         return _Mention(0, 0, "region", key, region=region)
     if single and (key in stop or key in persons):
         return None
-    if all(name_key(t) in stop for t in span):
-        return None
+    if all(name_key(t) in stop for t in span) and not gaz.lookup_admin1(key):
+        return None  # "The State", not "Unity State" (South Sudan) or "Mon State" (Myanmar)
     shouted = False
     for t in span:
         if t.isupper() and len(t) > 1:
@@ -791,11 +797,41 @@ def _classify(
             shouted = True  # a headline in capitals ("... IN GAZA CITY"): its capitals prove nothing
     cities = gaz.lookup_city(key)
     admin1s = gaz.lookup_admin1(key)
-    if cities:
+    if cities and not (admin1s and _only_namesakes(key, cities, admin1s, gaz)):
         return _Mention(0, 0, "city", key, cities=cities, admin1s=admin1s, weak=shouted)
     if admin1s:
         return _Mention(0, 0, "province", key, admin1s=admin1s, weak=shouted)
     return None
+
+
+def _only_namesakes(
+    key: str, cities: list[tuple[int, bool]], admin1s: tuple[int, ...], gaz: Gazetteer
+) -> bool:
+    """True when the places bearing a division's name are mere namesakes: the name is the division.
+
+    A namesake is small (below MIN_BARE_POPULATION) and lies outside the divisions so named or
+    bears the name only as an alternate name, or it bears the name only as an alternate name
+    abroad: "Michoacán" is the state, not a village of 574 in Chiapas; "Cauca" not Coca
+    (Spain); "Antioquia" not Antakya (Turkey) nor Santa Fe de Antioquia. A common English word
+    stays a place name (its capital may prove nothing).
+
+    >>> gaz = gazetteer()
+    >>> _only_namesakes("cauca", gaz.lookup_city("Cauca"), gaz.lookup_admin1("Cauca"), gaz)
+    True
+    >>> _only_namesakes("kyiv", gaz.lookup_city("Kyiv"), gaz.lookup_admin1("Kyiv"), gaz)
+    False
+    """
+    if key in _common_words():
+        return False
+    homes = {gaz.admin1s[a].country_iso2 for a in admin1s}
+    for i, primary in cities:
+        small = gaz.populations[i] < MIN_BARE_POPULATION
+        if gaz.admin1_of[i] in admin1s:
+            if primary or not small:
+                return False  # "Donetsk", "Kharkiv", "Odessa": the city of its own division
+        elif not small and (primary or gaz.country_code(i) in homes):
+            return False
+    return True
 
 
 def _as_province(m: _Mention, gaz: Gazetteer) -> _Mention:
@@ -1374,6 +1410,96 @@ def locate(sentence: str, context: GeoContext, within: str | None = None) -> Pla
         ),
     )
     return found[ranked[0]][2]
+
+
+# How far back "the city" may reach: sentences (pieces between end punctuation) before it.
+CONTINUATION_SENTENCES = 4
+# ... and characters: a longer piece is cut (its start is then no sentence start: harmless).
+CONTINUATION_CHARS = 2_000
+# "The city", "the town" refer to a place at least this large.
+MIN_CONTINUED_POPULATION = 5_000
+_PIECE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+|\n+")
+
+
+@lru_cache(maxsize=1)
+def _continuation_cue() -> tuple[tuple[str, ...], re.Pattern[str]]:
+    """The last words of words.json `continuation_nouns`, and the pattern of "the city", "the
+    town's", "this provincial capital" not followed by "of" (then it names its place: "the city
+    of Pokrovsk")."""
+    raw = json.loads((GEO_RESOURCES / "words.json").read_text(encoding="utf-8"))["continuation_nouns"]
+    tails = tuple(sorted({noun.split()[-1].split("-")[-1] for noun in raw}))
+    nouns = "|".join(
+        re.escape(n).replace(r"\ ", r"\s+").replace(r"\-", "[- ]?")
+        for n in sorted(raw, key=len, reverse=True)
+    )
+    return tails, re.compile(rf"\b[Tt]h(?:e|is|at)\s+(?:{nouns})(?:['’]s)?\b(?!\s+of\b)")
+
+
+def _part_start(article: str, part: str) -> int | None:
+    """Where `part` lies in `article`, its blanked names (runs of spaces) aside; None if absent."""
+    pieces = [(m.start(), m.end()) for m in re.finditer(r"\S+(?: \S+)*", part)]
+    if not pieces:
+        return None
+    a, b = max(pieces, key=lambda ab: ab[1] - ab[0])
+    at = article.find(part[a:b])
+    while at >= 0:
+        start = at - a
+        if start >= 0 and all(article[start + x : start + y] == part[x:y] for x, y in pieces):
+            return start
+        at = article.find(part[a:b], at + 1)
+    return None
+
+
+def continued_place(article: str, part: str, context: GeoContext) -> Place | None:
+    """The city that "the city", "the town's", "the provincial capital" of a part refers to.
+
+    The part is a sentence or clause of `article` that names no place of its own; the city is
+    the last one named in the nearest text before it (the same sentence's start, then up to
+    CONTINUATION_SENTENCES sentences back, not the dateline) that names any place below country
+    level. None when that text names no city (only a division or a district: "the city" is then
+    unknown) or only one below MIN_CONTINUED_POPULATION, when no such text is near, or when the
+    part or the text in between names another country than the city's (a paragraph about
+    another country breaks the thread).
+
+    >>> text = "Shelling hit Kharkiv on Monday. A drone hit the city's Kyivskyi district."
+    >>> continued_place(text, "A drone hit the city's Kyivskyi district.", GeoContext()).name
+    'Kharkiv'
+    """
+    nouns, cue = _continuation_cue()
+    if not any(noun in part for noun in nouns) or cue.search(part) is None:
+        return None  # substring tests first: most parts hold none of the nouns
+    start = _part_start(article, part)
+    if start is None:
+        return None
+    dateline = find_dateline(article)
+    floor = max(dateline.end if dateline is not None else 0, start - CONTINUATION_CHARS)
+    before = article[floor:start]
+    bounds = [floor] + [floor + m.end() for m in _PIECE_END.finditer(before)]
+    countries = {p.country_iso3 for _, _, p in find_places(part, context, within=article)}
+    for k in range(len(bounds) - 1, max(-1, len(bounds) - 2 - CONTINUATION_SENTENCES), -1):
+        piece = article[bounds[k] : start if k == len(bounds) - 1 else bounds[k + 1]]
+        if not piece.strip():
+            continue
+        found = [p for _, _, p in find_places(piece, context, within=article)]
+        below = [p for p in found if p.feature != "country"]
+        if not below:
+            countries.update(p.country_iso3 for p in found)
+            continue
+        cities = [p for p in below if p.feature == "city" and p.geo_precision == 1]
+        if not cities or countries - {cities[-1].country_iso3} or not _town_sized(cities[-1]):
+            return None
+        return cities[-1]
+    return None
+
+
+def _town_sized(place: Place) -> bool:
+    """True for a place of at least MIN_CONTINUED_POPULATION people: a town, not a hamlet (a
+    hamlet is more often a misread name: "Scheer", "Ali", "Belleau")."""
+    gaz = gazetteer()
+    return any(
+        gaz.geonameid[i] == place.geonameid and gaz.populations[i] >= MIN_CONTINUED_POPULATION
+        for i, _ in gaz.lookup_city(place.name, loose=False)
+    )
 
 
 def context_place(context: GeoContext) -> Place | None:

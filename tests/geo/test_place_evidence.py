@@ -71,7 +71,8 @@ def test_places_still_found(
         ("Clashes in North Darfur killed 12 people.", "SDN", 3),
         # No division so named in the gazetteer: no namesake village abroad either.
         ("Rebels attacked Phuoc Long Province in 1975.", None, None),  # not France
-        ("Fighting in Hiiraan region left 5 dead.", None, None),  # not Hīrān, Iraq
+        ("Fighting in Hiiraan region left 5 dead.", "SOM", 3),  # Somalia's (curated), not Hīrān, Iraq
+        ("Fighting in Hiraan region left 5 dead.", "SOM", 3),
         ("Coalition troops fought in Basra Governorate.", "IRQ", 3),  # not Pakistan
         ("Fighting in the Kursk region continued on Monday.", "RUS", 3),
         ("Troops shelled the Pokrovsk region on Monday.", "UKR", 2),  # the area around Pokrovsk
