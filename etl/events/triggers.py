@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import compress, count
+from typing import Any
 
 from etl.events.resources import (
     GAP,
@@ -317,7 +318,7 @@ def nonviolent_death(tokens: Tokens, match: TriggerMatch, matches: Sequence[Trig
     def violent(first: int, last: int) -> bool:
         return _names_any(lowers[first:last], "violent") or any(
             other.sense.plover == "ASSAULT" and first <= other.first_token < last
-            and not needs_cause(other) for other in matches)
+            and not needs_cause(other) and not is_refiner(other) for other in matches)
 
     first, last = clause
     if _names_any(lowers[first:last], "nonviolent") and not violent(first, last):
@@ -352,8 +353,18 @@ def _infinitive_before(tokens: Words, first: int, last: int, clause_first: int) 
 
 
 def assess(tokens: Tokens, match: TriggerMatch, clause_first: int = 0) -> str:
-    """``asserted``, ``negated`` or ``irrealis`` from cues before the trigger in its clause."""
+    """``asserted``, ``negated`` or ``irrealis`` from cues before the trigger in its clause;
+    ``other_sense`` for a trigger word that reports no event here ("demonstrated that",
+    "captured Allied tanks"); a weapon ("warplanes") is assessed as the trigger it refines.
+
+        assess(Words("US warplanes did not hit the port."), <"warplanes">)  # 'negated'
+    """
     words = as_words(tokens)
+    if is_refiner(match):
+        refined = refined_trigger(words, match, clause_first)
+        return "other_sense" if refined is None else assess(words, refined, clause_first)
+    if other_sense(words, match, clause_first):
+        return "other_sense"
     lowers, texts = words.lowers, words.texts
     window = int(modality()["window"])
     first = max(clause_first, match.first_token - window)
@@ -385,7 +396,260 @@ def is_reported(tokens: Tokens) -> bool:
     return _has_cue(as_words(tokens).lowers, "reported")
 
 
-def priority(match: TriggerMatch) -> tuple[int, int, int]:
-    """Sort key choosing a clause's trigger: verbs first, then intensity, then position."""
+def priority(match: TriggerMatch) -> tuple[int, int, int, int]:
+    """Sort key choosing a clause's trigger: verbs first, then intensity, then position; a
+    weapon that refines a verb (asserted only then) counts as a verb and goes before it."""
     rank = type_priority().index(match.sense.plover)
-    return (0 if match.sense.pos == "verb" else 1, rank, match.start)
+    refiner = is_refiner(match)
+    return (0 if refiner or match.sense.pos == "verb" else 1, rank, 0 if refiner else 1, match.start)
+
+
+# --- senses that report no event, and weapons that refine a generic trigger (senses.toml) ---
+
+
+@cache
+def _senses() -> dict[str, Any]:
+    return read_toml("senses.toml")
+
+
+@dataclass(frozen=True)
+class _SenseRule:
+    """One ``[[sense]]`` of ``senses.toml``: the contexts selecting a trigger's other sense."""
+
+    next: frozenset[str]
+    objects: frozenset[str]
+    within: int
+    heads_before: frozenset[str]
+    passive_next: frozenset[str]
+    needs_later: frozenset[str]
+    bare_next: frozenset[str]
+
+
+@cache
+def _sense_rules() -> dict[tuple[str, ...], _SenseRule]:
+    """The ``[[sense]]`` rules keyed by the lower-case words of each trigger form they cover."""
+    rules: dict[tuple[str, ...], _SenseRule] = {}
+    for entry in _senses()["sense"]:
+        def words(key: str, entry: dict[str, Any] = entry) -> frozenset[str]:
+            return frozenset(entry.get(key, ()))
+
+        rule = _SenseRule(words("next"), words("objects"), int(entry.get("within", 0)),
+                          words("heads_before"), words("passive_next"), words("needs_later"),
+                          words("bare_next"))
+        for form in entry["forms"]:
+            rules[tuple(t.lower for t in word_tokens(form))] = rule
+    return rules
+
+
+@cache
+def _section(name: str) -> dict[str, frozenset[str]]:
+    """A table of ``senses.toml`` with its word lists as sets (numbers left out)."""
+    return {key: frozenset(value) for key, value in _senses()[name].items() if isinstance(value, list)}
+
+
+def _auxiliary_before(lowers: list[str], first: int, clause_first: int) -> bool:
+    """A be/have/get auxiliary among the two words before ``first`` ("was also accused")."""
+    auxiliaries = _section("participles")["auxiliaries"]
+    return any(word in auxiliaries for word in lowers[max(clause_first, first - 2) : first])
+
+
+def other_sense(tokens: Tokens, match: TriggerMatch, clause_first: int = 0) -> bool:
+    """Whether a trigger word is used in a sense that reports no event of its type.
+
+        >>> s = "The attacks demonstrated that the militants were well armed."
+        >>> other_sense(Words(s), find_triggers(s)[-1])
+        True
+    """
+    words = as_words(tokens)
+    lowers = words.lowers
+    first, last = match.first_token, match.last_token
+    rule = _sense_rules().get(tuple(lowers[first : last + 1]))
+    if rule is not None and _rule_applies(words, rule, first, last, clause_first):
+        return True
+    if match.sense.pos == "verb" and first == last and _attributive(words, first):
+        return True
+    noun = match.sense.pos == "noun"
+    if (noun or lowers[last].endswith("ing")) and _generic(words, first):  # "the art of fighting"
+        return True
+    return noun and is_definite_noun(words, match, clause_first) and _evaluated(words, last)
+
+
+def _rule_applies(words: Words, rule: _SenseRule, first: int, last: int, clause_first: int) -> bool:
+    lowers, texts = words.lowers, words.texts
+    following = lowers[last + 1] if last + 1 < len(lowers) else ""
+    if following in rule.next:
+        return True
+    if rule.objects:
+        for index in range(last + 1, min(len(lowers), last + 1 + rule.within)):
+            if not texts[index][0].isalnum():  # the object ends at punctuation
+                break
+            if lowers[index] in rule.objects:
+                return True
+    if first > clause_first and lowers[first - 1] in rule.heads_before:
+        return True
+    passive = first > clause_first and lowers[first - 1] in _section("participles")["auxiliaries"]
+    if rule.passive_next and passive and following not in rule.passive_next:
+        return True
+    if rule.needs_later and not (passive and following in rule.passive_next) and rule.needs_later.isdisjoint(
+            lowers[last + 1 : last + 13]):
+        return True
+    if following in rule.bare_next and not _auxiliary_before(lowers, first, clause_first) and (
+            _section("participles")["relatives"].isdisjoint(lowers[max(clause_first, first - 4) : first])):
+        # "accused by rights groups of ...": an agent makes it an act after all; so does a
+        # subject after a fronted object ("an attempt, which Saddam Hussein blamed on Iran")
+        rest = lowers[last + 1 :]
+        end = next((i for i, w in enumerate(rest) if w in (";", ".")), len(rest))
+        return "by" not in rest[:end]
+    return False
+
+
+def _attributive(words: Words, at: int) -> bool:
+    """A one-word verb trigger in -ed/-en describing the noun after it: "in occupied Crimea",
+    "employed captured Allied tanks" (a preposition or a past verb before it)."""
+    lowers, texts = words.lowers, words.texts
+    word = lowers[at]
+    if at == 0 or not word.endswith(("ed", "en")):
+        return False
+    section = _section("attributive")
+    before = lowers[at - 1]
+    if before in section["prepositions"]:
+        return True
+    if (not before.endswith("ed") or len(before) < 4 or before in section["not_verbs"]
+            or not texts[at - 1].islower()):
+        return False
+    following = texts[at + 1] if at + 1 < len(texts) else ""
+    return following.isalpha() and lowers[at + 1] not in section["not_nouns"] and (
+        lowers[at + 1] not in section["prepositions"])
+
+
+def _generic(words: Words, first: int) -> bool:
+    """A noun trigger inside "<generic noun> of ..." ("an age of ... artillery fire", "examples
+    of a strategic withdrawal", "the anniversary of the massacre"): a kind of act, no act.
+    The scan back may cross the clause's start: ", and" also joins the nouns of a list."""
+    lowers, texts = words.lowers, words.texts
+    low = max(0, first - int(_senses()["generic"]["within"]))
+    skills = _section("generic")["skill_heads"]
+    if "of" not in lowers[low:first] and skills.isdisjoint(lowers[low:first]):  # the usual answer
+        return False
+    heads, stops = _section("generic")["heads"], _section("generic")["stops"]
+    determiners = _words("determiners")
+    for index in range(first - 1, low - 1, -1):
+        word = lowers[index]
+        if word == "of":
+            return index > 0 and lowers[index - 1] in heads
+        if word in ("at", "in") and index > 0 and lowers[index - 1] in skills:
+            return True
+        if word in stops:
+            return False
+        if word == "," and index + 1 < first:
+            after = index + 2 if lowers[index + 1] in ("and", "or") and index + 2 < first else index + 1
+            if lowers[after] in determiners or not texts[after].islower():
+                return False  # "fears of escalation, (and) a Russian offensive ...": a new phrase
+    return False
+
+
+def _evaluated(words: Words, last: int) -> bool:
+    """A definite noun trigger that is the subject of a verb of showing ("The attacks
+    demonstrated that ...", "Their offensive had proved ..."): it is judged, not reported."""
+    verbs = _section("evaluated")["verbs"]
+    lowers = words.lowers
+    for index in range(last + 1, min(len(lowers), last + 4)):
+        if lowers[index] in verbs:
+            return True
+        if lowers[index] not in _section("evaluated")["between"]:
+            return False
+    return False
+
+
+@cache
+def _refiner_forms() -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(t.lower for t in word_tokens(form)) for form in _senses()["refiners"]["forms"])
+
+
+@cache
+def _refinable_forms() -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(t.lower for t in word_tokens(form)) for form in _senses()["refiners"]["refinable"])
+
+
+def is_refiner(match: TriggerMatch) -> bool:
+    """A weapon noun ("warplanes", "suicide vest") that only refines a trigger next to it."""
+    return (match.sense.pos == "noun" and match.sense.plover == "ASSAULT"
+            and match.sense.acled_event_type == "Explosions/Remote violence" and _refiner_text(match.text))
+
+
+@lru_cache(maxsize=1 << 12)
+def _refiner_text(text: str) -> bool:
+    return tuple(t.lower for t in word_tokens(text.replace("’", "'"))) in _refiner_forms()
+
+
+def _form_at(words: Words, at: int) -> TriggerMatch | None:
+    """The longest lexicon form starting at token ``at`` (any sense), as a match without text."""
+    best: tuple[int, TriggerForm] | None = None
+    for form in lexicon().by_first_word.get(words.lowers[at], ()):
+        last = at if len(form.words) == 1 else _match_form(form, words, at)
+        if last is not None and (best is None or last > best[0]):
+            best = (last, form)
+    return None if best is None else TriggerMatch(best[1].sense, "", 0, 0, at, best[0])
+
+
+def _refinable(words: Words, match: TriggerMatch | None) -> bool:
+    """A generic ASSAULT trigger ("struck", "killed", "attack") or an explosion verb."""
+    if match is None or match.sense.plover != "ASSAULT":
+        return False
+    if match.sense.acled_event_type == "@victim":
+        return True
+    return match.sense.pos == "verb" and tuple(
+        words.lowers[match.first_token : match.last_token + 1]) in _refinable_forms()
+
+
+def refined_trigger(tokens: Tokens, match: TriggerMatch, clause_first: int = 0) -> TriggerMatch | None:
+    """The generic trigger a weapon refines: the verb it is the subject of ("US warplanes
+    struck"), or the trigger it is the instrument or, for an explosion, the object of
+    ("killed by a drone", "attacked the base with rockets", "detonated a suicide vest").
+
+        >>> s = "US warplanes struck the port."
+        >>> refined_trigger(Words(s), find_triggers(s)[0]).last_token
+        2
+    """
+    words = as_words(tokens)
+    lowers, texts = words.lowers, words.texts
+    section = _senses()["refiners"]
+    gap = int(section["gap"])
+    passive, instrument, between = (_section("refiners")[key] for key in ("passive", "instrument", "between"))
+    # subject: the weapon, then at most ``gap`` words (other weapons, adverbs, auxiliaries)
+    index = match.last_token + 1
+    while index < len(lowers) and index <= match.last_token + 1 + gap and texts[index][0].isalnum():
+        if lowers[index] in passive:  # "a jet was hit": the weapon suffered
+            break
+        found = _form_at(words, index)
+        if found is not None:
+            if _refinable(words, found) and (found.sense.pos == "verb" or index == match.last_token + 1):
+                return found
+            if not is_refiner(TriggerMatch(found.sense, " ".join(lowers[index : found.last_token + 1]),
+                                           0, 0, index, found.last_token)):
+                break
+            index = found.last_token + 1
+            continue
+        if lowers[index] not in between:  # "bomb disposal squad": the weapon names something else
+            break
+        index += 1
+    # instrument or object: a trigger, then at most ``gap`` words (and "by"/"with"), the weapon
+    index = match.first_token - 1
+    low = max(clause_first, match.first_token - 2 * gap - 2)
+    while index >= low and texts[index][0].isalnum():
+        if lowers[index] in instrument:
+            for start in range(index - 1, max(low, index - gap - 2) - 1, -1):
+                if not texts[start][0].isalnum():
+                    break
+                found = _form_at(words, start)
+                if _refinable(words, found) and found is not None and found.last_token < index and (
+                        lowers[index] != "by" or found.last_token == index - 1):
+                    return found
+            return None
+        if index >= match.first_token - gap - 1:
+            found = _form_at(words, index)
+            if (found is not None and found.last_token < match.first_token and _refinable(words, found)
+                    and found.sense.acled_event_type != "@victim"):
+                return found  # "detonated a suicide vest", "blew up a car bomb"
+        index -= 1
+    return None
