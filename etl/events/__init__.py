@@ -211,15 +211,30 @@ def _starts_with(words: list[str], name: str) -> bool:
     return bool(words) and any(words[: len(cue)] == cue for cue in by_first.get(words[0], ()))
 
 
+@cache
+def _inside_cues(name: str) -> frozenset[str]:
+    """A ``modality.toml`` list of one-word continuation cues, lower-cased."""
+    return frozenset(word.lower() for word in modality()[name])
+
+
+def _says_after(tokens: Words, name: str) -> bool:
+    """Whether one of the cues ``name`` stands among the sentence's first words ("... later killed")."""
+    cues = _inside_cues(name)
+    return any(word in cues for word in tokens.lowers[: int(modality()["continuation_window"])])
+
+
 def _continues(tokens: Words, actor1: Actor | None, previous: _SentenceState | None,
                paragraph: int) -> bool:
     """Whether a sentence continues the story of the one before (date and place carry over)."""
-    if previous is None or previous.paragraph != paragraph:
+    if previous is None:
         return False
     words = tokens.lowers[:6]
     if _starts_with(words, "new_story"):
         return False
-    if _starts_with(words, "continuation"):
+    if previous.paragraph != paragraph:
+        # "An RSF drone attack later killed ...": told as what came next, in a paragraph of its own
+        return previous.paragraph == paragraph - 1 and _says_after(tokens, "continuation_across_paragraphs")
+    if _starts_with(words, "continuation") or _says_after(tokens, "continuation_inside"):
         return True
     return actor1 is not None and actor1.name in previous.actors
 

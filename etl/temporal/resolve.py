@@ -2,8 +2,10 @@
 
 Resolution keeps two anchors: the reference date (publication) and the narrative anchor (the
 last calendar date the text itself set). Deictic words ("yesterday", "last week", weekdays)
-use the reference date in news and the narrative anchor in history; anaphoric words ("the next
-day", "two weeks later", "that summer") always use the narrative anchor when there is one.
+use the reference date in news and the narrative anchor in history, where those counting from
+the writer's now ("last week", "this year", "two days ago") do so only in the paragraph that set
+it; anaphoric words ("the next day", "two weeks later", "that summer") always use the narrative
+anchor when there is one.
 
     >>> [m.value for m in find("On 24 February 2022 Russia invaded. Two weeks later ...", None)]
     ['2022-02-24', '2022-W10']
@@ -691,8 +693,23 @@ class Context:
             and "\n" not in self.text[self.anchor_at : self.position]
         )
 
+    def anchor_set_in_paragraph(self) -> bool:
+        """The narrative anchor was set (by any date) earlier in this paragraph."""
+        return self.anchor_at is not None and "\n" not in self.text[self.anchor_at : self.position]
+
+    def speaker_base(self) -> tuple[Cal | None, str | None]:
+        """The point words counting from the writer's now ("last week", "this year", "two days
+        ago") count from: ``deictic_base``, except that in a narrative the narrative anchor
+        holds only while the paragraph that set it goes on (a quote in a history: "he had
+        signed the pact two years ago"); a paragraph that set no date speaks from publication
+        ("over last week in Donbass" after a history)."""
+        if (self.narrative and self.anchor is not None and self.reference is not None
+                and not self.anchor_set_in_paragraph()):
+            return self.reference, "reference"
+        return self.deictic_base()
+
     def deictic_base(self) -> tuple[Cal | None, str | None]:
-        """The point deictic words ("yesterday", "this year") count from."""
+        """The point deictic words ("yesterday", "on Friday") count from."""
         if self.narrative and self.anchor is not None:
             return self.anchor, "narrative"
         if self.reference is not None:
@@ -846,7 +863,7 @@ def _resolve_date(m: Match, ctx: Context, tense: str | None) -> Out | None:
     if "year_ref" in g:
         ref_word = re.sub(r"\s+", " ", g["year_ref"].lower()).removeprefix("of ")
         deictic = ref_word in ("this", "last", "next")
-        base, anchor_kind = ctx.deictic_base() if deictic else ctx.anaphoric_base()
+        base, anchor_kind = ctx.speaker_base() if deictic else ctx.anaphoric_base()
         if base is None or base.year is None:
             return None
         anchor_cal = base
@@ -917,7 +934,7 @@ def _resolve_date(m: Match, ctx: Context, tense: str | None) -> Out | None:
                 year -= 1  # winter is named by the year it starts in
             return "DATE", Cal(year=year, season=season, granularity="season"), "reference", ctx.reference
         deictic = rel in ("this", "coming", "past")
-        base, anchor_kind = ctx.deictic_base() if deictic else ctx.anaphoric_base()
+        base, anchor_kind = ctx.speaker_base() if deictic else ctx.anaphoric_base()
         if base is None or base.year is None:
             return "DATE", Cal(season=season, granularity="season"), None, None
         anchor_cal = base
@@ -926,7 +943,7 @@ def _resolve_date(m: Match, ctx: Context, tense: str | None) -> Out | None:
             base_year -= 1  # winter is named by the year it starts in
         year = base_year + step
     elif year is None and month is not None and "month_rel" in g:
-        base, anchor_kind = ctx.deictic_base()
+        base, anchor_kind = ctx.speaker_base()
         if base is None or base.year is None or base.month is None:
             return "DATE", f"XXXX-{month:02d}", None, None
         anchor_cal = base
@@ -956,6 +973,9 @@ def _resolve_date(m: Match, ctx: Context, tense: str | None) -> Out | None:
     return "DATE", cal, anchor_kind, anchor_cal
 
 
+_THE = re.compile(r"\bthe\s", re.IGNORECASE)
+
+
 def _resolve_relative(m: Match, ctx: Context, tense: str | None) -> Out | None:
     g = m.groups
     rel = re.sub(r"\s+", " ", g.get("rel", "the").lower())
@@ -964,7 +984,8 @@ def _resolve_relative(m: Match, ctx: Context, tense: str | None) -> Out | None:
     ]
     if rel == "past":
         return "DURATION", f"P1{unit}", None, None
-    has_the = m.groups.get("_text", "").lower().startswith("the ")
+    # "the next year", "early the next year": anaphoric; "next year": deictic
+    has_the = _THE.search(m.groups.get("_text", "")) is not None
     step = {
         "next": 1,
         "following": 1,
@@ -977,7 +998,7 @@ def _resolve_relative(m: Match, ctx: Context, tense: str | None) -> Out | None:
         "last": -1,
     }.get(rel, 0)
     deictic = rel in ("this", "current", "coming") or (rel in ("next", "last") and not has_the)
-    base, kind = ctx.deictic_base() if deictic else ctx.anaphoric_base()
+    base, kind = ctx.speaker_base() if deictic else ctx.anaphoric_base()
     if base is None:
         gran = _UNIT_GRAN[unit]
         return "DATE", at_granularity(Cal(), gran), None, None
@@ -1001,7 +1022,7 @@ def _resolve_offset(m: Match, ctx: Context, tense: str | None) -> Out | None:
     if unit == "2W":
         unit, n = "W", n * 2
     deictic = direction_word in ("ago", "hence", "from now")
-    base, kind = ctx.deictic_base() if deictic else ctx.anaphoric_base()
+    base, kind = ctx.speaker_base() if deictic else ctx.anaphoric_base()
     if base is None:
         return None
     amount = int(n) if n == int(n) else None
@@ -1231,6 +1252,8 @@ def resolve(text: str, chosen: list[Match], reference: Cal | None, narrative: bo
                 aside = (
                     _span_edge_before(text, m.start)
                     or m.rule.name == "apostrophe_year"  # "the '99 Boys" names a group more often than a date
+                    # the writer's now inside a history ("over last week") is not where its story stands
+                    or (ctx.narrative and anchor_kind == "reference" and ctx.anchor is not None)
                 ) or (
                     anchor_kind == "absolute"
                     and (tense if dated else direction(text, m.start, m.end)) == "future"

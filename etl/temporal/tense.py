@@ -54,6 +54,17 @@ def _cues() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     )
 
 
+@cache
+def _future_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Future cues of several words by first word: ``_future_phrases()["due"]`` holds ``("on",)``."""
+    phrases: dict[str, list[tuple[str, ...]]] = {}
+    for cue in lexicon()["future_cue_words"]:
+        words = cue.lower().split()
+        if len(words) > 1:
+            phrases.setdefault(words[0], []).append(tuple(words[1:]))
+    return {first: tuple(rests) for first, rests in phrases.items()}
+
+
 @lru_cache(maxsize=8)
 def _sentence_breaks(text: str) -> tuple[list[int], list[int]]:
     """Sentence end offsets (exclusive) and next-sentence start offsets of a text, computed once."""
@@ -82,6 +93,9 @@ def _word_kinds() -> dict[str, str]:
 def _cue_kind(words: list[str], i: int) -> str | None:
     kinds = _word_kinds()
     w = words[i]
+    rests = _future_phrases().get(w)
+    if rests and any(tuple(words[i + 1 : i + 1 + len(rest)]) == rest for rest in rests):
+        return "future"  # "due on", "set to": the phrase, not its first word alone
     kind = kinds.get(w)
     if kind == "future":
         return "future"
@@ -112,8 +126,10 @@ def _sentence_cues(text: str, s_start: int, s_end: int) -> tuple[tuple[int, str]
     if len(parts) == 1:
         return ()
     kinds = _word_kinds()
-    # Most words are no cue: only listed words and "-ed" forms need the full test.
-    maybe = [i for i, w in enumerate(words) if w in kinds or w.endswith("ed")]
+    phrases = _future_phrases()
+    # Most words are no cue: only listed words, first words of phrases and "-ed" forms need the
+    # full test.
+    maybe = [i for i, w in enumerate(words) if w in kinds or w.endswith("ed") or w in phrases]
     if not maybe:
         return ()
     ends = list(accumulate(map(len, parts)))  # word i starts where part 2i (its gap) ends
