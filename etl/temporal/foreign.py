@@ -1,8 +1,11 @@
 """Dates in languages other than English, through dateparser's language data.
 
-Only absolute dates and simple relative words ("вчора", "hier") are taken: each candidate
+Absolute dates and simple relative words ("вчора", "hier") come from dateparser: each candidate
 that ``search_dates`` finds is kept when it holds a digit or a known relative word, and is
 re-parsed alone to learn its granularity. All settings are explicit; nothing reads the clock.
+Weekdays ("dimanche", "am Sonntag"), "il y a trois jours", "la semaine dernière" and a month
+after a preposition ("en février") are read from our word lists (foreign_relative.json) and
+coded as the English grammar codes them (``_relative_finds``).
 
 dateparser costs a millisecond or more for each number or date word it reads (24 KB of
 numbers took 20 s), so it is not handed the article: one regular expression, built once per
@@ -34,6 +37,7 @@ from etl.temporal.values import Cal, from_date
 # dateparser needs *some* base for relative words; with no reference date we pass a fixed one
 # and then drop whatever depended on it, so the clock is never read.
 _NO_REFERENCE = dt.datetime(2000, 1, 1)
+_LAST_SECOND = dt.timedelta(days=1, seconds=-1)  # from a day's midnight to its last second
 _HAS_DIGIT = re.compile(r"\d")
 _FULL_YEAR = re.compile(r"\d{4}")
 _MONTHISH = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -428,13 +432,20 @@ def _quirks(language: str) -> _Quirks:
             full |= names - short
     # dateparser compares words without their marks, so Polish "się" ("itself") is the August
     # abbreviation "sie" to it; a short abbreviation written with marks it lacks is another word.
+    # A word dateparser misreads before a weekday or a day ("يوم الاثنين 9 ديسمبر": "يوم" is the unit
+    # "day"; "С 24 февраля": "с" is "second") is blanked there.
+    leads = {w.lower() for w in (_fixes().get("leads") or {}).get(language) or []}
+    weekdays = _phrase_pattern(sorted(_literal_words(w for key in _WEEKDAYS for w in info.get(key) or [])))
     marked = _marked_words(abbreviations, set(_literal_words(w for k in info for w in _listed(info, k))))
     pattern = re.compile(
         rf"(?<={_YEAR_PATTERN}\s)(?P<after>(?:{year_words})(?![^\W\d_])|(?:{year_letters})\.)"
         rf"|{word}(?P<before>{year_words})(?=\s+{_YEAR_PATTERN})"
         rf"|(?<![\d.,])(?:[12]?\d|3[01])(?P<ordinal>{suffixes})(?=\s)"
         rf"|{word}(?P<form>{_phrase_pattern(sorted(forms)) if forms else '(?!)'})(?![^\W\d_])"
-        rf"|{word}(?P<marked>{_phrase_pattern(sorted(marked)) if marked else '(?!)'})(?![^\W\d_])",
+        rf"|{word}(?P<marked>{_phrase_pattern(sorted(marked)) if marked else '(?!)'})(?![^\W\d_])"
+        rf"|{word}(?P<lead>{_phrase_pattern(sorted(leads)) if leads else '(?!)'})(?=\s+(?:{weekdays}"
+        rf"|(?:[12]?\d|3[01])\s+(?:{_phrase_pattern(sorted(full - abbreviations)) or '(?!)'}))(?![^\W\d_]))"
+        rf"|(?P<count>{_COUNT})",
         re.IGNORECASE,
     )
     return _Quirks(
@@ -502,6 +513,9 @@ def _marked_words(abbreviations: set[str], known: set[str]) -> set[str]:
 
 
 _DAY_NUMBER = re.compile(r"\d+")
+# A count with a thousands separator ("2.500", "13 000") is no day or year: "de marzo, 2.500
+# soldados" was read as "marzo, 2". Not a numeric date ("24.02.2022": groups of three only).
+_COUNT = r"(?<![\d.,/:])\d{1,3}(?:[.\u00a0\u202f ]\d{3})+(?!\d|[.,/:]\d)"
 
 
 def _normalise(
@@ -642,6 +656,7 @@ def _numeric_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((rule, re.compile(pattern)) for rule, pattern in _day_data()["numeric_dates"].items())
 
 
+_COMMA_TAIL = re.compile(r"(.*\d\S*)\s*[,;]\D*\Z", re.DOTALL)
 _YEAR_WITH_WORDS = re.compile(rf"(?:[^\W\d_]{{1,3}}\s+){{0,2}}{_YEAR_PATTERN}")
 _LEADING_WORD = re.compile(r"\s*[^\W\d_]+[.,]?\s+")
 _LAST_WORD = re.compile(r"\s+(\S+)\s*\Z")
@@ -797,16 +812,32 @@ def find_foreign(text: str, reference: dt.date | None, language: str) -> list[Re
     numeric = numeric_dates(text)
     out: list[Resolved] = [_numeric_mention(*item, text) for item in numeric]
     numeric_spans = [(low, high) for low, high, _, _ in numeric]
+    # Weekdays, "il y a trois jours", "la semaine dernière", "en février": read from our word
+    # lists; dateparser's finds inside them go ("Il y a 3 jours" was "a 3 jours").
+    own = [m for m in _relative_finds(text, reference, language) if not _touches_any(m, numeric_spans)]
+    # A month with its year ("d'août 2022") is dateparser's where dateparser reads the month.
+    spare = [m for m in own if m.rule == "month_year"]
+    own = [m for m in own if m.rule != "month_year"]
+    out.extend(own)
+    own_spans = [(m.start, m.end) for m in own]
+    first_read = len(out)
     quirks = _quirks(language)
     lexicon = _lexicon(language)
     for start, raw, read, days in found:
         if numeric_spans and _touches(start, start + len(raw), numeric_spans, text):
             continue  # read above; dateparser split it ("am 24", "2022 um 5 Uhr")
+        if any(start < high and low < start + len(raw) for low, high in own_spans):
+            continue
+        if _is_duration(read, language):
+            continue  # "2 тижнів", "протягом 24 годин", "44 дня": a length of time, not a date
         trimmed = _trim(read, relative)
         # Cut after a relative word as dateparser's reading says, else where the text ends:
         # a blanked year word ends the surface ("2022 року").
         keep = len(trimmed) if len(trimmed) < len(read.rstrip(" ,;:")) else len(raw.rstrip(" ,;:"))
         raw, read = raw[:keep], read[:keep]
+        if (comma := _COMMA_TAIL.match(read)) is not None:
+            # "et 2019, le": words after a comma that holds no number are the next clause's.
+            raw, read = raw[: comma.end(1)], read[: comma.end(1)]
         lowered = " ".join(read.lower().split())
         is_relative = lowered in relative or any(lowered.startswith(w + " ") for w in relative if len(w) > 3)
         # "Протягом 2023 року" (during 2023) starts with a relative word but names its year.
@@ -820,7 +851,9 @@ def find_foreign(text: str, reference: dt.date | None, language: str) -> list[Re
         # A day without its year is the last such day, unless its clause speaks of the future
         # ("Die Wahl findet am 14. März statt"); coordinated days count from the first one.
         # Without a reference the year is unknown either way (XXXX-03-14).
-        prefer, parse_base = "past", base
+        # The whole reference day is past: "martes 17 de diciembre a las 15:00" in a paper of the
+        # 17th is that day (read from its midnight, 15:00 was still to come: 2023-12-17).
+        prefer, parse_base = "past", base + _LAST_SECOND if reference is not None else base
         if reference is not None and not is_relative and not _WRITTEN_YEAR.search(read):
             since = days[0][0] if days else start
             if speaks_of_future(text, since, start + len(raw), language):
@@ -897,7 +930,71 @@ def find_foreign(text: str, reference: dt.date | None, language: str) -> list[Re
         if gran == "day" and not is_relative:
             out.extend(_earlier_days(mention, days, text))
         out.append(mention)
-    return sorted(out, key=lambda m: (m.start, m.end))
+    if spare:
+        parsed = out[first_read:]
+        for month in spare:
+            word_end = month.start + len(month.text.split()[0])
+            if not any(m.start < word_end and month.start < m.end for m in parsed):
+                out = [
+                    m
+                    for m in out
+                    if not (m.rule == "dateparser" and m.start < month.end and month.start < m.end)
+                ]
+                out.append(month)
+    out.sort(key=lambda m: (m.start, m.end))
+    return [_in_written_year(m, out, text) for m in out]
+
+
+def _in_written_year(mention: Resolved, mentions: list[Resolved], text: str) -> Resolved:
+    """A month alone in the past takes the year written just before it, in its sentence or the one
+    before, as in English ("W 2022 roku … a w listopadzie" = 2022-11, anchor narrative)."""
+    if mention.rule != "month_alone" or mention.anchor != "reference" or mention.tense != "past":
+        return mention
+    if len(mention.text.split()) > 1:  # "octobre dernier": counted from the publication day
+        return mention
+    before = [
+        m for m in mentions if m.end <= mention.start and m.anchor == "absolute" and m.value[:4].isdigit()
+    ]
+    if not before:
+        return mention
+    anchor = before[-1]
+    if len(_SENTENCE_END.findall(text, anchor.end, mention.start)) > 1:
+        return mention
+    cal = Cal(year=int(anchor.value[:4]), month=int(mention.value[5:7]), granularity="month")
+    d0, d1 = cal.interval
+    return mention._replace(
+        value=cal.value, date_start=d0, date_end=d1, anchor="narrative", anchor_value=anchor.value
+    )
+
+
+@cache
+def _duration_words(language: str) -> tuple[frozenset[str], frozenset[str]]:
+    """dateparser's unit words ("тижнів", "jours") and "in" words ("протягом", "dans") of a language."""
+    from dateparser.languages.loader import default_loader
+
+    info = default_loader.get_locale(language).info
+
+    def parts(keys: Iterable[str]) -> frozenset[str]:
+        words = _literal_words(w for key in keys for w in info.get(key) or [])
+        return frozenset(_strip_marks(part) for phrase in words for part in _WORD_PARTS.findall(phrase))
+
+    return parts(_UNITS), parts(["in"])
+
+
+def _is_duration(surface: str, language: str) -> bool:
+    """Whether a surface is only a count, a unit word and "in" words: "протягом 24 годин" is
+    dateparser's "in 24 hours", "44 дня" its "44 days ago"; neither is said so in the text. A
+    written year is a date ("В течение 2023 года")."""
+    if not _HAS_DIGIT.search(surface) or _WRITTEN_YEAR.search(surface):
+        return False
+    units, ins = _duration_words(language)
+    parts = _WORD_PARTS.findall(_strip_marks(surface.lower()))
+    return any(p in units for p in parts) and all(p in units or p in ins for p in parts)
+
+
+def _touches_any(mention: Resolved, spans: list[tuple[int, int]]) -> bool:
+    """Whether a mention overlaps one of ``spans``."""
+    return any(mention.start < high and low < mention.end for low, high in spans)
 
 
 def _earlier_days(last: Resolved, days: _Days, text: str) -> Iterator[Resolved]:
@@ -920,3 +1017,451 @@ def _earlier_days(last: Resolved, days: _Days, text: str) -> Iterator[Resolved]:
             granularity="day", anchor=last.anchor, anchor_value=last.anchor_value, rule="day_range",
             tense=last.tense,
         )  # fmt: skip
+
+
+# --- relative dates read without dateparser: weekdays, "il y a trois jours", "la semaine
+# dernière", a month alone ("en février") -------------------------------------------------------
+
+_WEEK_UNITS = {"day": 1, "week": 7}
+_BEFORE_WINDOW = 48  # characters looked at before a weekday for a habitual word ("tous les")
+_OPENERS = "«»\"“”„'‘’([—–-"
+
+
+@cache
+def _relative_data() -> dict[str, Any]:
+    text = (
+        resources.files("etl").joinpath("resources", "temporal", "foreign_relative.json").read_text("utf-8")
+    )
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A trie pattern of phrases, lower-cased, with accentless forms too (never matches if empty)."""
+    return _phrase_pattern(sorted(_literal_words(words)))
+
+
+def _key(word: str) -> str:
+    """How a listed word is looked up: lower case, no marks, one space, one apostrophe ("п’ятницю")."""
+    return _strip_marks(" ".join(word.lower().split())).replace("’", "'")
+
+
+def _indexed(groups: Iterable[Iterable[str]]) -> dict[str, int]:
+    """Each form of a list of lists, lower-cased and without marks -> its list's index."""
+    return {_key(str(w)): i for i, forms in enumerate(groups) for w in forms}
+
+
+_LEFT, _RIGHT = r"(?<![^\W\d_])", r"(?![^\W\d_])"
+
+
+@dataclass(frozen=True)
+class _RelativeLexicon:
+    """The relative-date readers of one language (built once from foreign_relative.json)."""
+
+    weekday: re.Pattern[str] | None  # groups: last_b/next_b, day, last_a/next_a
+    weekday_index: dict[str, int]  # form -> 0 (Monday) .. 6
+    not_before: re.Pattern[str] | None  # searched in the text before a weekday, ends at it
+    not_after: re.Pattern[str] | None  # matched right after a weekday
+    lower_case: bool
+    after_capital_is_name: bool
+    date_after: re.Pattern[str]  # a day and month right after a weekday: the date holds it
+    ago: tuple[re.Pattern[str], ...]  # groups: num, unit (count and unit before/after an "ago" word)
+    ago_not_after: re.Pattern[str] | None
+    later: re.Pattern[str] | None  # "dans une semaine": groups num, unit
+    numbers: dict[str, int]
+    units: dict[str, tuple[str, int]]  # unit word -> (unit, count it carries; 0 = none)
+    relative_units: re.Pattern[str] | None
+    relative_index: dict[str, tuple[str, int]]
+    month: re.Pattern[str] | None  # groups: month, last, next
+    month_join: re.Pattern[str] | None  # another month after a joiner: groups month, last, next
+    month_index: dict[str, int]  # form -> 1..12
+    month_after: re.Pattern[str]  # a day or year right after a month: not alone
+
+
+def _optional(words: Iterable[str]) -> str | None:
+    listed = list(words)
+    return _alternation(listed) if listed else None
+
+
+@cache
+def _relative_lexicon(language: str) -> _RelativeLexicon:
+    """``_relative_lexicon("fr").weekday.search("Les rebelles sont entrés dimanche")`` matches."""
+    from dateparser.languages.loader import default_loader
+
+    data = _relative_data()
+    flags = re.IGNORECASE
+    info = default_loader.get_locale(language).info
+    month_words = _literal_words(w for key in _MONTHS for w in info.get(key) or [])
+    month_words |= set(_quirks_forms(language))
+    day_then_month = (
+        rf"\s*,?\s*(?:[^\W\d_]{{1,3}}\s+)?(?:(?:[12]?\d|3[01])(?:\.|er|º)?\s*(?:[^\W\d_]{{1,3}}\s+)?"
+        rf"(?:{_phrase_pattern(sorted(month_words))}){_RIGHT}|\d{{1,2}}[./]\d{{1,2}}(?!\d))"
+    )
+    week = data["weekdays"].get(language) or {}
+    weekday = None
+    if week:
+        parts = []
+        for kind, side in (("last", "before"), ("next", "before")):
+            words = week[kind][side]
+            if words:
+                parts.append(rf"(?P<{kind}_b>{_alternation(words)})\s+")
+        before = "(?:" + "|".join(parts) + ")?" if parts else ""
+        after_parts = [
+            rf"\s+(?P<{kind}_a>{_alternation(week[kind]['after'])}){_RIGHT}"
+            for kind in ("last", "next")
+            if week[kind]["after"]
+        ]
+        after = "(?:" + "|".join(after_parts) + ")?" if after_parts else ""
+        prefixes = _optional(week.get("prefixes") or [])
+        glue = rf"(?:{prefixes})?" if prefixes else ""
+        names = _alternation(w for forms in week["names"] for w in forms)
+        weekday = re.compile(rf"{_LEFT}{glue}{before}(?P<day>{names}){_RIGHT}{after}", flags)
+    not_before = _optional(week.get("not_before") or [])
+    not_after = _optional(week.get("not_after") or [])
+    ago_words = data["ago"].get(language) or {}
+    numbers = {_key(k): int(v) for k, v in (data["numbers"].get(language) or {}).items()}
+    units: dict[str, tuple[str, int]] = {}
+    for word, unit in (data["units"].get(language) or {}).items():
+        units[_key(word)] = (unit, 0) if isinstance(unit, str) else (str(unit[0]), int(unit[1]))
+    count = rf"(?:(?P<num>\d{{1,3}}|{_alternation(numbers)})\s+)?"
+    unit_pattern = rf"(?P<unit>{_alternation(data['units'].get(language) or {})}){_RIGHT}"
+    ago = []
+    if ago_words.get("before"):
+        ago.append(rf"{_LEFT}(?:{_alternation(ago_words['before'])})\s+{count}{unit_pattern}")
+    if ago_words.get("after"):
+        ago.append(rf"{_LEFT}{count}{unit_pattern}\s+(?:{_alternation(ago_words['after'])}){_RIGHT}")
+    ago_not_after = _optional(data["ago_not_after"].get(language) or [])
+    later_words = data["later"].get(language) or []
+    later = (
+        re.compile(rf"{_LEFT}(?:{_alternation(later_words)})\s+{count}{unit_pattern}", flags)
+        if later_words and units
+        else None
+    )
+    phrases = data["relative_units"].get(language) or {}
+    relative_index = {_key(k): (str(v[0]), int(v[1])) for k, v in phrases.items()}
+    relative_units = re.compile(rf"{_LEFT}(?:{_alternation(phrases)}){_RIGHT}", flags) if phrases else None
+    months = data["months"].get(language) or {}
+    month = month_join = None
+    if months:
+        glued = [w for w in months["before"] if w.endswith(("'", "-"))]
+        spaced = [w for w in months["before"] if not w.endswith(("'", "-"))]
+        prep = "|".join(
+            [rf"(?:{_alternation(spaced)})\s+"] * bool(spaced)
+            + [rf"(?:{_alternation(glued)})\s*"] * bool(glued)
+        )
+        mods = "".join(
+            rf"(?:\s+(?P<{kind}>{_alternation(months[kind])}){_RIGHT})?"
+            for kind in ("last", "next")
+            if months[kind]
+        )
+        names = _alternation(w for forms in months["names"] for w in forms)
+        month = re.compile(rf"{_LEFT}(?:{prep})(?P<month>{names}){_RIGHT}{mods}", flags)
+        join_names = _alternation(
+            w for forms in [*months["names"], *(months.get("join_names") or [])] for w in forms
+        )
+        month_join = re.compile(
+            rf"\A\s*(?:{_alternation(months['joiners'])})\s*(?:{prep})?(?P<month>{join_names}){_RIGHT}{mods}",
+            flags,
+        )
+    # "join_names" are the nominatives after a joiner ("с марта по май"): months 1..12 again.
+    month_index = {
+        k: i % 12 + 1 for k, i in _indexed([*months.get("names", []), *months.get("join_names", [])]).items()
+    }
+    return _RelativeLexicon(
+        weekday=weekday,
+        weekday_index=_indexed(week.get("names") or []),
+        not_before=re.compile(rf"{_LEFT}(?:{not_before})\s+\Z", flags) if not_before else None,
+        not_after=re.compile(rf"\s+(?:{not_after}){_RIGHT}", flags) if not_after else None,
+        lower_case=bool(week.get("lower_case")),
+        after_capital_is_name=language == "de",
+        date_after=re.compile(day_then_month, flags),
+        ago=tuple(re.compile(p, flags) for p in ago) if units else (),
+        ago_not_after=re.compile(rf"\s+(?:{ago_not_after}){_RIGHT}", flags) if ago_not_after else None,
+        later=later,
+        numbers=numbers,
+        units=units,
+        relative_units=relative_units,
+        relative_index=relative_index,
+        month=month,
+        month_join=month_join,
+        month_index=month_index,
+        month_after=re.compile(
+            r"\s*,?\s*(?:[^\W\d_]{1,3}\s+)?(?:(?:1[5-9]|20)\d\d(?!\d)|\d{1,2}(?![\d]|[.,\s]\d{3}))"
+        ),
+    )
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    """Whether only opening quotes, dashes and spaces stand between ``at`` and the sentence start."""
+    before = text[max(0, at - 200) : at].rstrip().rstrip(_OPENERS).rstrip()
+    return not before or before[-1] in ".!?:\n" or (at <= 200 and not text[:at].strip(_OPENERS + " \t"))
+
+
+def _is_name(text: str, start: int, end: int, words: _RelativeLexicon) -> bool:
+    """Whether the weekday at ``start:end`` is a name: "Plácido Domingo", "Santo Domingo", "Domingo
+    Cavallo" in a language writing weekdays in lower case; German "Sprecher Freitag"."""
+    word = text[start:end]
+    following = re.match(r"\s+(\S)", text[end : end + 4])
+    if words.lower_case and word[:1].isupper():
+        if not _sentence_start(text, start):
+            return True
+        return following is not None and following.group(1).isupper()
+    if words.after_capital_is_name:
+        previous = re.search(r"([^\W\d_]+)\s+\Z", text[max(0, start - 40) : start])
+        if previous is not None and previous.group(1)[:1].isupper():
+            return not _sentence_start(text, start - len(previous.group(0)))
+    return False
+
+
+def _count(match: re.Match[str], words: _RelativeLexicon) -> tuple[str, int] | None:
+    """(unit, count) of "trois jours", "يومين" (two days), "неделю" (one week); None for "несколько"."""
+    unit, carried = words.units[_key(match["unit"])]
+    number = match["num"]
+    if number is None:
+        return unit, carried or 1
+    value = int(number) if number.isdigit() else words.numbers.get(_key(number), 0)
+    return (unit, value) if value > 0 else None
+
+
+def _unit_mention(
+    start: int,
+    end: int,
+    text: str,
+    reference: dt.date | None,
+    unit: str,
+    day: dt.date | None,
+    rule: str,
+    tense: str | None = None,
+) -> Resolved | None:
+    """A day, week, month or year counted from the reference as a mention (English's coding:
+    "la semaine dernière" = 2024-W50, anchor reference, rule relative_unit)."""  # fmt: skip
+    gran = unit if unit in ("week", "month", "year") else "day"
+    if reference is None or day is None:
+        if rule == "offset":
+            return None  # English codes no "three days ago" without a publication day either
+        value = {"day": "XXXX-XX-XX", "week": "XXXX-WXX", "month": "XXXX-XX", "year": "XXXX"}[gran]
+        d0 = d1 = None
+        anchor, anchor_value = None, None
+    else:
+        cal = from_date(day, gran)
+        value = cal.value
+        d0, d1 = cal.interval
+        anchor, anchor_value = "reference", reference.isoformat()
+    return Resolved(
+        start=start, end=end, text=text[start:end], type="DATE", value=value, date_start=d0, date_end=d1,
+        granularity=gran, anchor=anchor, anchor_value=anchor_value, rule=rule, tense=tense,
+    )  # fmt: skip
+
+
+def _shifted(reference: dt.date, unit: str, amount: int) -> dt.date:
+    """The reference day moved by whole units: (2024-12-17, month, -1) -> 2024-11-17 (day 1 of
+    a month is used for months and years, which is all their values need)."""
+    if unit in _WEEK_UNITS:
+        return reference + dt.timedelta(days=_WEEK_UNITS[unit] * amount)
+    months = reference.year * 12 + reference.month - 1 + (amount if unit == "month" else 12 * amount)
+    return dt.date(months // 12, months % 12 + 1, 1)
+
+
+def _weekday_mentions(
+    text: str, reference: dt.date | None, language: str, words: _RelativeLexicon
+) -> Iterator[Resolved]:
+    """Weekdays as the English grammar codes them: past -> the last such day on or before the
+    publication day, a future clause -> the next on or after it; "dernier"/"prochain" exclude it."""
+    if words.weekday is None:
+        return
+    for match in words.weekday.finditer(text):
+        start, end = match.start(), match.end()
+        day_start = match.start("day")
+        if match.group("day") and (
+            (
+                words.not_before is not None
+                and words.not_before.search(text, max(0, start - _BEFORE_WINDOW), start)
+            )
+            or (words.not_after is not None and words.not_after.match(text, match.end("day")))
+            or words.date_after.match(text, match.end("day"))
+            or _is_name(text, day_start, match.end("day"), words)
+        ):
+            continue
+        if start != day_start and not any(
+            match.group(g) for g in ("last_b", "next_b") if g in match.groupdict()
+        ):
+            start = day_start  # a joined prefix ("والأحد"): the mention is the weekday
+        index = words.weekday_index[_key(match.group("day"))]
+        last = bool(match.groupdict().get("last_b") or match.groupdict().get("last_a"))
+        following = bool(match.groupdict().get("next_b") or match.groupdict().get("next_a"))
+        future = following or (not last and speaks_of_future(text, start, end, language))
+        tense = None if following else ("future" if future else "past")
+        if reference is None:
+            yield Resolved(
+                start=start, end=end, text=text[start:end], type="DATE", value=f"XXXX-WXX-{index + 1}",
+                date_start=None, date_end=None, granularity="week", anchor=None, anchor_value=None,
+                rule="weekday", tense=tense,
+            )  # fmt: skip
+            continue
+        if future:
+            delta = (index - reference.weekday()) % 7 or (7 if following else 0)
+        else:
+            delta = -((reference.weekday() - index) % 7 or (7 if last else 0))
+        day = reference + dt.timedelta(days=delta)
+        mention = _unit_mention(start, end, text, reference, "day", day, "weekday", tense)
+        if mention is not None:
+            yield mention
+
+
+def _offset_mentions(text: str, reference: dt.date | None, words: _RelativeLexicon) -> Iterator[Resolved]:
+    """ "il y a trois jours" = 2024-12-14, "три недели назад" = a week, "dans une semaine" = the
+    week ahead (English "three days ago": rule offset, anchor reference)."""
+    for pattern, sign in [*((p, -1) for p in words.ago), *([(words.later, 1)] if words.later else [])]:
+        for match in pattern.finditer(text):
+            if sign < 0 and words.ago_not_after is not None and words.ago_not_after.match(text, match.end()):
+                continue  # "قبل ثلاثة أيام من الانتخابات": three days before the election
+            if _NUMBER_NEXT.match(text, match.end()):
+                continue  # "منذ عام 2011": since the year 2011, not a year ago
+            counted = _count(match, words)
+            if counted is None:
+                continue
+            unit, amount = counted
+            day = _shifted(reference, unit, sign * amount) if reference is not None else None
+            mention = _unit_mention(match.start(), match.end(), text, reference, unit, day, "offset")
+            if mention is not None:
+                yield mention
+
+
+def _relative_unit_mentions(
+    text: str, reference: dt.date | None, words: _RelativeLexicon
+) -> Iterator[Resolved]:
+    """ "la semaine dernière" = the week before the publication week, "cette année" = its year."""
+    if words.relative_units is None:
+        return
+    for match in words.relative_units.finditer(text):
+        unit, amount = words.relative_index[_key(match.group())]
+        day = _shifted(reference, unit, amount) if reference is not None else None
+        mention = _unit_mention(match.start(), match.end(), text, reference, unit, day, "relative_unit")
+        if mention is not None:
+            yield mention
+
+
+_MONTH_YEAR = re.compile(rf"\s+(?:(?:de|del)\s+)?({_YEAR_PATTERN})")
+_NUMBER_NEXT = re.compile(r"\s*\d")
+_YEAR_AFTER = re.compile(rf"\s+(?:[^\W\d_]{{1,3}}\s+)?({_YEAR_PATTERN})")
+
+
+def _month_mentions(
+    text: str, reference: dt.date | None, language: str, words: _RelativeLexicon
+) -> Iterator[Resolved]:
+    """A month without a day or year after a preposition ("en février", "im Februar", "з серпня"),
+    and the months joined to it ("в жовтні та листопаді"): past -> the last such month up to the
+    publication month, a future clause -> the next from it ("dernier"/"prochain" exclude it)."""
+    if words.month is None:
+        return
+    cursor = 0
+    for first in words.month.finditer(text):
+        if first.start() < cursor:
+            continue
+        chain = [first]
+        end = first.end()
+        while words.month_join is not None and (more := words.month_join.match(text[end : end + 80])):
+            chain.append(more)
+            end += more.end()
+        cursor = end
+        # A year after the last month of a range is the year of all of them ("с марта по май 2022
+        # года"; the last, with its year, is dateparser's). A day or year after the first: not alone.
+        year_after = _YEAR_AFTER.match(text, end)
+        spans: list[tuple[int, int, re.Match[str]]] = [(first.start("month"), first.end(), first)]
+        base = first.end()
+        for more in chain[1:]:
+            spans.append((base + more.start("month"), base + more.end(), more))
+            base += more.end()
+        if words.month_after.match(text, spans[0][1]) and len(spans) == 1:
+            own_year = _MONTH_YEAR.match(text, spans[0][1])
+            if (
+                own_year is not None
+                and not first.groupdict().get("last")
+                and not first.groupdict().get("next")
+            ):
+                # "d'août 2022": dateparser's when it reads the month ("En mars 2022"); this one
+                # only when it does not (it gave "2022" alone).
+                month = words.month_index[_key(first.group("month"))]
+                cal = Cal(year=int(own_year.group(1)), month=month, granularity="month")
+                low, high = spans[0][0], own_year.end()
+                d0, d1 = cal.interval
+                yield Resolved(
+                    start=low, end=high, text=text[low:high], type="DATE", value=cal.value, date_start=d0,
+                    date_end=d1, granularity="month", anchor="absolute", anchor_value=None, rule="month_year",
+                    tense=None,
+                )  # fmt: skip
+            continue
+        if year_after is not None:
+            spans = spans[:-1]
+        for low, high, match in spans:
+            number = words.month_index[_key(match.group("month"))]
+            yield from _month_mention(text, low, high, number, reference, language, match, year_after)
+
+
+def _month_mention(
+    text: str,
+    start: int,
+    end: int,
+    number: int,
+    reference: dt.date | None,
+    language: str,
+    match: re.Match[str],
+    year_after: re.Match[str] | None,
+) -> Iterator[Resolved]:
+    """One month of ``_month_mentions``, resolved."""  # fmt: skip
+    groups = match.groupdict()
+    last, following = bool(groups.get("last")), bool(groups.get("next"))
+    future = following or (not last and speaks_of_future(text, start, end, language))
+    tense = "future" if future else "past"
+    anchor: str | None = "reference"
+    if year_after is not None:
+        later_month = _month_number_before(text, year_after.start(), language)
+        year = int(year_after.group(1)) - (1 if later_month is not None and number > later_month else 0)
+        anchor, anchor_value = "absolute", None
+    elif reference is None:
+        yield Resolved(
+            start=start, end=end, text=text[start:end], type="DATE", value=f"XXXX-{number:02d}",
+            date_start=None, date_end=None, granularity="month", anchor=None, anchor_value=None,
+            rule="month_alone", tense=tense,
+        )  # fmt: skip
+        return
+    else:
+        anchor_value = reference.isoformat()
+        if future:
+            year = reference.year + (number < reference.month or (following and number == reference.month))
+        else:
+            year = reference.year - (number > reference.month or (last and number == reference.month))
+    cal = Cal(year=year, month=number, granularity="month")
+    d0, d1 = cal.interval
+    yield Resolved(
+        start=start, end=end, text=text[start:end], type="DATE", value=cal.value, date_start=d0, date_end=d1,
+        granularity="month", anchor=anchor, anchor_value=anchor_value, rule="month_alone", tense=tense,
+    )  # fmt: skip
+
+
+def _month_number_before(text: str, at: int, language: str) -> int | None:
+    """The month named by the word just before ``at`` ("май" of "май 2022"), if one is."""
+    words = _relative_lexicon(language)
+    previous = re.search(r"([^\W\d_]+)\s*\Z", text[max(0, at - 30) : at])
+    if previous is None:
+        return None
+    return words.month_index.get(_key(previous.group(1)))
+
+
+def _relative_finds(text: str, reference: dt.date | None, language: str) -> list[Resolved]:
+    """Weekdays, "N days ago", "last week" and months alone of a non-English text, in order; where
+    two overlap the longer wins."""
+    words = _relative_lexicon(language)
+    found = [
+        *_relative_unit_mentions(text, reference, words),
+        *_offset_mentions(text, reference, words),
+        *_weekday_mentions(text, reference, language, words),
+        *_month_mentions(text, reference, language, words),
+    ]
+    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    out: list[Resolved] = []
+    for mention in found:
+        if out and mention.start < out[-1].end:
+            continue
+        out.append(mention)
+    return out
