@@ -2,8 +2,9 @@
 
 One event per clause at most (its strongest trigger that reports something done); a later
 trigger of the same type that refers back ("the onslaught", "these offensive operations", a
-", killing 12" clause, a restated toll: "Of the 12 dead") enriches the earlier event instead
-of adding a row. Negated and irrealis triggers ("denied attacking", "could attack", "plans to
+", killing 12" clause, a restated toll: "Of the 12 dead", "The death toll rose to 400" in any
+later paragraph, a claim: "JNIM claimed responsibility for the attack") enriches the earlier
+event instead of adding a row. Negated and irrealis triggers ("denied attacking", "could attack", "plans to
 meet") are dropped, and so are deaths by flood, crash, disease or old age ("causes.toml").
 A report's source ("..., police said") is no participant; victims ("23 people died when ...")
 are actor2.
@@ -16,6 +17,7 @@ are actor2.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -28,6 +30,8 @@ from etl.events.actors import (
     Actor,
     ArticleActors,
     Mention,
+    _role_patterns,
+    actor_from_template,
     find_mentions,
     is_patient,
     is_reporter,
@@ -60,6 +64,7 @@ from etl.events.text import (
 )
 from etl.events.triggers import (
     TriggerMatch,
+    _names_any,
     assess,
     is_definite_noun,
     is_reported,
@@ -289,10 +294,29 @@ def _clause_actors(
     # a noun trigger's own words may name the target: "exposure of 12 Russian agents"
     object_from = trigger.end if trigger.sense.pos == "verb" else trigger.start
     after = [m for m in inside if m.start >= object_from and not m.co_actor]
-    subjects = [m for m in before if not m.passive_agent and not m.co_actor and m.kind != "modifier"]
+    # nouns of a verb's type before it head its subject ("An Israeli strike on ... killed")
+    heads = [m for m in asserted or [] if m.sense.pos == "noun" and m.sense.plover == trigger.sense.plover
+             and clause.start <= m.start and m.end <= trigger.start] if trigger.sense.pos == "verb" else []
+    candidates = [m for m in before if not m.passive_agent and not m.co_actor and m.kind != "modifier"]
+    subjects = _outside_modifiers(candidates, before, heads, text, trigger.start)
+    # "A Russian attack on Ukrainian positions killed ...": the target named in the subject
+    # (a bare country there is rather a place: "Strike on Gaza school kills 22")
+    target = next((m for m in candidates if m not in subjects and m.kind not in ("pronoun", "country")
+                   and _phrases_at_start("target_openers").match(_gap_before(m, before, heads, text))), None)
+    if subjects and subjects[-1].kind == "pronoun":
+        # "The Houthis said they shot down ...": "they" is who said it
+        subjects[-1] = _speaker(mentions, subjects[-1], heads, text) or subjects[-1]
     objects = [m for m in after if m.kind not in ("modifier", "pronoun") and not m.passive_agent]
     victims = [m for m in subjects if is_patient(text, m)]
     reporter = _self_reporter([m for m in clause_mentions if id(m) in sources], trigger, text)
+    if trigger.sense.pos == "noun":
+        # "shelling by Ukrainian troops", "an attack by gunmen": the "by" phrase acted
+        by_noun = _agent_by(after, trigger.end, text)
+        if by_noun is not None:
+            # who suffered: a subject named so ("Two civilians killed in ..."), else the last one
+            victim = next((m for m in reversed(victims)), None) or next(
+                (m for m in reversed(subjects) if m.kind != "pronoun"), None)
+            return by_noun, victim or next((m for m in objects if m.start > by_noun.end), reporter), True
     if trigger.sense.pos == "noun" and before:
         last = before[-1]
         words_between = text[last.end : trigger.start].split()
@@ -312,9 +336,116 @@ def _clause_actors(
             (m for m in reversed(before) if m.kind in ("modifier", "country")
              and m.end <= subjects[-1].start), None)
         return agent, subjects[-1], False
-    victim = objects[0] if objects else (victims[-1] if victims else reporter)
-    # "four ceasefire violations by Ukrainian troops": the "by" phrase acted
-    return (subjects[-1] if subjects else by_agent), victim, False
+    victim = objects[0] if objects else (victims[-1] if victims else target or reporter)
+    if subjects:
+        return subjects[-1], victim, False
+    # "An Israeli strike on a school ... killed", "A missile fired by the Houthis struck": the
+    # agent of the subject's head; "four ceasefire violations by Ukrainian troops": the "by" phrase
+    head_agent = _head_agent(before, heads, text) if trigger.sense.pos == "verb" else None
+    return head_agent or by_agent, victim, False
+
+
+@cache
+def _phrases_at_start(name: str) -> re.Pattern[str]:
+    """A ``patterns.toml`` list of words and phrases as one pattern matching at a text's start."""
+    phrases = sorted(patterns()[name], key=len, reverse=True)
+    alternation = "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in phrases)
+    return re.compile(rf"\s*(?:{alternation})\b", re.IGNORECASE)
+
+
+def _outside_modifiers(subjects: list[Mention], before: list[Mention], heads: list[TriggerMatch],
+                       text: str, verb: int) -> list[Mention]:
+    """``subjects`` without those named inside a modifier of an earlier head of the subject
+    (which ends at ``verb``): "An Israeli strike on a school sheltering displaced families ...
+    killed" (not the families), "Gunmen loyal to the former government ambushed" (not the
+    government). Right before the verb an actor after another one stays the subject unless
+    allegiance links them ("death of a fighter in Ukrainian forces shelling": the forces)."""
+    kept = []
+    for mention in subjects:
+        gap = _gap_before(mention, before, heads, text)
+        if (len(gap.split()) <= 8 and not _CLAUSE_MARK.search(gap)
+                and _phrases_at_start("subject_modifier_openers").match(gap)
+                and (text[mention.end : verb].strip() != "" or _after_head(mention, heads)
+                     or _phrases_at_start("allegiance_phrases").match(gap))):
+            continue
+        kept.append(mention)
+    return kept
+
+
+def _after_head(mention: Mention, heads: list[TriggerMatch]) -> bool:
+    """Whether a head noun of the subject comes before the mention ("An attack on| X")."""
+    return any(h.end <= mention.start for h in heads)
+
+
+def _gap_before(mention: Mention, before: list[Mention], heads: list[TriggerMatch], text: str) -> str:
+    """The text between a mention and the nearest actor or head noun before it ("" if none)."""
+    ends = [m.end for m in before if m.kind != "pronoun" and m.end <= mention.start]
+    ends += [h.end for h in heads if h.end <= mention.start]
+    return text[max(ends) : mention.start] if ends else ""
+
+
+_CLAUSE_MARK = re.compile(r"[,;:()\[\]\n—–]")
+_BY = re.compile(r"\s+by\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _agent_by(after: list[Mention], end: int, text: str) -> Mention | None:
+    """The "by" agent right after ``end`` ("shelling| by Ukrainian troops")."""
+    return next((m for m in after if m.passive_agent and m.start > end
+                 and _BY.fullmatch(text[end : m.start]) is not None), None)
+
+
+def _head_agent(before: list[Mention], heads: list[TriggerMatch], text: str) -> Mention | None:
+    """Who acted, for a subject that names no actor as its head: the actor right before its head
+    noun ("An Israeli strike on ..."), the "by" agent after it ("Shelling by Ukrainian troops
+    killed ...") or after a participle ("A missile fired by the Houthis struck ...")."""
+    for head in heads[:1]:
+        leading = [m for m in before if m.start < head.start and not m.passive_agent
+                   and m.kind in ("modifier", "country", "group", "org")
+                   and len(text[m.end : head.start].split()) <= 2]
+        if leading:
+            return leading[-1]
+        by_head = _agent_by(before, head.end, text)
+        if by_head is not None:
+            return by_head
+    for mention in before:
+        if mention.passive_agent and _acting_participle(mention, text):
+            return mention
+    return None
+
+
+def _acting_participle(mention: Mention, text: str) -> bool:
+    """Whether a "by" agent follows a participle modifying a noun ("a missile fired by|", "an
+    attack carried out by|"), not a backer ("rebels backed by"), a clause's own passive ("was
+    marked by") or a noun ("victory by")."""
+    words = text[max(0, mention.start - 50) : mention.start].lower().split()
+    while words and words[-1] in ("by", "the"):
+        words.pop()
+    if len(words) >= 2 and words[-1] == "out":  # "carried out by"
+        words.pop()
+    if len(words) < 2 or not words[-1].endswith(("ed", "en", "wn")):
+        return False
+    auxiliaries = {*patterns()["passive_auxiliaries"], "has", "had", "have"}
+    return words[-1] not in patterns()["support_participles"] and words[-2] not in auxiliaries
+
+
+def _speaker(mentions: list[Mention], pronoun: Mention, heads: list[TriggerMatch],
+             text: str) -> Mention | None:
+    """Who says "they" did it: the subject of "X said (on Friday) they ..." ("M23 rebels backed
+    by Rwanda said they had captured Goma": the rebels, not their backer)."""
+    source_after = _role_patterns()[0]
+    earlier = [m for m in mentions if m.end <= pronoun.start]
+    for index in range(len(earlier) - 1, -1, -1):
+        found = source_after.match(text, earlier[index].end)
+        if found is None or found.group("self") is None:
+            continue
+        if found.end("self") != pronoun.end:
+            return None  # the speaker's "it/they" is another one
+        # the subject ends at the reporting verb: its head, outside modifiers and "by" phrases
+        subject = [m for m in earlier[: index + 1] if m.kind not in ("pronoun", "modifier")
+                   and not m.co_actor and not m.passive_agent]
+        subject = _outside_modifiers(subject, earlier[: index + 1], heads, text, found.start())
+        return subject[-1] if subject else None
+    return None
 
 
 def _subordinate_agent(after: list[Mention], text: str, asserted: list[TriggerMatch],
@@ -483,6 +614,10 @@ def _sentence_events(
     if not clauses:
         # nothing happens here (or is denied, feared...): what it leaves is worked out on demand
         before = ArticleActors(actors.main_country, dict(actors.learned))
+        if earlier and any(cue in raw for cue in _TOLL_CUES):  # cheaply ruled out for most
+            _restate_toll(body, raw, sentence, tokens, earlier, before, locator)
+        if earlier and _may_claim(raw):
+            _claim_without_trigger(body, raw, sentence, earlier, before, locator)
         learn_names(body, actors)
         return _SentenceState(
             sentence.paragraph, [], set(),
@@ -510,6 +645,24 @@ def _sentence_events(
         antecedent = _antecedent(trigger, own_actor, new)
         refers_back = any(m.sense.plover == trigger.sense.plover and is_definite_noun(tokens, m, first_token)
                           for m in asserted)
+        restates = _restatement(trigger, clause_text[: trigger.end - clause.start])
+        if antecedent is None and restates is not None and (refers_back or restates == "claim"):
+            # "JNIM claimed responsibility for the attack", "The death toll rose to 400 by Sunday":
+            # the latest such event told, in any paragraph (of the place it names, if any)
+            candidates = earlier if clause_place is None else [
+                e for e in earlier if e.location.geonameid == clause_place.geonameid]
+            if restates == "claim":  # not an attack whose attacker is known to be someone else
+                candidates = [e for e in candidates if _claimable(e, roles.actor1)]
+            else:
+                candidates = _with_toll(candidates)
+            antecedent = _antecedent(trigger, own_actor, candidates)
+            if antecedent is not None and restates == "toll" and not _same_actors(roles, antecedent):
+                antecedent = None  # a toll of some other actors' fighting
+            if antecedent is not None:
+                if restates == "claim":
+                    _lend_claimant(antecedent, roles)
+                merged.append(antecedent)  # the claim's or the toll's date is no date of the event
+                continue
         if antecedent is None and refers_back and clause_place is None:
             antecedent = _antecedent(trigger, own_actor, _same_paragraph(earlier, sentence.paragraph))
         if antecedent is None and any(m.sense.plover == trigger.sense.plover
@@ -546,6 +699,126 @@ def _sentence_events(
         (e.location for e in new if e.location.source in ("clause", "sentence", "context")), None)
     return _SentenceState(sentence.paragraph, new, actor_names, lambda: carried_date,
                           lambda: (place, first_actor))
+
+
+_TOLL_CUES = ("toll", "Toll", "umber of")  # what every ``toll_nouns`` phrase holds
+
+
+def _may_claim(text: str) -> bool:
+    """Whether ``text`` may hold a ``responsibility_claims`` phrase (each has one of these)."""
+    return "laim" in text or "esponsib" in text
+
+
+def _restatement(trigger: TriggerMatch, leading: str) -> str | None:
+    """"claim" for a claim of responsibility ("JNIM claimed responsibility for the attack|"),
+    "toll" for a death toll, else None; ``leading`` is the clause's text up to the trigger's end."""
+    # most clauses hold neither word: ruled out before the patterns are tried
+    if _may_claim(leading) and _phrases_anywhere("responsibility_claims").search(leading):
+        return "claim"
+    words = trigger.text
+    if any(cue in words for cue in _TOLL_CUES) and _phrases_anywhere("toll_nouns").search(words):
+        return "toll"  # "death toll", "toll ... rose to"
+    return None
+
+
+@cache
+def _phrases_anywhere(name: str) -> re.Pattern[str]:
+    """A ``patterns.toml`` list of words and phrases as one pattern for ``search``."""
+    phrases = sorted(patterns()[name], key=len, reverse=True)
+    alternation = "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in phrases)
+    return re.compile(rf"\b(?:{alternation})\b", re.IGNORECASE)
+
+
+def _same_actors(roles: _Roles, event: EventRecord) -> bool:
+    """Whether a toll names no actor the event lacks ("the toll of the RSF attack"); who gives
+    the toll ("Police later put the death toll at 32") is before it, no participant."""
+    named = (roles.actor1 if roles.from_agent else None, roles.actor2)
+    return all(actor is None or actor in (event.actor1, event.actor2) for actor in named)
+
+
+def _generic(event: EventRecord) -> bool:
+    """Whether an event's attacker is unknown or only an armed group's head noun ("Gunmen
+    killed ...": Rebels (Mali)), which a claim of responsibility may name."""
+    actor = event.actor1
+    return actor is None or (event.local_templates[0] is not None and actor.sector in ("rebel", "militia"))
+
+
+def _claimable(event: EventRecord, claimant: Actor | None) -> bool:
+    """Whether a claim of responsibility may be for the event: its attacker is unknown, generic,
+    or the claimant itself (not the army's own operation told in between)."""
+    return _generic(event) or (claimant is not None and event.actor1 == claimant)
+
+
+def _lend_claimant(event: EventRecord, roles: _Roles) -> None:
+    """A named claimant ("JNIM claimed responsibility for the attack") becomes actor1 of an
+    attack whose attacker was unknown or generic ("Gunmen killed 30 soldiers ...")."""
+    claimant = roles.actor1
+    if (claimant is None or roles.actor1_source != "clause" or roles.templates[0] is not None
+            or not _generic(event) or claimant == event.actor2):
+        return
+    event.actor1 = claimant
+    event.local_templates = (None, event.local_templates[1])
+
+
+def _restate_toll(body: str, raw: str, sentence: Segment, tokens: Words, earlier: list[EventRecord],
+                  actors: ArticleActors, locator: Locator) -> None:
+    """A sentence that only restates a toll ("The toll later rose to 52.") updates the latest
+    violent event told (of the place it names, if any), unless it names other actors, a
+    non-violent cause ("the toll from the floods") or a projection ("could rise to 100")."""
+    toll = _phrases_anywhere("toll_nouns").search(raw)
+    if toll is None:
+        return
+    lowers = tokens.lowers
+    if _names_any(lowers, "nonviolent") or not set(patterns()["modal_verbs"]).isdisjoint(lowers):
+        return
+    count = fatalities(raw)
+    if count is None:
+        return
+    found, blanked = _sentence_mentions(body, sentence, actors)
+    # who gives the toll is named before it ("Police later put the toll at 32"); an actor named
+    # after it ("the toll of the RSF attack") must be one of the event's
+    named = {resolve(m, "ASSAULT") for m in found if m.kind not in ("pronoun", "modifier")
+             and not m.co_actor and m.start >= sentence.start + toll.start()
+             and not is_reporter(raw, _shifted(m, sentence.start))}
+    place = locator.specific(blanked, "sentence")
+    event = next((e for e in reversed(_with_toll(earlier)) if e.event_type == "ASSAULT"), None)
+    if event is None or (place is not None and event.location.geonameid != place.geonameid) or not (
+            named <= {event.actor1, event.actor2, None}):
+        return
+    event.fatalities = count if event.fatalities is None else max(event.fatalities, count)
+
+
+def _claim_without_trigger(body: str, raw: str, sentence: Segment, earlier: list[EventRecord],
+                           actors: ArticleActors, locator: Locator) -> None:
+    """A claim naming its act with no trigger word ("Islamic State claimed responsibility for the
+    bombing") lends its claimant, as one with a trigger does (``_lend_claimant``)."""
+    claim = _phrases_anywhere("responsibility_claims").search(raw)
+    if claim is None:
+        return
+    found, blanked = _sentence_mentions(body, sentence, actors)
+    claimant = next((m for m in reversed(found) if m.end <= sentence.start + claim.start()
+                     and m.kind not in ("pronoun", "modifier", "local") and not m.co_actor
+                     and not m.passive_agent), None)
+    if claimant is None:
+        return
+    actor = resolve(claimant, "ASSAULT")
+    place = locator.specific(blanked, "sentence")
+    event = next((e for e in reversed(earlier) if e.event_type == "ASSAULT" and _claimable(e, actor)
+                  and (place is None or e.location.geonameid == place.geonameid)), None)
+    if event is not None:
+        _lend_claimant(event, _Roles(actor, "clause", None, False, (None, None)))
+
+
+def _with_toll(events: list[EventRecord]) -> list[EventRecord]:
+    """The violent events that stated a toll, if any did: a toll that "rose to 52" revises one
+    (not a restated "the strike hit a gathering" told in between)."""
+    tolled = [e for e in events if e.event_type == "ASSAULT" and e.fatalities is not None]
+    return tolled or events
+
+
+def _shifted(mention: Mention, offset: int) -> Mention:
+    """The mention with offsets into the sentence rather than the article."""
+    return replace(mention, start=mention.start - offset, end=mention.end - offset)
 
 
 def _victim_phrase_end(tokens: Words, trigger: TriggerMatch) -> int:
@@ -653,7 +926,29 @@ def _roles(
         else inherited_template,
         actor2_mention.template if actor2_mention is not None else None,
     )
+    if actor1_mention is not None and source == "clause" and _pro_government(actor1_mention, found, text):
+        # "Gunmen loyal to the former government ambushed ...": a militia, not the government
+        template = patterns()["allegiance_template"]
+        actor1 = actor_from_template(template, "militia", actor1_mention.country)
+        templates = (template if actor1_mention.template is not None else None, templates[1])
     return _Roles(actor1, source, actor2, from_agent, templates)
+
+
+def _pro_government(mention: Mention, found: list[Mention], text: str) -> bool:
+    """Whether armed men are named with their allegiance to a government, its army or leader
+    ("gunmen loyal to the former government", "fighters allied with the army")."""
+    if mention.actor is None or mention.actor.sector != "rebel":
+        return False
+    pledge = _phrases_at_start("allegiance_phrases").match(text, mention.end)
+    if pledge is None:
+        return False
+    window = text[pledge.end() : pledge.end() + 50]
+    words = [w.strip(".,;:'’").lower() for w in window.split()[:5]]
+    if any(w in patterns()["allegiance_government_words"] for w in words):
+        return True
+    limit = pledge.end() + len(" ".join(window.split()[:5])) + 1
+    return any(m.actor is not None and m.actor.sector in ("government", "military", "police")
+               and pledge.end() <= m.start < limit for m in found)
 
 
 def _choose_date(

@@ -512,10 +512,20 @@ def _role_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str],
     p = patterns()
     verbs, speakers, selves = (
         _any_word(p[key]) for key in ("reporting_verbs", "speaker_words", "self_reference"))
-    # "..., police said", "officials on Monday said", "the army's spokesman said (it)"
+    # "the army said on Friday it ...", "said late on Sunday in a statement that they ...": time
+    # adverbs and short prepositional phrases may stand between the verb and "it/they"
+    adverb = rf"(?i:{_any_word(p['self_report_adverbs'])})"
+    stops = _any_word(p["self_report_phrase_stops"])
+    # a word of the phrase ("U.S." ends in a period, "Sunday." ends the sentence: no word)
+    word = rf"(?!(?:{stops})\b)[\w'’-]+(?:\.[\w'’-]+)*(?:\.(?<![a-z]{{2}}\.))?"
+    phrase = (rf"(?:{adverb}\b|(?:{adverb}\s+)?(?:{_any_word(p['self_report_prepositions'])})"
+              rf"\s+(?:{word}\s+){{0,3}}?{word})")
+    # "..., police said", "officials on Monday said", "the army's spokesman said (it)", "police
+    # in Kaduna State said"
     source_after = re.compile(
-        rf"(?:'s|’s)?(?:\s+(?:{speakers}|on\s+[A-Z][a-z]+)){{0,3}}\s*,?\s+(?:{verbs})\b"
-        rf"(?P<self>(?:\s+that)?\s+(?:{selves})\b)?")
+        rf"(?:'s|’s)?(?:\s+(?:{speakers}|on\s+[A-Z][a-z]+|in\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){{0,2}}))"
+        rf"{{0,3}}\s*,?\s+(?:{verbs})\b"
+        rf"(?P<self>(?:\s*,?\s+{phrase}){{0,3}}?\s*,?(?:\s+that)?\s+(?:{selves})\b)?")
     # ", said a police spokesman", ", according to Ukrainian officials", "told Ukrainian media"
     source_before = re.compile(
         rf"(?:,\s*(?:{verbs}|according\s+to)|\b(?:told|tells))\s+(?:[a-z]+\s+){{0,2}}$")
@@ -544,11 +554,15 @@ _NEXT_TOKEN = re.compile(r"\s*(\w+|[^\w\s])?")  # the word (or mark) after a mat
 
 def is_reporter(text: str, mention: Mention) -> bool:
     """Whether the mention names who reports the event ("..., police said"), no participant;
-    a source saying "it"/"they" did something stays that act's actor ("the army said it ...").
+    a source saying "it"/"they" did something stays that act's actor ("the army said it ...",
+    also past a time or a source: "the army said on Friday it ...", "... in a statement they").
 
         >>> m = find_mentions("Gunmen attacked a church, police said.", ArticleActors("NGA"))[-1]
         >>> is_reporter("Gunmen attacked a church, police said.", m)
         True
+        >>> s = "Police said on Monday they had killed five kidnappers."
+        >>> is_reporter(s, find_mentions(s, ArticleActors("NGA"))[0])
+        False
     """
     source_after, source_before, _, bare = _role_patterns()
     found = source_after.match(text, mention.end)
