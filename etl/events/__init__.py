@@ -57,6 +57,7 @@ from etl.events.text import (
     Segment,
     Words,
     dateline_end,
+    repeated_title_end,
     split_clauses,
     split_paragraphs,
     split_sentences,
@@ -530,7 +531,10 @@ def detect_article(
     dates = DateMentions([m for m in mentions if m.start >= dateline], published, text)
     events: list[EventRecord] = []
     previous: _SentenceState | None = None
+    headline_end = repeated_title_end(title, text)
     for sentence in split_sentences(text):
+        if sentence.end <= headline_end:
+            continue
         state = _sentence_events(
             text, searchable, sentence, article_id, dates, published, actors, locator,
             previous, events,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from etl.events.resources import modality, patterns
+from etl.ingest.base import letters_key
 from etl.ingest.reference import find_dateline
 
 # A hyphen joins words ("counter-offensive", "F-16") except after a bare number, which is a
@@ -309,6 +310,21 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
             lead = len(match.group()) - len(match.group().lstrip())
             spans.append((match.start() + lead, match.start() + lead + len(stripped)))
     return spans
+
+
+def repeated_title_end(title: str, text: str) -> int:
+    """Where the text's first line ends when it repeats the title (spacing, case, punctuation
+    aside) and more text follows, else 0: a headline printed again above the body is the
+    title, not a sentence of the story (its events would be counted twice).
+
+        repeated_title_end("Gunmen kill 12", "GUNMEN KILL 12\nGunmen killed 12 …") == 14
+    """
+    paragraphs = split_paragraphs(text)
+    key = letters_key(title)
+    if len(paragraphs) < 2 or not key:
+        return 0
+    start, end = paragraphs[0]
+    return end if letters_key(text[start:end]) == key else 0
 
 
 def split_sentences(text: str) -> list[Segment]:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -59,3 +60,9 @@ def read_all(source: Source, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
     if len(data) > limit:
         raise FileTooLarge(f"file is larger than the {limit}-byte limit for its format")
     return data
+
+
+def letters_key(text: str) -> str:
+    """Letters and digits only, case-folded, to compare a headline with a line of text:
+    ``letters_key("RSF  kills 100.") == "rsfkills100"``."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())

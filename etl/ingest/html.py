@@ -11,12 +11,18 @@ repeats it as the text's first line, and the events stage would read it as an ev
 from __future__ import annotations
 
 import logging
-import unicodedata
 from typing import Any
 
 import trafilatura
 
-from etl.ingest.base import RawRecord, ReaderOutput, encoding_problem, file_problem, read_all
+from etl.ingest.base import (
+    RawRecord,
+    ReaderOutput,
+    encoding_problem,
+    file_problem,
+    letters_key,
+    read_all,
+)
 from etl.ingest.decode import decode_bytes
 from etl.ingest.source import Source
 
@@ -31,11 +37,6 @@ logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
-def _letters(text: str) -> str:
-    """Letters and digits only, case-folded: ``_letters("RSF  kills 100.") == "rsfkills100"``."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
-
-
 def without_headline(title: str | None, text: str) -> str:
     """The text without a first line that repeats the title (spacing, case, punctuation aside).
 
@@ -43,9 +44,9 @@ def without_headline(title: str | None, text: str) -> str:
     ``without_headline("Strike", "STRIKE\\nShelling hit Kharkiv.") == "Shelling hit Kharkiv."``.
     """
     headline, newline, rest = text.lstrip().partition("\n")
-    key = _letters(title or "")
+    key = letters_key(title or "")
     rest = rest.strip()
-    if not key or not newline or not rest or _letters(headline) != key:
+    if not key or not newline or not rest or letters_key(headline) != key:
         return text
     return rest
 
