@@ -1,8 +1,9 @@
 """Actors: who acted (actor1) and on whom (actor2), with ACLED-style names, ISO3 and sector.
 
 Mentions come from dictionaries kept as data (countries and demonyms, actor head nouns,
-offices, organizations, persons); names introduced with an office ("Polish Prime Minister
-Donald Tusk") are remembered for the rest of the article ("Tusk said").
+offices, organizations, persons, foreign forces, names of two countries); names introduced with
+an office ("Polish Prime Minister Donald Tusk") are remembered for the rest of the article
+("Tusk said"), and the places and groups an article names decide what "Congo" is in it.
 
     >>> [m.actor.name for m in find_mentions("North Korean troops fought.", ArticleActors("UKR"))]
     ['Military Forces of North Korea']
@@ -19,7 +20,7 @@ from functools import cache, lru_cache
 from string import ascii_lowercase
 
 from etl.config import RESOURCES_DIR
-from etl.events.resources import patterns, read_tsv, split_alternatives
+from etl.events.resources import patterns, read_toml, read_tsv, split_alternatives
 from etl.wordlists import literal_alternation
 
 _ASCII_LOWERCASE = ascii_lowercase.encode()
@@ -43,7 +44,8 @@ class Mention:
     """An actor phrase in a sentence; ``kind`` says how it was found.
 
     kinds: office, person, org, group, local, country (a bare country name: the actor depends on
-    the event type), modifier (a demonym or "X's": only the agent of a noun trigger), pronoun.
+    the event type), modifier (a demonym or "X's": only the agent of a noun trigger), people (a
+    counted demonym, "31 Palestinians": civilians, or protesters in a protest), pronoun.
     """
 
     start: int
@@ -58,10 +60,12 @@ class Mention:
 
 @dataclass
 class ArticleActors:
-    """What one article has taught about actors: its main country and learned names."""
+    """What one article has taught about actors: its main country, learned names, and how often
+    it has named each country's cues (country_context.tsv: "Goma" for the DR Congo)."""
 
     main_country: str | None
     learned: dict[str, Actor] = field(default_factory=dict)
+    cues: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,15 @@ class Dictionary:
     locative: frozenset[str]
     office_word: re.Pattern[str]  # an office title anywhere: every ``office`` match holds one
     local_lowered: re.Pattern[str]  # ``local`` without case-folding, for lower-cased ASCII text
+    # aliases on several rows or limited to some countries: (countries, actor) in file order
+    org_rows: dict[str, tuple[tuple[frozenset[str], Actor], ...]]
+    org_head: re.Pattern[str]  # a head noun an organization's name absorbs ("JNIM| militants")
+    ambiguous: dict[str, tuple[str, ...]]  # "Congo" -> (COD, COG): the default first
+    ambiguous_countries: dict[str, tuple[str, ...]]  # COG -> (COD, COG): a country's alternatives
+    cue: re.Pattern[str] | None  # the cues of ``ambiguous``'s countries
+    cue_country: dict[str, str]
+    foreign: re.Pattern[str] | None  # "Russian fighters" (foreign_forces.tsv)
+    foreign_rows: dict[tuple[str, str], tuple[Actor, frozenset[str]]]  # (iso3, head) -> actor, home
 
 
 def _alternation(words: list[str]) -> str:
@@ -143,8 +156,7 @@ def dictionary() -> Dictionary:
                 local.add(head.lower())
     offices = {o: row["sector"] for row in read_tsv("offices.tsv")
                for o in split_alternatives(row["offices"])}
-    orgs = {a: Actor(row["name"], row["iso3"] or None, row["sector"])
-            for row in read_tsv("organizations.tsv") for a in split_alternatives(row["aliases"])}
+    orgs, org_rows = _organizations()
     persons = {a: Actor(row["name"], row["iso3"] or None, row["sector"])
                for row in read_tsv("persons.tsv") for a in split_alternatives(row["aliases"])}
     refs = [*aliases, *demonyms]
@@ -163,12 +175,71 @@ def dictionary() -> Dictionary:
               rf"(?P<office>{_alternation(list(offices))})\s+(?P<name>{_NAME})")
     org = rf"{_word_start_alternation(list(orgs))}(?![\w-])"
     person = rf"{_word_start_alternation(list(persons))}(?![\w-])"
+    rules = read_toml("actor_rules.toml")
+    armed = [h for h, (sector, _) in heads.items() if sector in rules["org_heads"]["sectors"]]
+    org_head = rf"(?:'s|’s)?[ \t]+(?i:{_alternation(armed)})(?![\w])"
+    ambiguous, cue_country = _ambiguous_names()
+    cue = rf"{_word_start_alternation(list(cue_country))}(?![\w-])" if cue_country else None
+    foreign, foreign_rows = _foreign_forces(aliases, demonyms, rules["foreign_forces"]["not_before"])
     return Dictionary(
         names, aliases, demonyms, heads, frozenset(local), offices, orgs, persons,
         re.compile(ref), re.compile(group), re.compile(local_re), re.compile(office),
         re.compile(org), re.compile(person), frozenset(patterns()["locative_words"]),
         re.compile(_alternation(list(offices))), re.compile(local_lowered),
+        org_rows, re.compile(org_head), ambiguous,
+        {iso3: options for options in ambiguous.values() for iso3 in options},
+        re.compile(cue) if cue else None, cue_country,
+        re.compile(foreign) if foreign else None, foreign_rows,
     )
+
+
+def _organizations() -> tuple[dict[str, Actor], dict[str, tuple[tuple[frozenset[str], Actor], ...]]]:
+    """``organizations.tsv``: each alias's actor (a row without a context first), and the
+    rows of the aliases that need the article's country to tell ("SNA": Somalia's or Syria's)."""
+    rows: dict[str, list[tuple[frozenset[str], Actor]]] = {}
+    for row in read_tsv("organizations.tsv"):
+        actor = Actor(row["name"], row["iso3"] or None, row["sector"])
+        context = frozenset(split_alternatives(row.get("context", "")))
+        for alias in split_alternatives(row["aliases"]):
+            rows.setdefault(alias, []).append((context, actor))
+    orgs = {alias: next((a for c, a in found if not c), found[0][1]) for alias, found in rows.items()}
+    limited = {alias: tuple(found) for alias, found in rows.items()
+               if len(found) > 1 or any(c for c, _ in found)}
+    return orgs, limited
+
+
+def _ambiguous_names() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """``country_context.tsv``: the countries each name may mean (default first), and each
+    cue's country."""
+    ambiguous: dict[str, list[str]] = {}
+    cues: dict[str, str] = {}
+    for row in read_tsv("country_context.tsv"):
+        for surface in split_alternatives(row["surface"]):
+            ambiguous.setdefault(surface, []).append(row["iso3"])
+        for cue in split_alternatives(row["cues"]):
+            cues.setdefault(cue, row["iso3"])
+    return {surface: tuple(found) for surface, found in ambiguous.items()}, cues
+
+
+def _foreign_forces(
+    aliases: dict[str, str], demonyms: dict[str, str], not_before: list[str],
+) -> tuple[str | None, dict[tuple[str, str], tuple[Actor, frozenset[str]]]]:
+    """``foreign_forces.tsv`` as one pattern ("Russian fighters") and its rows by country and head."""
+    rows: dict[tuple[str, str], tuple[Actor, frozenset[str]]] = {}
+    for row in read_tsv("foreign_forces.tsv"):
+        actor = Actor(row["name"], row["iso3"] or None, row["sector"])
+        home = frozenset(split_alternatives(row["home"]))
+        for head in split_alternatives(row["heads"]):
+            rows.setdefault((row["country"], head.lower()), (actor, home))
+    if not rows:
+        return None, rows
+    countries = {iso3 for iso3, _ in rows}
+    refs = [w for w, iso3 in [*aliases.items(), *demonyms.items()] if iso3 in countries]
+    ref = rf"{_word_start_alternation(refs)}(?:'s|’s)?(?![\w-])"
+    heads = _alternation(sorted({head for _, head in rows}))
+    aircraft = _alternation(not_before)
+    return (rf"(?P<ref>{ref})\s+(?:[\w-]+\s+)?(?i:(?P<head>{heads}))(?![\w-])"
+            rf"(?!\s+(?i:{aircraft})(?![\w-]))"), rows
 
 
 @lru_cache(maxsize=4096)  # the same few names and demonyms, again and again
@@ -177,6 +248,28 @@ def ref_country(surface: str) -> str | None:
     d = dictionary()
     bare = _POSSESSIVE.sub("", surface)
     return d.alias_to_iso3.get(bare) or d.demonym_to_iso3.get(bare)
+
+
+def article_country(surface: str, article: ArticleActors | None) -> str | None:
+    """``ref_country``, a name of two countries ("Congo") taken by the article's cues.
+
+        >>> article = ArticleActors(None); note_cues("Fighting in Brazzaville.", article)
+        >>> article_country("Congo's", article), article_country("Congo's", ArticleActors(None))
+        ('COG', 'COD')
+    """
+    if article is not None and article.cues:
+        options = dictionary().ambiguous.get(_POSSESSIVE.sub("", surface))
+        if options is not None:  # the most cued country; a tie keeps the earlier (the default)
+            return max(options, key=lambda iso3: (article.cues[iso3], -options.index(iso3)))
+    return ref_country(surface)
+
+
+def note_cues(text: str, article: ArticleActors) -> None:
+    """Count the country cues ``text`` names ("Goma", "Brazzaville") into the article's."""
+    cue = dictionary().cue
+    if cue is not None:
+        for match in cue.finditer(text):
+            article.cues[dictionary().cue_country[match.group()]] += 1
 
 
 def country_name(iso3: str | None) -> str | None:
@@ -264,8 +357,12 @@ def main_country(text: str) -> str | None:
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
     countryless: list[tuple[int, int]] | None = None  # spans of organisations of no country
+    context: ArticleActors | None = None  # the cues, counted once a name of two countries is met
     for match in d.ref.finditer(text):
-        iso3 = ref_country(match.group())
+        if context is None and _POSSESSIVE.sub("", match.group()) in d.ambiguous:
+            context = ArticleActors(None)
+            note_cues(text, context)
+        iso3 = article_country(match.group(), context)
         if iso3:
             start, end = match.span()
             if in_org_name(text, start, end):
@@ -304,6 +401,7 @@ def find_mentions(text: str, article: ArticleActors, offset: int = 0) -> list[Me
     """Actor mentions in ``text`` in text order, their offsets relative to it plus ``offset``."""
     view = _casefolded_view(text)
     d = dictionary()
+    note_cues(view, article)
     taken: list[_Found] = []
 
     def free(start: int, end: int) -> bool:
@@ -325,22 +423,34 @@ def find_mentions(text: str, article: ArticleActors, offset: int = 0) -> list[Me
     for start, end in find_names(view, article.learned):
         add(start, end, "person", article.learned[view[start:end]])
     for match in d.org.finditer(view):
-        add(match.start(), match.end(), "org", d.orgs[match.group()])
+        org = org_actor(match.group(), article)
+        if org is not None:  # "JNIM militants", "Hamas officials": the head noun is the group's
+            head = d.org_head.match(view, match.end())
+            if head is not None and match.group().endswith(".") and head.group().split()[-1][0].isupper():
+                head = None  # "... the terms of U.N. Gunmen kill ...": a new sentence
+            add(match.start(), match.end() if head is None else head.end(), "org", org)
     refs = list(d.ref.finditer(view))
+    if refs and d.foreign is not None:  # "Russian fighters" in Mali: a foreign force, no rebels
+        for match in d.foreign.finditer(view):
+            force = _foreign_actor(match, article, refs)
+            if force is not None:
+                add(match.start(), match.end(), "group", force, force.country)
     if refs:  # a group starts with a country or demonym: where none is named there is no group
         for match in d.group.finditer(view):
             first_ref = d.ref.match(view, match.start())  # a group starts with its first ref
-            if first_ref is not None and in_org_name(view, *first_ref.span()):
-                continue  # "the Times of Israel military correspondent": no Israeli forces
+            if first_ref is not None and (in_org_name(view, *first_ref.span())
+                                          or in_place_name(view, *first_ref.span())):
+                continue  # "the Times of Israel military correspondent", "Niger Delta militants"
             if free(match.start(), match.end()):
-                taken.extend(_group_mentions(match))
+                taken.extend(_group_mentions(match, article))
     for match in _local_matches(view):
         sector, template = d.heads[match.group("head").lower()]
         add(match.start(), match.end(), "local",
             actor_from_template(template, sector, article.main_country), article.main_country,
             template)
     for match in refs:
-        _add_country(view, match, add)
+        if free(match.start(), match.end()):  # a ref inside a group or an organization adds nothing
+            _add_country(view, match, add, article)
     for match in _PRONOUN.finditer(text):
         add(match.start(), match.end(), "pronoun")
     taken.sort(key=lambda found: (found[0], found[1]))
@@ -368,6 +478,7 @@ def learn_names(text: str, article: ArticleActors) -> None:
     """
     view = _casefolded_view(text)
     d = dictionary()
+    note_cues(view, article)
     if d.office_word.search(view) is None:
         return
     for match in d.office.finditer(view):
@@ -378,13 +489,62 @@ def _ignore(*found: object) -> None:
     """An ``add`` that keeps nothing."""
 
 
-def _group_mentions(match: re.Match[str]) -> list[_Found]:
+def org_actor(alias: str, article: ArticleActors) -> Actor | None:
+    """The organization an alias names in this article: the row whose context holds the
+    article's country, else the row without a context, else none ("PDF" outside Myanmar).
+
+        >>> org_actor("SNA", ArticleActors("SOM")).name, org_actor("PDF", ArticleActors("USA"))
+        ('Military Forces of Somalia', None)
+    """
+    d = dictionary()
+    rows = d.org_rows.get(alias)
+    if rows is None:
+        return d.orgs[alias]
+    home = article_home(article)
+    return next((actor for context, actor in rows if home in context), None) or next(
+        (actor for context, actor in rows if not context), None)
+
+
+def article_home(article: ArticleActors) -> str | None:
+    """The article's main country, a country of a name of two ("Congo") taken by its cues.
+
+        >>> article_home(ArticleActors("COG")), article_home(ArticleActors("UKR"))
+        ('COD', 'UKR')
+    """
+    main = article.main_country
+    d = dictionary()
+    if main is None or main not in d.ambiguous_countries:
+        return main
+    options = d.ambiguous_countries[main]
+    return max(options, key=lambda iso3: (article.cues[iso3], -options.index(iso3)))
+
+
+def _foreign_actor(match: re.Match[str], article: ArticleActors, refs: list[re.Match[str]]) -> Actor | None:
+    """The force of a ``foreign`` match ("Russian mercenaries": Wagner Group) abroad: in an
+    article whose main country is none of its row's home countries, or, in an article that
+    names the force's own country most, beside another country the sentence names ("Malian
+    soldiers and Russian fighters": the geo context may rank Russia first)."""
+    iso3 = ref_country(match.group("ref"))
+    found = dictionary().foreign_rows.get((iso3 or "", match.group("head").lower()))
+    if found is None or article.main_country is None:
+        return None
+    force, home = found
+    main = article_home(article)
+    if main not in home:
+        return force
+    if main != iso3:
+        return None
+    hosts = {ref_country(ref.group()) for ref in refs} - {iso3, None}
+    return force if hosts and not hosts & home else None
+
+
+def _group_mentions(match: re.Match[str], article: ArticleActors | None = None) -> list[_Found]:
     """One mention per coordinated country ("Ukrainian and US officials"), each at its ref."""
     sector, template = dictionary().heads[match.group("head").lower()]
     refs = list(dictionary().ref.finditer(match.group("refs")))
     mentions: list[_Found] = []
     for index, ref in enumerate(refs):
-        iso3 = ref_country(ref.group())
+        iso3 = article_country(ref.group(), article)
         start = match.start() + ref.start()
         end = match.end() if index == len(refs) - 1 else match.start() + ref.end()
         mentions.append((start, end, "group", actor_from_template(template, sector, iso3), iso3, None))
@@ -396,7 +556,7 @@ def _add_office(match: re.Match[str], article: ArticleActors, add: Callable[...,
     d = dictionary()
     name = match.group("name")
     known = d.persons.get(name) or article.learned.get(name)
-    iso3 = ref_country(match.group("ref")) if match.group("ref") else None
+    iso3 = article_country(match.group("ref"), article) if match.group("ref") else None
     sector = d.offices[match.group("office")]
     if iso3 is not None:
         template = "Government of {country}" if sector == "government" else "Military Forces of {country}"
@@ -418,20 +578,34 @@ def _add_office(match: re.Match[str], article: ArticleActors, add: Callable[...,
     add(match.start(), match.end(), "office", actor, actor.country)
 
 
-def _add_country(view: str, match: re.Match[str], add: Callable[..., None]) -> None:
-    """A bare country name (an actor unless it names a place) or a demonym (a modifier)."""
+def _add_country(view: str, match: re.Match[str], add: Callable[..., None],
+                 article: ArticleActors | None = None) -> None:
+    """A bare country name (an actor unless it names a place or a neighbour), a demonym (a
+    modifier) or a counted demonym (people: "killed 31 Palestinians")."""
     d = dictionary()
     surface = match.group()
-    iso3 = ref_country(surface)
+    iso3 = article_country(surface, article)
     if iso3 is None or in_org_name(view, match.start(), match.end()):
         return  # "the Times of Israel reported": a newspaper, not Israel
     possessive = surface.endswith(("'s", "’s"))
     bare = _POSSESSIVE.sub("", surface)
+    if bare in d.alias_to_iso3 and not possessive and (
+            _after_border(view, match.start()) or in_place_name(view, match.start(), match.end())):
+        return  # "near the border with Chad", "Lake Chad": a neighbour or a place, no side
+    if bare in d.demonym_to_iso3 and bare not in d.alias_to_iso3 and not possessive and (
+            _counted_people(view, match.start(), match.end(), bare.endswith("s"))):
+        add(match.start(), match.end(), "people", None, iso3)
+        return
     plural_demonym = bare in d.demonym_to_iso3 and bare.endswith("s") and bare not in d.alias_to_iso3
     if (bare in d.alias_to_iso3 and not possessive) or plural_demonym:
         before = view[max(0, match.start() - 60) : match.start()].rstrip()
         # read backwards, one anchored try (``before`` ends in no newline, where ``$`` differs)
-        previous = _LAST_WORD_REVERSED.match(before[::-1])
+        backwards = before[::-1]
+        previous = _LAST_WORD_REVERSED.match(backwards)
+        if previous is not None and previous.group() in ("eht", "ehT") and not plural_demonym:
+            # "in the Central African Republic" is a place; "fire from the Iraqis" still a side
+            gap = len(backwards) - len(backwards[previous.end() :].lstrip())
+            previous = _LAST_WORD_REVERSED.match(backwards, gap) if gap > previous.end() else None
         locative = previous is not None and previous.group()[::-1].lower() in d.locative
         appositive = (before.endswith(",") and _NAME_AND_COMMA.search(before) is not None
                       and not _ends_with_ref(before[:-1]))
@@ -441,6 +615,104 @@ def _add_country(view: str, match: re.Match[str], add: Callable[..., None]) -> N
         if locative or appositive:
             return
     add(match.start(), match.end(), "modifier", None, iso3)
+
+
+@cache
+def _people_rules() -> tuple[re.Pattern[str], frozenset[str], frozenset[str], re.Pattern[str]]:
+    """A count (and "other", "more" ...) that ends a text, the last words of such counts, the
+    words a noun demonym may precede, and a force the count measures ("a force of")
+    (actor_rules.toml [counted_people])."""
+    rules = read_toml("actor_rules.toml")["counted_people"]
+    counts = _any_word(rules["counts"])
+    between = _any_word(rules["between"])
+    # "31", "twenty-one", "dozens of", then maybe "other", "more" before the demonym
+    count = re.compile(rf"(?:^|(?<=[\s(]))(?P<count>\d[\d,]*|(?:[a-z]+-)?(?:{counts}))\s+"
+                       rf"(?:(?:{between})\s+){{0,2}}$", re.IGNORECASE)
+    last_words = frozenset(phrase.split()[-1].lower() for phrase in [*rules["counts"], *rules["between"]])
+    force = re.compile(rf"\b(?:{_any_word(rules['force_before'])})\s+of\s+$", re.IGNORECASE)
+    return count, last_words, frozenset(rules["noun_followers"]), force
+
+
+@cache
+def _people_templates() -> tuple[frozenset[str], tuple[str, str], tuple[str, str]]:
+    """The event types of protesters, their (template, sector), and that of other people."""
+    rules = read_toml("actor_rules.toml")["counted_people"]
+    return (frozenset(rules["protest_types"]), (rules["protesters"][0], rules["protesters"][1]),
+            (rules["people"][0], rules["people"][1]))
+
+
+_NEXT_WORD = re.compile(r"\s*(?P<word>[A-Za-z]+)?")
+
+
+def _counted_people(view: str, start: int, end: int, plural: bool) -> bool:
+    """Whether the demonym at ``view[start:end]`` is counted people: "31 Palestinians", "dozens
+    of Nigerians", "20 Sudanese." (a demonym also an adjective only at the end of its phrase).
+
+        >>> _counted_people("killed 31 Palestinians", 10, 22, True)
+        True
+        >>> _counted_people("in 2014 Ukrainians voted", 8, 18, True)
+        False
+    """
+    count_before, last_words, followers, force = _people_rules()
+    backwards = _LAST_WORD_REVERSED.match(view[max(0, start - 24) : start].rstrip()[::-1])
+    previous = backwards.group()[::-1] if backwards is not None else ""
+    if not previous or not (previous[0].isdigit() or previous.lower().rsplit("-", 1)[-1] in last_words):
+        return False  # most demonyms follow no count: one look at the word before
+    found = count_before.search(view, max(0, start - 40), start)
+    if found is None:
+        return False
+    number = found.group("count")
+    if len(number) == 4 and number.isdigit() and 1800 <= int(number) <= 2100:
+        return False  # "in 2014 Ukrainians voted": a year, no count
+    if force.search(view, max(0, found.start() - 30), found.start()) is not None:
+        return False  # "a force of 1,000 Ethiopians": soldiers
+    following = _NEXT_WORD.match(view, end)
+    word = following.group("word") if following is not None else None
+    if word is not None and word.lower() in dictionary().heads:
+        return False  # "31 Palestinians fighters": the head noun says who they are
+    if plural:
+        return True
+    return word is None or (following is not None and following.start("word") > end
+                            and word.lower() in followers)
+
+
+@cache
+def _border_patterns() -> re.Pattern[str]:
+    """The text before a neighbour country ("the border with ", "the border between Sudan and ")."""
+    rules = read_toml("actor_rules.toml")["neighbour"]
+    before = _any_word(rules["before"])
+    between = _any_word(rules["between"])
+    return re.compile(
+        rf"\b(?:(?:{before})\s+(?:the\s+)?"
+        rf"|(?:{between})\s+(?:the\s+)?(?:[A-Z][\w'’.-]*\s+){{0,3}}?(?:and\s+(?:the\s+)?)?)$",
+        re.IGNORECASE)
+
+
+@cache
+def _place_name_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The words that make a country's name part of a place's ("Lake Chad", "Niger Delta")."""
+    rules = read_toml("actor_rules.toml")["place_names"]
+    return (re.compile(rf"(?<![\w-])(?:{_any_word(rules['before'])})\s+$"),
+            re.compile(rf"[ \t]+(?:{_any_word(rules['after'])})(?![\w-])"))
+
+
+def in_place_name(text: str, start: int, end: int) -> bool:
+    """Whether the country name at ``text[start:end]`` is part of a place's name, no country.
+
+        >>> in_place_name("near Lake Chad", 10, 14), in_place_name("the Niger Delta", 4, 9)
+        (True, True)
+    """
+    before, after = _place_name_patterns()
+    return after.match(text, end) is not None or before.search(text[max(0, start - 12) : start]) is not None
+
+
+def _after_border(view: str, start: int) -> bool:
+    """Whether the country name at ``start`` follows "the border with" and the like."""
+    before = view[max(0, start - 60) : start]
+    lowered = before.lower()
+    if "border" not in lowered and "frontier" not in lowered and "boundary" not in lowered:
+        return False  # the common case, cheaply
+    return _border_patterns().search(before) is not None
 
 
 def _ends_with_ref(text: str) -> bool:
@@ -611,4 +883,8 @@ def resolve(mention: Mention, event_type: str | None) -> Actor | None:
         return mention.actor
     if mention.country is not None and mention.kind in ("country", "modifier"):
         return actor_for_country(mention.country, event_type)
+    if mention.country is not None and mention.kind == "people":
+        protest_types, protesters, people = _people_templates()
+        template, sector = protesters if event_type in protest_types else people
+        return actor_from_template(template, sector, mention.country)
     return None

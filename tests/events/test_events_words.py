@@ -25,12 +25,17 @@ from etl.events.actors import (
     _add_country,
     _add_office,
     _casefolded_view,
+    _foreign_actor,
     _group_mentions,
     actor_from_template,
     dictionary,
     find_mentions,
     find_names,
+    in_org_name,
+    in_place_name,
     learn_names,
+    note_cues,
+    org_actor,
 )
 from etl.events.fatalities import fatalities, plain_fatalities
 from etl.events.resources import GAP, MAX_GAP_WORDS, TriggerForm, lexicon, modality
@@ -188,6 +193,7 @@ def _plain_find_mentions(text: str, article: ArticleActors, offset: int = 0) -> 
         if free(start, end):
             taken.append(Mention(start, end, kind, actor, country, template=template))
 
+    note_cues(view, article)
     for match in d.office.finditer(view):
         _add_office(match, article, add)
     for match in d.person.finditer(view):
@@ -195,16 +201,29 @@ def _plain_find_mentions(text: str, article: ArticleActors, offset: int = 0) -> 
     for start, end in find_names(view, article.learned):
         add(start, end, "person", article.learned[view[start:end]])
     for match in d.org.finditer(view):
-        add(match.start(), match.end(), "org", d.orgs[match.group()])
+        org = org_actor(match.group(), article)
+        if org is not None:
+            head = d.org_head.match(view, match.end())
+            add(match.start(), match.end() if head is None else head.end(), "org", org)
+    refs = list(d.ref.finditer(view))
+    for match in d.foreign.finditer(view) if d.foreign is not None else ():
+        force = _foreign_actor(match, article, refs)
+        if force is not None:
+            add(match.start(), match.end(), "group", force, force.country)
     for match in d.group.finditer(view):
+        first_ref = d.ref.match(view, match.start())
+        if first_ref is not None and (in_org_name(view, *first_ref.span())
+                                      or in_place_name(view, *first_ref.span())):
+            continue
         if free(match.start(), match.end()):
-            taken.extend(Mention(s, e, k, a, c, template=t) for s, e, k, a, c, t in _group_mentions(match))
+            taken.extend(Mention(s, e, k, a, c, template=t)
+                         for s, e, k, a, c, t in _group_mentions(match, article))
     for match in d.local.finditer(view):
         sector, template = d.heads[match.group("head").lower()]
         add(match.start(), match.end(), "local", actor_from_template(template, sector, article.main_country),
             article.main_country, template)
     for match in d.ref.finditer(view):
-        _add_country(view, match, add)
+        _add_country(view, match, add, article)
     for match in _PRONOUN.finditer(text):
         add(match.start(), match.end(), "pronoun")
 
