@@ -4,7 +4,8 @@ Policy: the place (below country level) named in the event's clause; else in its
 else the city that "the city", "the town's", "the provincial capital" of the clause or sentence
 refers to (the city named just before: geo's ``continued_place``); else, for a sentence that
 continues the story of the one before (same paragraph), that sentence's place; else a country
-the clause or sentence names as a place ("in Ukraine", not "support from Iran"); else the
+the clause or sentence names as a place ("in Ukraine", "into southern Lebanon", not "support
+from Iran" nor "near the border with Chad"); else the
 article's main country, all at ``geo_precision`` 3. A dateline ("KYIV –") is never searched: it
 names where the report was filed.
 
@@ -129,13 +130,23 @@ class Locator:
 
     def named_country(self, text: str, source: str) -> Location | None:
         """A country ``text`` names as a place ("in Ukraine"), not as an actor ("support from Iran")."""
+        neighbour = getattr(self.geo, "names_neighbour", None)
         for start, _, place in self._places(text):
             if getattr(place, "feature", "") != "country":
                 continue
-            before = text[max(0, start - 12) : start].split()
+            directions = self._directions()
+            if neighbour is not None and neighbour(text, start):
+                continue  # "near the border with Chad": the place is on this side of it
+            before = text[max(0, start - 40) : start].split()
+            while len(before) > 1 and before[-1].lower() in directions:
+                before.pop()  # "into southern Lebanon", "in north-eastern Nigeria"
             if before and before[-1].lower() in patterns()["place_prepositions"]:
                 return replace(from_place(place, source), geo_precision=3)
         return None
+
+    def _directions(self) -> frozenset[str]:
+        words = getattr(self.geo, "direction_words", None)
+        return words() if words is not None else frozenset()
 
     def main_country(self) -> str | None:
         """The country the article's geo context ranks first, if any."""

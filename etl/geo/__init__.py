@@ -16,8 +16,10 @@ from etl.geo.resolve import (
     continued_place,
     countries_named,
     countries_unless,
+    direction_words,
     find_places,
     locate,
+    names_neighbour,
     parse_dateline,
 )
 
@@ -32,9 +34,11 @@ __all__ = [
     "continued_place",
     "countries_named",
     "countries_unless",
+    "direction_words",
     "find_places",
     "gazetteer",
     "locate",
     "name_key",
+    "names_neighbour",
     "parse_dateline",
 ]

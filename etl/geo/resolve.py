@@ -105,6 +105,8 @@ class _Mention:
     weak: bool = False  # its capital proves nothing: a sentence's first word, or shouted
     qualifier: _Mention | None = None
     is_qualifier: bool = False
+    # "Mafa village in Yobe State": the place must lie in the qualifier
+    strict: bool = False
 
 
 class _Token(NamedTuple):
@@ -201,12 +203,19 @@ class _Words:
         return found
 
     def capitalized(self, k: int) -> bool:
-        return self.raw[k][:1].isupper()
+        """Capitalized, or an Arabic article before a capital inside a name ("Deir ez-Zor")."""
+        token = self.raw[k]
+        return token[:1].isupper() or (
+            token[2:4].find("-") >= 0 and _ARTICLE_CAPITAL.match(token) is not None
+        )
 
     def joined(self, a: int, b: int) -> bool:
         """True when two tokens are adjacent words of one name (a single space between them)."""
         return self.text[self.end(a) : self.starts[b]] == " "
 
+
+# The Arabic article, lowercase, hyphened to the next word of a name: "Deir ez-Zor", "Ras al-Ain".
+_ARTICLE_CAPITAL = re.compile(r"(?:al|el|ad|an|ar|as|ash|at|az|ed|en|er|es|et|ez|ul)-[A-Z]")
 
 _TOKEN_KEYS: dict[str, str] = {}  # token as split -> `name_key` of its word
 
@@ -569,6 +578,7 @@ def _scan_range(
     text, raw, starts = w.text, w.raw, w.starts
     key_at, end = w.key, w.end
     persons, titles, provinces, districts, directions, orgs = _scan_words()
+    areas, small, common = _word_set("area_words"), _word_set("title_small_words"), _common_words()
     exempt_after, exempt_before = _glue_exempt()
     memo = _start_memo(gaz)
     max_words = gaz.max_words
@@ -674,9 +684,21 @@ def _scan_range(
             if record is not None:
                 record[c] = _new_tuple(_Step, (i, None, False, c, i + 1, -1, -1))
             continue
+        if (
+            kind == "city"
+            and prev_capital
+            and nxt is not None
+            and key_at(nxt) in areas
+            and _glued(w, i, prev, exempt_before, base)
+        ):
+            i += n_used  # "the Wharf Jeremie area": a neighbourhood's longer name, not Jérémie
+            if record is not None:
+                record[c] = _new_tuple(_Step, (i, None, False, c - 1, i + 1, starts[c - 1], -1))
+            continue
         found = _copy(template)
         found.start, found.end = starts[i], end(i + n_used - 1)
         prev_used = False
+        title_lo = c  # the first token read to tell a title-cased headline
         next_used = template.weak and nxt is not None  # shouted: its neighbours were read
         # The token before was read (the gap after it, its capitals), but not whether it starts
         # the text: a part starting there decides the same, one starting here may not.
@@ -687,6 +709,11 @@ def _scan_range(
                 found.weak = True
             else:
                 prev_read = True  # decided by the gap before: a part starting here reads it as first
+                if key_at(c) in common:
+                    # In a title-cased headline ("Separatists Down Military Transport Jet, Killing
+                    # 49 in ...") a common word's capital proves nothing either.
+                    title_lo = max(lo, c - TITLE_CASE_WINDOW)
+                    found.weak = _title_cased(w, title_lo, c, small)
         next_key = key_at(nxt) if nxt is not None and placelike else ""
         if nxt is not None and placelike and next_key in provinces:
             found = _as_province(found, gaz)
@@ -714,7 +741,7 @@ def _scan_range(
                     i + n_used,
                     found,
                     spread,
-                    c - 1 if prev_used or prev_read else c,
+                    min(c - 1 if prev_used or prev_read else c, title_lo),
                     (nxt + 1 if nxt is not None else hi) if next_used else i + n_used,
                     starts[c - 1] if prev_used else -1,
                     len(out),
@@ -742,6 +769,28 @@ def _glued(w: _Words, token: int, other: int | None, exempt: AbstractSet[str], b
         return False
     first, second = (token, other) if token < other else (other, token)
     return w.joined(first, second) and w.starts[other] > base
+
+
+# How many words before a capitalized common word tell whether it stands in a title-cased headline.
+TITLE_CASE_WINDOW = 4
+
+
+def _title_cased(w: _Words, lo: int, c: int, small: AbstractSet[str]) -> bool:
+    """True when the words lo..c-1 other than small words ("in", "of") are all capitalized, two
+    at least: the text there is a title-cased headline.
+
+    >>> w = _Words("Separatists Down Military Transport Jet, Killing 49")
+    >>> _title_cased(w, 1, 5, frozenset()), _title_cased(_Words("troops near Killing"), 0, 2, frozenset())
+    (True, False)
+    """
+    seen = 0
+    for k in range(lo, c):
+        if w.key(k) in small:
+            continue
+        if not w.capitalized(k):
+            return False
+        seen += 1
+    return seen >= 2
 
 
 def _copy(m: _Mention) -> _Mention:
@@ -867,7 +916,13 @@ def _spread_plural(out: list[_Mention], text: str, last: _Mention, gaz: Gazettee
 # line break; then opening quotes or brackets.
 _SENTENCE_GAP = re.compile(r"(?:[.!?…][\"'”’)\]]*\s|\n)[\s\"'“‘(\[]*$")
 _LIST_GOES_ON = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*)[A-Z]")
-_QUALIFY_AFTER = re.compile(r"^(?:,|\s+in|\s+in\s+the|\s+of\s+the|\s*\()\s*$")
+_QUALIFY_AFTER = re.compile(
+    r"^(?:,|\s+(?:(?:village|town|city|settlement|area|camp|district|neighbou?rhood|township|locality)"
+    r"\s+)?in|\s+in\s+the|\s+of\s+the|\s*\()\s*$"
+)
+# ... where the qualified place must lie in the qualifier, else it is not that place at all
+# (only with a settlement word: "Kharkiv, Sumy region" may be a list, "Kyiv in Donetsk region" a trip)
+_QUALIFY_STRICT = re.compile(r"^\s+[a-z]+\s+in\s*$")
 _QUALIFY_BEFORE = re.compile(
     r"^\s+(?:(?:region|oblast|province)(?:['’]s)?\s+)?(?:city|town|village|settlement|port)\s+of\s+$"
 )
@@ -924,6 +979,8 @@ def _link_qualifiers(
                 b.kind, b.admin1s, b.cities = "province", admin1s, []
             a, b = own(ka), own(kb)
             a.qualifier, b.is_qualifier = b, True
+            # "Mafa village in Yobe State": a Mafa elsewhere is another village, not this one
+            a.strict = b.kind != "city" and _QUALIFY_STRICT.match(between) is not None
             linked.append((a, b))
         elif b.kind == "city" and a.kind in ("city", "province") and _QUALIFY_BEFORE.match(between):
             if a.kind == "city":
@@ -1097,6 +1154,8 @@ def _pick_city(m: _Mention, sup: _Support, gaz: Gazetteer) -> int | None:
         narrowed = [(i, p) for i, p in cands if gaz.admin1_of[i] in adm or gaz.country_code(i) in ccs]
         if narrowed:
             cands, qualified = narrowed, True
+        elif m.strict:
+            return None  # its qualifier (the division named) is then the place
     if len(cands) == 1:
         i = cands[0][0]  # half the city mentions: nothing to weigh
     elif qualified or len(cands) < 8:
@@ -1127,6 +1186,11 @@ def _pick_city(m: _Mention, sup: _Support, gaz: Gazetteer) -> int | None:
     if pop >= MIN_BARE_POPULATION:
         return i
     if len(m.key) < MIN_UNIQUE_LENGTH:
+        return None
+    if sup.countries and not any(p for j, p in cands if j == i):
+        # Small, named only by one of its alternate names (a transliteration GeoNames lists),
+        # and in none of the countries the article is about: "Tabayin township" in an article
+        # on Myanmar is no Tabāzīn (Iran). A context-free headline keeps it ("Marinovka").
         return None
     # No context: accept a name that only one country has, or whose largest bearer dwarfs every
     # bearer abroad ("Debaltseve", "Ilovaisk"); a name shared across countries stays unresolved.
@@ -1191,7 +1255,7 @@ def _reading(m: _Mention) -> tuple[object, ...]:
     """Everything `_resolve` reads of a mention (a city's candidates follow from its key)."""
     q = m.qualifier
     allowed = None if q is None else (q.kind, q.key, q.country, q.region, q.admin1s)
-    return (m.kind, m.key, m.country, m.region, m.admin1s, m.part, m.glued, m.weak, allowed)
+    return (m.kind, m.key, m.country, m.region, m.admin1s, m.part, m.glued, m.weak, allowed, m.strict)
 
 
 def _resolve_cached(m: _Mention, sup: _Support, gaz: Gazetteer) -> Place | None:
@@ -1203,9 +1267,35 @@ def _resolve_cached(m: _Mention, sup: _Support, gaz: Gazetteer) -> Place | None:
     return place
 
 
+@lru_cache(maxsize=1)
+def _shared_country_names() -> dict[str, str]:
+    """Folded country name -> ISO alpha-2 of the other country it may name (countries.tsv's third
+    column: "congo" -> "CG"; the gazetteer's reading is the default)."""
+    gaz = gazetteer()
+    shared: dict[str, str] = {}
+    for row in resource_rows(GEO_RESOURCES / "countries.tsv"):
+        iso2 = gaz.iso2(row[0])
+        if len(row) > 2 and row[2] and iso2 is not None:
+            shared.update((name_key(form), iso2) for form in row[2].split("|"))
+    return shared
+
+
+def _country_reading(m: _Mention, ranks: dict[str, int]) -> str | None:
+    """The country a country mention names: a shared name ("Congo") takes its other country when
+    the context ranks that above the default (`ranks`: ISO alpha-2 -> rank).
+
+    >>> _country_reading(_Mention(0, 0, "country", "congo", country="CD"), {"CG": 0, "CD": 1})
+    'CG'
+    """
+    other = _shared_country_names().get(m.key) if m.country else None
+    if other is not None and other in ranks and ranks[other] < ranks.get(m.country or "", len(ranks)):
+        return other
+    return m.country
+
+
 def _resolve(m: _Mention, sup: _Support, gaz: Gazetteer) -> Place | None:
     if m.kind == "country" and m.country and gaz.has_country(m.country):
-        return _country_place(m.country, gaz)
+        return _country_place(_country_reading(m, sup.countries) or m.country, gaz)
     if m.kind == "region" and m.region is not None:
         name, iso2, lat, lon = gaz.regions[m.region]
         return Place(name, None, gaz.country(iso2)[0], lat, lon, 3, None, "region")
@@ -1229,7 +1319,7 @@ def _resolve(m: _Mention, sup: _Support, gaz: Gazetteer) -> Place | None:
                 ):
                     return _admin1_place(a, gaz)
             return _city_place(i, gaz, 2 if m.kind == "district" else 1)
-        if m.kind == "city" and m.admin1s:
+        if m.kind == "city" and m.admin1s and not m.strict:  # "Kaduna town in Zamfara State": no
             return _named_admin1_place(_pick_admin1(m, sup, gaz), gaz)
     return None
 
@@ -1398,14 +1488,22 @@ def locate(sentence: str, context: GeoContext, within: str | None = None) -> Pla
     found = _resolved(sentence, context, within)
     if not found:
         return None
-    locative = _word_set("locative")
-    before = [name_key(sentence[max(0, s - 12) : s]).split()[-1:] for s, _, _, _ in found]
+    locative, directions = _word_set("locative"), _word_set("directions")
+
+    def after_locative(start: int) -> bool:  # "in Lviv", "into southern Lebanon"
+        before = name_key(sentence[max(0, start - 40) : start]).split()
+        while len(before) > 1 and before[-1] in directions:
+            before.pop()
+        return bool(before) and before[-1] in locative
+
     ranked = sorted(
         range(len(found)),
         key=lambda k: (
             found[k][3],
+            # "on the border with Bangladesh": a neighbour, the place only when nothing else is
+            found[k][2].feature == "country" and names_neighbour(sentence, found[k][0]),
             found[k][2].geo_precision,
-            not (before[k] and before[k][0] in locative),
+            not after_locative(found[k][0]),
             k,
         ),
     )
@@ -1579,6 +1677,32 @@ _NEXT_WORD = re.compile(r"(?:['’]s)?[ \t]*([^\W\d_]+)")
 ATTACKER_WEIGHT = 0.1
 
 
+@lru_cache(maxsize=1)
+def _neighbour_lead() -> re.Pattern[str]:
+    """A `neighbour_leads` phrase ending right before a name ("near the border with |Chad")."""
+    raw = json.loads((GEO_RESOURCES / "words.json").read_text(encoding="utf-8"))["neighbour_leads"]
+    leads = "|".join(r"\s+".join(map(re.escape, lead.split())) for lead in sorted(raw, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{leads})\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def direction_words() -> frozenset[str]:
+    """Folded compass adjectives ("southern", "north-eastern") that may precede a place name."""
+    folded = _word_set("directions")  # folding made "north-eastern" "north eastern"
+    return folded | frozenset(w.replace(" ", "-") for w in folded)
+
+
+def names_neighbour(text: str, start: int) -> bool:
+    """Whether the country named at `text[start:]` is introduced as a neighbour, not the place.
+
+    >>> names_neighbour("Rebels took Maungdaw on the border with Bangladesh", 40)
+    True
+    >>> names_neighbour("Fighting in Chad", 12)
+    False
+    """
+    return _neighbour_lead().search(text, max(0, start - 40), start) is not None
+
+
 def _cue_hits(text: str) -> list[tuple[int, str]]:
     r"""(offset, cue) of each cue in a text: the matches of `(?<!\w)(?:cues)(?!\w)`, in order.
 
@@ -1658,9 +1782,17 @@ def _context(title: str, text: str, within: str | None, stop_at: str | None) -> 
                     add_admin1(codes[target], w, offset + start)
                 else:
                     add_country(gaz.iso2(target), w, offset + start)
+    shared = _shared_country_names()
+    deferred: list[tuple[_Mention, float, int]] = []  # shared names ("Congo"): counted last
+    alternate: dict[str, float] = defaultdict(float)  # votes of places named by an alternate name
     for (mentions, w, offset), (source, at) in zip(scans, sources, strict=True):
         for m in mentions:
             if m.kind in ("country", "demonym"):
+                if m.kind == "country" and names_neighbour(source, m.start - at):
+                    continue  # "near the border with Chad": a neighbour of where things happen
+                if m.kind == "country" and m.key in shared:
+                    deferred.append((m, w, offset + m.start))
+                    continue
                 # "Russian missiles", "Israeli airstrikes", "US forces": the attacker's country, weak
                 # evidence of where things happen, below a place named in the text ("struck Kharkiv").
                 after = _NEXT_WORD.match(source, m.end - at)
@@ -1690,7 +1822,23 @@ def _context(title: str, text: str, within: str | None, stop_at: str | None) -> 
                 i = sup.picks[reading] if reading in sup.picks else pick(m, sup, gaz)
                 sup.picks[reading] = i
                 if i is not None:
-                    add_country(gaz.country_code(i), 0.5 * w, offset + m.start)
+                    cc = gaz.country_code(i)
+                    add_country(cc, 0.5 * w, offset + m.start)
+                    if (  # (a country named outright is never removed: no need to look)
+                        cc not in sup.countries
+                        and m.kind != "province"
+                        and not any(p for j, p in m.cities if j == i)
+                    ):
+                        alternate[cc] += 0.5 * w
+    # A country voted for only by places named by an alternate name ("Tabayin": Tabāzīn, Iran)
+    # is no evidence when the article supports another country by a place or a name (a tenth
+    # for "Israeli airstrikes" is not enough: "... IN GAZA CITY" stays Gaza).
+    if any(weight[c] - alternate.get(c, 0.0) >= 0.5 for c in weight):
+        for c in [c for c, v in alternate.items() if weight[c] <= v]:
+            del weight[c]
+    for m, w, pos in deferred:  # the rest of the evidence decides which country it names
+        ranked = sorted(weight, key=lambda c: (-weight[c], first[c]))
+        add_country(_country_reading(m, {c: r for r, c in enumerate(ranked)}), w, pos)
     countries = tuple(gaz.country(c)[0] for c in sorted(weight, key=lambda c: (-weight[c], first[c])))
     admin1s = tuple(
         gaz.admin1s[a].country_iso2 + "." + gaz.admin1s[a].code
