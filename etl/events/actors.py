@@ -348,7 +348,8 @@ def main_country(text: str) -> str | None:
     """The country the article names most (names and demonyms); ties go to the first named.
 
     Names inside an organisation's name count for nothing ("the Times of Israel reported",
-    "Voice of America"): the article need not be about that country.
+    "Voice of America"): the article need not be about that country; nor does a neighbour ("on
+    the border with Bangladesh").
 
         >>> main_country("A post was attacked, the Times of Israel said."), main_country("In Israel.")
         (None, 'ISR')
@@ -365,8 +366,8 @@ def main_country(text: str) -> str | None:
         iso3 = article_country(match.group(), context)
         if iso3:
             start, end = match.span()
-            if in_org_name(text, start, end):
-                continue
+            if in_org_name(text, start, end) or _after_border(text, start):
+                continue  # "the Times of Israel"; "on the border with Bangladesh": a neighbour
             if countryless is None:  # found once, and only for a text that names a country
                 countryless = [m.span() for m in d.org.finditer(text) if d.orgs[m.group()].country is None]
             if any(o_start <= start and end <= o_end for o_start, o_end in countryless):

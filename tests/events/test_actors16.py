@@ -425,3 +425,13 @@ def test_mentions_never_overlap_and_people_end_their_phrase(pieces: list[str]) -
         if mention.kind == "people":
             following = text[mention.end :].split()[:1]
             assert not following or following[0].lower() not in heads
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Rebels captured Maungdaw on the border with Bangladesh on Sunday.", None),
+    ("Fighters crossed near the border with Chad. Sudanese jets bombed Geneina.", "SDN"),
+    ("Troops massed along the frontier with Lebanon, Israel said.", "ISR"),
+    ("Bangladesh reinforced its border with Myanmar.", "BGD"),
+])
+def test_a_neighbour_is_not_the_article_country(text: str, expected: str | None) -> None:
+    assert main_country(text) == expected
