@@ -498,6 +498,7 @@ class _Context(NamedTuple):
     subsets: re.Pattern[str]
     relative: re.Pattern[str]
     background: re.Pattern[str]
+    course: re.Pattern[str]
 
 
 def _words(key: str, but: str = "") -> str:
@@ -531,6 +532,7 @@ def _context() -> _Context:
         # ("which killed about |1,200", "in which |2,000 died"); searched up to the count
         relative=re.compile(rf"\b(?:{_words('relative')})(?:\s+[\w'’-]+){{0,6}}?\s+$", re.IGNORECASE),
         background=re.compile(rf"\b(?:{_words('background')})\b", re.IGNORECASE),
+        course=re.compile(rf"\b(?:{_words('course')})\b", re.IGNORECASE),
     )
 
 
@@ -599,6 +601,9 @@ def _background(sentence: str, position: int) -> bool:
         >>> text = "Houthis fired missiles at Israel since the attack of October 7, which killed 1,200."
         >>> _background(text, text.index("1,200"))
         True
+        >>> text = "Rebels captured Goma after days of fighting that killed at least 100 people."
+        >>> _background(text, text.index("100"))
+        False
     """
     context = _context()
     opener = context.relative.search(sentence, max(0, position - 60), position)
@@ -611,6 +616,8 @@ def _background(sentence: str, position: int) -> bool:
     preposition = prepositions[-1]  # the last one governs the antecedent
     antecedent = before[preposition.end() :]
     if _ANTECEDENT.fullmatch(antecedent) is None or len(_WORD.findall(antecedent)) > _ANTECEDENT_WORDS:
+        return False
+    if context.course.search(antecedent):  # "after days of fighting that killed 100": this act's
         return False
     # the sentence's own act: before the background phrase, or after the relative clause when
     # the phrase is fronted ("Since the attack ..., which killed 1,200, the Houthis have fired")

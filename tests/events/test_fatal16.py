@@ -120,6 +120,11 @@ BACKGROUND = [
     ("Thousands protested in Tel Aviv after a rocket attack, which killed 12 children.", 12),
     ("Russia launched its deadliest attack on Kyiv since the war began, which killed 30 people.", 30),
     ("The bombing of the hospital, which killed 20 patients, drew condemnation.", 20),
+    # the course of fighting that led to the act is no earlier event: its toll is this one's
+    ("M23 rebels said they had captured Goma on Monday, after days of fighting that killed at "
+     "least 100 people, according to the UN.", 100),
+    ("The army retook the town following heavy clashes in which 30 fighters died.", 30),
+    ("Government forces recaptured Wad Madani after weeks of combat that killed 70 people.", 70),
 ]
 
 ALL = [*KILLING_VERBS, *SINCE, *TOLLS, *SOURCES, *BACKGROUND]
