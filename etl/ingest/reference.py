@@ -228,6 +228,13 @@ def _zone_names() -> dict[str, str]:
     return {name.lower(): name for name in names}
 
 
+@cache
+def _zone_areas() -> frozenset[str]:
+    """The areas of IANA names, lower-case ("europe", "america", …): a name in one of them that
+    is no zone is a misspelt zone ("Europe/Kiyv"), not some other text ("GMT/UTC")."""
+    return frozenset(name.split("/", 1)[0] for name in _zone_names() if "/" in name)
+
+
 def zone(name: str) -> zoneinfo.ZoneInfo:
     """An IANA time zone from the ``tzdata`` package's files, never the system's, so two machines
     read a time the same way; any case is accepted. Raises ``UnknownZone`` for no such name.
@@ -261,7 +268,11 @@ def parse_zoned(value: str) -> tuple[datetime, date] | None:
     match = _ZONED.fullmatch(value.strip())
     if match is None:
         return None
-    tz = zone(match["bracketed"] or match["named"])
+    named = match["named"]
+    if named is not None and named.lower() not in _zone_names() \
+            and named.split("/", 1)[0].lower() not in _zone_areas():
+        return None  # "10:00 GMT/UTC" is no zone name: left to the other readers
+    tz = zone(match["bracketed"] or named)
     try:
         stamp = datetime.fromisoformat(match["stamp"].replace("Z", "+00:00"))
     except ValueError:
@@ -269,9 +280,11 @@ def parse_zoned(value: str) -> tuple[datetime, date] | None:
     if not isinstance(stamp, datetime):  # pragma: no cover - fromisoformat of datetime gives one
         stamp = datetime.combine(stamp, time())
     local_day = stamp.date()
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=tz)
     try:
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=tz)
+        else:  # "…T23:30:00Z[Europe/Kyiv]": the instant is given, the day is the zone's (01:30)
+            local_day = stamp.astimezone(tz).date()
         utc = stamp.astimezone(UTC).replace(tzinfo=None, microsecond=0)
     except OverflowError:  # 0001-01-01T00:30 Europe/Kyiv: before the start of the calendar
         return None

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from etl.ingest import reference
-from etl.ingest.records import normalize_record, record_problems
+from etl.ingest.records import normalize_record, parse_published_local, record_problems
 from etl.ingest.reference import UnknownZone, parse_zoned, zone, zone_problem
 
 # value -> (naive UTC, local day as written)
@@ -33,6 +33,8 @@ ZONED = [
     # an offset beside the name wins (RFC 9557), the name only has to be known
     ("2024-12-17T10:00:00+03:00[Europe/Kyiv]", datetime(2024, 12, 17, 7, 0), date(2024, 12, 17)),
     ("2024-12-17T10:00:00Z[UTC]", datetime(2024, 12, 17, 10, 0), date(2024, 12, 17)),
+    # the instant given in UTC, the day the named zone's: 23:30 UTC is 01:30 next day in Kyiv
+    ("2024-12-16T23:30:00Z[Europe/Kyiv]", datetime(2024, 12, 16, 23, 30), date(2024, 12, 17)),
     # IANA's own one-word zones in brackets, with their summer time: CET is +02 in July
     ("2024-07-17T10:00 [CET]", datetime(2024, 7, 17, 8, 0), date(2024, 7, 17)),
     ("2024-12-17T10:00 [EET]", datetime(2024, 12, 17, 8, 0), date(2024, 12, 17)),
@@ -44,7 +46,8 @@ ZONED = [
 
 # Not written with a zone name this way: left to the other readers (dateparser's abbreviations).
 NOT_ZONED = ["2024-12-17T10:00:00", "2024-12-17T10:00:00+02:00", "17 Dec 2024 00:30 EET",
-             "2024-12-17T10:00:00 CET", "Tue, 17 Dec 2024 21:30:00 GMT", "Kyiv/Europe", ""]  # fmt: skip
+             "2024-12-17T10:00:00 CET", "Tue, 17 Dec 2024 21:30:00 GMT", "Kyiv/Europe", "",
+             "2024-12-17 10:00 GMT/UTC", "2024-12-17 10:00 UTC/GMT"]  # fmt: skip
 
 UNKNOWN = ["2024-12-17T10:00:00 Europe/Kiyv", "2024-12-17 10:00 [Mars/Olympus]", "2024-12-17T10:00 [CST]"]
 
@@ -118,3 +121,9 @@ def test_records_read_zone_names_once_wired() -> None:
     assert bad["published"] is None
     [problem] = [p for p in record_problems(bad) if p.code == "bad_published"]
     assert "unknown time zone 'Europe/Kiyv'" in problem.message
+
+
+@pytest.mark.parametrize("value", ["2024-12-17 10:00 GMT/UTC", "2024-12-17 10:00 UTC/GMT"])
+def test_a_slash_that_names_no_zone_is_still_read_as_a_time(value: str) -> None:
+    # no IANA area ("Europe/…"): not a misspelt zone but an outlet's way of writing UTC
+    assert parse_published_local(value) == (datetime(2024, 12, 17, 10, 0), date(2024, 12, 17))
