@@ -10,6 +10,7 @@ import pytest
 
 from etl.events import extract_events
 from etl.schema import columns
+from etl.temporal import tag_articles
 
 NO_MENTIONS = pd.DataFrame(columns=columns("date_mentions"))
 
@@ -22,6 +23,15 @@ def article_frame(text: str, published: date | None = date(2024, 12, 17), title:
                published=pd.Timestamp(published) if published else pd.NaT)
     frame = pd.DataFrame([row], columns=columns("articles"))
     frame["published"] = pd.to_datetime(frame["published"])
+    return frame
+
+
+def tagged_events(text: str, published: date | None = date(2024, 12, 17),
+                  title: str = "") -> pd.DataFrame:
+    """The events table of one article, its date mentions tagged by the temporal stage."""
+    articles = article_frame(text, published, title)
+    mentions, _ = tag_articles(articles)
+    frame, _ = extract_events(articles, mentions)
     return frame
 
 

@@ -12,20 +12,15 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from etl.events import extract_events
 from etl.events.dating import DateMentions, MentionRow, span_start
-from etl.temporal import tag_articles
+from tests.events.conftest import tagged_events
 
 WED = date(2025, 3, 12)  # a Wednesday, the review's publication date
 
 
 def events(text: str, published: date = WED) -> pd.DataFrame:
-    """The events table of one article, its date mentions tagged by the temporal stage."""
-    articles = pd.DataFrame([{"article_id": "a", "title": "", "text": text, "language": "en",
-                              "published": pd.Timestamp(published), "input_file": "a.jsonl",
-                              "input_line": 1}])
-    mentions, _ = tag_articles(articles)
-    found, _ = extract_events(articles, mentions)
+    """The events table of one article (at least one event)."""
+    found = tagged_events(text, published)
     assert len(found) >= 1, text
     return found
 

@@ -10,20 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import pytest
 
-from etl.events import extract_events
-from etl.temporal import tag_articles
-
-
-def events(text: str, published: date) -> pd.DataFrame:
-    articles = pd.DataFrame([{"article_id": "a", "title": "", "text": text, "language": "en",
-                              "published": pd.Timestamp(published), "input_file": "a.jsonl",
-                              "input_line": 1}])
-    mentions, _ = tag_articles(articles)
-    found, _ = extract_events(articles, mentions)
-    return found
+from tests.events.conftest import tagged_events as events
 
 
 @pytest.mark.parametrize(

@@ -6,24 +6,19 @@ the input's."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from etl import build, load
-from etl.events import extract_events
 from etl.events.text import repeated_title_end
-from etl.temporal import tag_articles
+from tests.events.conftest import tagged_events
 
 
 def _events(title: str, text: str) -> pd.DataFrame:
-    articles = pd.DataFrame([{"article_id": "a", "title": title, "text": text, "language": "en",
-                              "published": pd.Timestamp("2025-03-10"), "input_file": "a.jsonl",
-                              "input_line": 1}])
-    mentions, _ = tag_articles(articles)
-    found, _ = extract_events(articles, mentions)
-    return found
+    return tagged_events(text, date(2025, 3, 10), title)
 
 
 @pytest.mark.parametrize(("title", "text", "expected"), [
