@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -301,14 +302,17 @@ def _word_before(text: str, mark_end: int) -> str:
     return before.group(1)[::-1] if before else ""
 
 
-def split_paragraphs(text: str) -> list[tuple[int, int]]:
-    """Offsets of the non-empty lines of ``text``: ``split_paragraphs("a\\n\\nb") == [(0, 1), (3, 4)]``."""
-    spans = []
+def split_paragraphs(text: str, most: int | None = None) -> list[tuple[int, int]]:
+    """Offsets of the non-empty lines of ``text`` (the first ``most`` of them, if given):
+    ``split_paragraphs("a\\n\\nb") == [(0, 1), (3, 4)]``."""
+    spans: list[tuple[int, int]] = []
     for match in re.finditer(r"[^\n]+", text):
         stripped = match.group().strip()
         if stripped:
             lead = len(match.group()) - len(match.group().lstrip())
             spans.append((match.start() + lead, match.start() + lead + len(stripped)))
+            if len(spans) == most:
+                break
     return spans
 
 
@@ -319,12 +323,21 @@ def repeated_title_end(title: str, text: str) -> int:
 
         repeated_title_end("Gunmen kill 12", "GUNMEN KILL 12\nGunmen killed 12 …") == 14
     """
-    paragraphs = split_paragraphs(text)
     key = letters_key(title)
-    if len(paragraphs) < 2 or not key:
+    if not key:
         return 0
-    start, end = paragraphs[0]
-    return end if letters_key(text[start:end]) == key else 0
+    found = split_paragraphs(text, most=2)  # the first two lines, not the whole text's
+    if len(found) < 2:
+        return 0
+    start, end = found[0]
+    return end if _same_letters(key, text[start:end]) else 0
+
+
+def _same_letters(key: str, line: str) -> bool:
+    """``letters_key(line) == key``, read only until they differ (a lead paragraph, not a
+    repeated headline, differs within a few letters)."""
+    letters = (ch for ch in unicodedata.normalize("NFKC", line).casefold() if ch.isalnum())
+    return all(expected == found for expected, found in itertools.zip_longest(key, letters))
 
 
 def split_sentences(text: str) -> list[Segment]:
